@@ -1,0 +1,44 @@
+# communitylab: `make run` starts everything on SQLite, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run up demo test test-postgres lint fuzz bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Create the environment, migrate the SQLite database and start the three services (Ctrl-C stops them).
+run: install
+	$(BIN)/communitylab up
+
+up: run
+
+## Load the demo region through the services' APIs (the services must be running: `make run` in another shell).
+demo: install
+	$(BIN)/communitylab demo
+
+## Create the environment and run the whole suite (exit code 5, "no tests collected", counts as failure).
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The same suite against PostgreSQL in a throw-away database (needs a server, see .ci/postgres-tests).
+test-postgres: install
+	bash .ci/postgres-tests
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check shared services tests bench
+	$(BIN)/mypy --strict shared
+
+bench: install
+	$(BIN)/python bench/eventlog.py
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-wal data/*.db-shm

@@ -1,0 +1,1 @@
+"""The three communitylab services (registry, workshops, reporting) and the command line that runs them."""

@@ -1,0 +1,230 @@
+"""The ``communitylab`` command line: migrate, run the services, manage keys, verify the log.
+
+Each service may add its own commands in ``services/<name>/cli.py`` through a ``register(subparsers)``
+function; this module is the composition root that wires them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from typing import Any
+
+from shared.auth.keys import create_key, revoke_key
+from shared.auth.principal import Role
+from shared.config import get_settings
+from shared.db import Database, utcnow
+from shared.eventlog import verify_chain
+from shared.migrations import upgrade_all
+
+SERVICES = ("registry", "workshops", "reporting")
+SERVICE_CLI_MODULES = ("services.registry.cli", "services.workshops.cli", "services.reporting.cli")
+
+
+def _database() -> Database:
+    settings = get_settings()
+    return Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    """Upgrade every component's schema to head."""
+    database = _database()
+    upgrade_all(database.engine)
+    print("migrations at head")
+    return 0
+
+
+def cmd_verify_log(_args: argparse.Namespace) -> int:
+    """Walk the event log's hash chain."""
+    database = _database()
+    with database.engine.connect() as conn:
+        result = verify_chain(conn)
+    if result.ok:
+        print(f"event log verified: {result.verified} events")
+        return 0
+    print(
+        f"event log broken at position {result.broken_position}: {result.reason} ({result.verified} verified before)"
+    )
+    return 1
+
+
+def cmd_create_key(args: argparse.Namespace) -> int:
+    """Create an API key and print it once."""
+    settings = get_settings()
+    database = _database()
+    expires = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
+    with database.transaction() as session:
+        issued = create_key(
+            session.connection(),
+            secret=settings.secret_key,
+            role=Role(args.role),
+            district_ids=args.district or [],
+            person_id=args.person,
+            label=args.label or "",
+            expires_at=expires,
+        )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "key": issued.key,
+                    "key_id": issued.key_id,
+                    "actor_id": issued.actor_id,
+                    "role": issued.role.value,
+                    "district_ids": issued.district_ids,
+                    "expires_at": issued.expires_at.isoformat() if issued.expires_at else None,
+                }
+            )
+        )
+    else:
+        print(issued.key)
+        print(
+            f"# key id {issued.key_id}, actor {issued.actor_id}, role {issued.role.value}; store it now, it is not shown again",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_revoke_key(args: argparse.Namespace) -> int:
+    """Revoke a key by its id."""
+    with _database().transaction() as session:
+        revoke_key(session.connection(), args.key_id)
+    print(f"revoked {args.key_id}")
+    return 0
+
+
+def _port(service: str) -> int:
+    return int(getattr(get_settings(), f"{service}_port"))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run one service with uvicorn (several workers with --workers)."""
+    import uvicorn
+
+    uvicorn.run(
+        f"services.{args.service}.app:create_app",
+        factory=True,
+        host=args.host or get_settings().host,
+        port=args.port or _port(args.service),
+        workers=args.workers,
+        log_config=None,
+        timeout_graceful_shutdown=args.graceful_timeout,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def background_commands() -> list[list[str]]:
+    """Extra long-running processes `up` starts beside the services (workers registered by services)."""
+    extra: list[list[str]] = []
+    for module_name in SERVICE_CLI_MODULES:
+        module = _optional_module(module_name)
+        if module is not None and hasattr(module, "background_commands"):
+            extra.extend(module.background_commands())
+    return extra
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start all three services (and their workers) as real uvicorn processes; stop them on Ctrl-C."""
+    if not args.no_migrate:
+        cmd_migrate(args)
+    executable = [sys.executable, "-m", "services.cli"]
+    commands = [[*executable, "serve", service] for service in SERVICES]
+    commands += [[*executable, *command] for command in background_commands()]
+    processes = [subprocess.Popen(command, env=os.environ.copy()) for command in commands]
+    settings = get_settings()
+    for service in SERVICES:
+        print(f"{service}: http://{settings.host}:{_port(service)}/docs", flush=True)
+    stopping = False
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.2)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+    failed = [p.returncode for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+    return 1 if failed and not stopping else 0
+
+
+def _optional_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command, including those registered by the services."""
+    parser = argparse.ArgumentParser(prog="communitylab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="upgrade the database schema of every component").set_defaults(
+        func=cmd_migrate
+    )
+    sub.add_parser("verify-log", help="verify the event log's hash chain").set_defaults(func=cmd_verify_log)
+
+    create = sub.add_parser("create-key", help="create an API key (printed once)")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--district", action="append", help="district id the key may edit (repeatable)")
+    create.add_argument("--person", help="registry person id (facilitator keys)")
+    create.add_argument("--label", help="what the key is for")
+    create.add_argument("--expires-days", type=int, default=None, help="expire after this many days")
+    create.add_argument("--json", action="store_true", help="print the key and its ids as JSON")
+    create.set_defaults(func=cmd_create_key)
+
+    revoke = sub.add_parser("revoke-key", help="revoke an API key")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=cmd_revoke_key)
+
+    serve = sub.add_parser("serve", help="run one service")
+    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--graceful-timeout", type=int, default=20, help="seconds to finish in-flight requests"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    up = sub.add_parser("up", help="migrate and start all services on this machine")
+    up.add_argument("--no-migrate", action="store_true")
+    up.set_defaults(func=cmd_up)
+
+    for module_name in SERVICE_CLI_MODULES:
+        module = _optional_module(module_name)
+        if module is not None and hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``communitylab`` command."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

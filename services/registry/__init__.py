@@ -1,0 +1,1 @@
+"""Registry service: districts, organisations, people (the only home of personal data), governance bodies."""

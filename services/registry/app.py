@@ -1,0 +1,23 @@
+"""The registry FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.registry.routes import router as registry_router
+from shared.app import create_service_app
+from shared.config import Settings
+from shared.db import Database
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the registry app."""
+    return create_service_app(
+        "registry",
+        title="communitylab registry",
+        description="Districts, local authorities, organisations, people, governance bodies and facilitators. "
+        "The only service that keeps personal data.",
+        routers=[registry_router],
+        settings=settings,
+        database=database,
+    )

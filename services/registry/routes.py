@@ -1,0 +1,5 @@
+"""HTTP routes of the registry."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

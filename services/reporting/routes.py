@@ -1,0 +1,5 @@
+"""HTTP routes of the reporting read models."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

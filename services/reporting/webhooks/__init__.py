@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, signed deliveries driven from the event log, the delivery log."""

@@ -1,0 +1,5 @@
+"""HTTP routes of webhook subscriptions and deliveries."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Workshops service: programmes, processes, workshops, attendance, inventions, priorities, evaluations."""

@@ -1,0 +1,1 @@
+"""Workshops service: the outcomes domain."""

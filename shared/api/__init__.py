@@ -1,0 +1,1 @@
+"""HTTP conventions shared by every route: pagination, ETags, idempotency, bounded schemas."""

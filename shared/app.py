@@ -1,0 +1,165 @@
+"""The factory every service uses: middleware, problem+json errors, health, readiness, metrics, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+
+from shared.config import Settings, get_settings
+from shared.db import Database
+from shared.errors import Problem, install_error_handlers, problem_response
+from shared.logging import configure_logging
+from shared.metrics import render_latest
+from shared.middleware import RequestContextMiddleware
+from shared.migrations import pending
+
+logger = logging.getLogger("communitylab.app")
+
+ReadinessCheck = Callable[[FastAPI], dict[str, Any]]
+"""A check returning details to show at /readyz; raising means not ready."""
+
+OPS_TAG = {"name": "operations", "description": "Health, readiness and metrics for operators."}
+
+
+def operation_id(route: APIRoute) -> str:
+    """Use the route function's name as its operationId (unique per service, checked by a test)."""
+    return route.name
+
+
+class MigrationsPending(RuntimeError):
+    """The database is not migrated to head."""
+
+
+def create_service_app(
+    name: str,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    tags: Sequence[dict[str, str]] = (),
+    settings: Settings | None = None,
+    database: Database | None = None,
+    readiness_checks: Sequence[ReadinessCheck] = (),
+    background: Sequence[Callable[[FastAPI], Any]] = (),
+    check_migrations: bool = True,
+) -> FastAPI:
+    """Build one service's FastAPI app."""
+    settings = settings or get_settings()
+    database = database or Database.from_url(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, json_logs=settings.log_json)
+        if check_migrations:
+            behind = await anyio.to_thread.run_sync(pending, database.engine)
+            if behind:
+                logger.critical(
+                    "database is not migrated; run `communitylab migrate` first",
+                    extra={"components_behind": behind, "service": name},
+                )
+                raise MigrationsPending(
+                    f"database not migrated for: {', '.join(behind)}; run `communitylab migrate`"
+                )
+        async with anyio.create_task_group() as group:
+            for starter in background:
+                group.start_soon(starter, app)
+            logger.info("service started", extra={"service": name})
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+        database.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_tags=[*tags, OPS_TAG],
+        contact={"name": "communitylab maintainers", "url": "https://communitylab.example"},
+        license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        servers=[{"url": getattr(settings, f"{name}_url", "/"), "description": f"{name} service"}],
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.service_name = name
+    app.state.migrations_at_head = False
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=name)
+
+    for router in routers:
+        app.include_router(router)
+
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="Liveness: the process is up",
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness: database reachable and migrated",
+        responses={
+            200: {
+                "content": {
+                    "application/json": {"example": {"status": "ready", "checks": {"database": "ok"}}}
+                }
+            },
+            503: {"model": Problem, "description": "Not ready"},
+        },
+    )
+    async def readyz(request: Request) -> Any:
+        checks: dict[str, Any] = {}
+        try:
+            await anyio.to_thread.run_sync(database.ping)
+            checks["database"] = "ok"
+            if not app.state.migrations_at_head:
+                behind = await anyio.to_thread.run_sync(pending, database.engine)
+                if behind:
+                    raise MigrationsPending(f"not migrated: {', '.join(behind)}")
+                app.state.migrations_at_head = True
+            checks["migrations"] = "at head"
+            for check in readiness_checks:
+                checks.update(await anyio.to_thread.run_sync(check, app))
+        except Exception as exc:
+            return problem_response(
+                request,
+                status=503,
+                slug="not-ready",
+                title="Service not ready",
+                detail=str(exc),
+                checks=checks,
+            )
+        return JSONResponse({"status": "ready", "service": name, "checks": checks})
+
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={
+            200: {"content": {"text/plain": {"example": "communitylab_http_requests_total{...} 1.0"}}}
+        },
+    )
+    async def metrics() -> Response:
+        body, content_type = render_latest()
+        return Response(body, media_type=content_type)
+
+    return app

@@ -1,0 +1,97 @@
+"""Who is calling and what they may do: roles, districts and the checks routes and services use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from shared.errors import ForbiddenError, UnauthorizedError
+
+
+class Role(StrEnum):
+    """The roles an API key can carry."""
+
+    REGIONAL_ADMIN = "regional_admin"
+    DISTRICT_EDITOR = "district_editor"
+    FACILITATOR = "facilitator"
+    INTEGRATION = "integration"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: anonymous, or the holder of one API key."""
+
+    actor_id: str | None = None
+    role: Role | None = None
+    district_ids: frozenset[str] = field(default_factory=frozenset)
+    person_id: str | None = None
+    key_id: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        """True when no key was sent."""
+        return self.role is None
+
+    @property
+    def is_admin(self) -> bool:
+        """True for a regional administrator."""
+        return self.role is Role.REGIONAL_ADMIN
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Personal data (names, contacts) is shown to admins, district editors and facilitators only."""
+        return self.role in (Role.REGIONAL_ADMIN, Role.DISTRICT_EDITOR, Role.FACILITATOR)
+
+    def require_authenticated(self) -> None:
+        """401 for anonymous callers."""
+        if self.is_anonymous:
+            raise UnauthorizedError("This operation needs an API key (Authorization: Bearer <key>).")
+
+    def require_role(self, *roles: Role) -> None:
+        """401 when anonymous, 403 unless the key has one of ``roles`` (admins always pass)."""
+        self.require_authenticated()
+        if self.is_admin or self.role in roles:
+            return
+        raise ForbiddenError(
+            f"role {self.role} may not do this; needs one of: {', '.join(r.value for r in roles)}"
+        )
+
+    def require_admin(self) -> None:
+        """Only regional administrators."""
+        self.require_role(Role.REGIONAL_ADMIN)
+
+    def can_edit_district(self, district_id: object) -> bool:
+        """True when the key may write data of this district."""
+        if self.is_admin:
+            return True
+        return self.role is Role.DISTRICT_EDITOR and str(district_id) in self.district_ids
+
+    def require_district_editor(self, district_id: object) -> None:
+        """Allow admins and editors of ``district_id``; 401/403 otherwise."""
+        self.require_authenticated()
+        if not self.can_edit_district(district_id):
+            raise ForbiddenError(f"this key may not change data of district {district_id}")
+
+    def require_any_district_editor(self, district_ids: Iterable[object]) -> None:
+        """Allow when the key may edit every one of ``district_ids`` (e.g. an organisation serving several)."""
+        self.require_authenticated()
+        missing = [str(d) for d in district_ids if not self.can_edit_district(d)]
+        if missing:
+            raise ForbiddenError(f"this key may not change data of district(s) {', '.join(missing)}")
+
+    def require_facilitator_or_editor(self, district_id: object, facilitator_ids: Iterable[object]) -> None:
+        """Allow admins, editors of the district, and facilitators listed on the workshop."""
+        self.require_authenticated()
+        if self.can_edit_district(district_id):
+            return
+        if (
+            self.role is Role.FACILITATOR
+            and self.person_id
+            and self.person_id in {str(f) for f in facilitator_ids}
+        ):
+            return
+        raise ForbiddenError("only the workshop's facilitators or the district's editors may do this")
+
+
+ANONYMOUS = Principal()

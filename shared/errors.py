@@ -1,0 +1,279 @@
+"""One error hierarchy for every service, rendered as RFC 9457 problem+json by one set of handlers.
+
+Services raise these (they never import FastAPI); ``install_error_handlers`` turns them, payload validation
+failures and anything unexpected into ``application/problem+json`` responses with a stable ``type`` URI.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.context import current_request_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://communitylab.example/problems/"
+
+logger = logging.getLogger("communitylab.errors")
+
+
+class FieldError(BaseModel):
+    """One invalid field of a request."""
+
+    path: str = Field(description="JSON path of the field, e.g. `body.phases[0].starts_on`.")
+    message: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(examples=[PROBLEM_BASE + "not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["process 7f0c... does not exist"])
+    instance: str | None = Field(default=None, examples=["/processes/7f0c..."])
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+
+    model_config = {"extra": "allow"}
+
+
+class AppError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, errors: list[FieldError] | None = None, **extra: Any):
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class BadRequestError(AppError):
+    """The request is well-formed JSON but cannot be honoured as asked."""
+
+
+class ValidationFailed(AppError):
+    """The payload violates a rule; carries field paths."""
+
+    status, slug, title = 422, "validation-error", "Request validation failed"
+
+
+class UnauthorizedError(AppError):
+    """No credentials or bad credentials."""
+
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extra: Any):
+        super().__init__(detail, **extra)
+        self.headers = {"WWW-Authenticate": 'Bearer realm="communitylab"'}
+
+
+class ForbiddenError(AppError):
+    """Authenticated but not allowed here."""
+
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFoundError(AppError):
+    """The resource does not exist (or is not visible to the caller)."""
+
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class ConflictError(AppError):
+    """The request conflicts with the current state (a clash, an illegal transition, a duplicate)."""
+
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class ConcurrencyError(ConflictError):
+    """Someone else changed the stream since the caller read it."""
+
+    slug, title = "concurrent-modification", "The resource was changed by someone else"
+
+
+class PreconditionFailedError(AppError):
+    """If-Match did not match the current ETag."""
+
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequiredError(AppError):
+    """An update arrived without If-Match where one is required."""
+
+    status, slug, title = 428, "precondition-required", "If-Match required"
+
+
+class PayloadTooLargeError(AppError):
+    """The request body exceeds the configured limit."""
+
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UpstreamUnavailableError(AppError):
+    """A service this request depends on did not answer."""
+
+    status, slug, title = 503, "upstream-unavailable", "A service this request needs is unavailable"
+
+    def __init__(self, detail: str | None = None, **extra: Any):
+        super().__init__(detail, **extra)
+        self.headers = {"Retry-After": "5"}
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Build one problem+json response."""
+    body = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=str(request.url.path),
+        request_id=current_request_id(),
+        errors=errors,
+        **extra,
+    ).model_dump(mode="json", exclude_none=True)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _loc_to_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def validation_errors(raw: list[Any]) -> list[FieldError]:
+    """Pydantic error dicts as FieldErrors with dotted paths."""
+    return [
+        FieldError(
+            path=_loc_to_path(err.get("loc", ())), message=str(err.get("msg", "")), type=err.get("type")
+        )
+        for err in raw
+    ]
+
+
+async def _app_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers or None,
+        **exc.extra,
+    )
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        request,
+        status=422,
+        slug="validation-error",
+        title="Request validation failed",
+        detail="The request does not match the expected schema; see errors.",
+        errors=validation_errors(list(exc.errors())),
+    )
+
+
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {
+        404: "not-found",
+        405: "method-not-allowed",
+        406: "not-acceptable",
+        415: "unsupported-media-type",
+    }.get(exc.status_code, "http-error")
+    return problem_response(
+        request,
+        status=exc.status_code,
+        slug=slug,
+        title=str(exc.detail) if isinstance(exc.detail, str) else "HTTP error",
+        detail=str(exc.detail) if isinstance(exc.detail, str) else None,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _database_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("database unavailable", extra={"path": request.url.path, "error": str(exc)[:500]})
+    return problem_response(
+        request,
+        status=503,
+        slug="database-unavailable",
+        title="The database is unavailable",
+        detail="The database could not be reached; retry shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", extra={"path": request.url.path})
+    return problem_response(
+        request,
+        status=500,
+        slug="internal-error",
+        title="Internal server error",
+        detail="An unexpected error occurred.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error of the app as problem+json."""
+    app.add_exception_handler(AppError, _app_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(OperationalError, _database_unavailable_handler)
+    app.add_exception_handler(InterfaceError, _database_unavailable_handler)
+    app.add_exception_handler(Exception, _unexpected_handler)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error statuses, all typed as Problem."""
+    descriptions = {
+        400: "Bad request",
+        401: "Missing or invalid API key",
+        403: "The key may not do this here",
+        404: "Not found",
+        409: "Conflict with the current state",
+        412: "If-Match does not match the current ETag",
+        413: "Request body too large",
+        422: "Validation failed (field paths in `errors`)",
+        428: "If-Match required",
+        503: "A service this request needs is unavailable",
+    }
+    return {
+        status: {
+            "model": Problem,
+            "description": descriptions.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,314 @@
+"""The append-only event store shared by every service.
+
+Ordering guarantee
+------------------
+Consumers page through the log with "all events after position P". That is only safe if no event can
+become visible later with a position lower than one a reader has already seen. We get it by *serialising
+appends*: every append first locks the single row of ``eventlog.head`` (``SELECT ... FOR UPDATE`` on
+PostgreSQL; on SQLite the write lock taken by ``BEGIN IMMEDIATE``/the first write, SQLite being a single
+writer). The lock is held until the appending transaction commits or rolls back, and positions are taken
+from the head row (``head.position + 1``) under it. So positions are handed out in lock order, the lock is
+released at commit, and a transaction holding position N+1 can only start appending after the holder of N
+has finished: insert order equals commit order, positions are gap-free, and whatever a reader sees is
+always a contiguous prefix of the log. The price is that appends from all services queue on one row; the
+benchmark (``bench/eventlog.py``) measures it against raw inserts under the same lock and with none.
+
+The head row also keeps the last hash, so each new event's ``prev_hash`` is read in O(1); ``hash`` is
+SHA-256 over the canonical JSON of the event (position included) prefixed by ``prev_hash``: editing any
+stored event breaks the chain at that position (see ``verify``).
+
+Callers append inside their own transaction (the request's session), so a state change and its events
+commit or roll back together. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from shared.context import current_actor_id, current_request_id
+from shared.db import utcnow
+from shared.errors import ConcurrencyError
+from shared.eventlog.tables import events, head
+from shared.eventlog.upcasting import upcast
+from shared.metrics import EVENTS_APPENDED
+
+# Keys that would mean personal data went into an event payload; events reference people by id only.
+FORBIDDEN_PAYLOAD_KEYS = frozenset(
+    {
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "full_name",
+        "given_name",
+        "family_name",
+        "address",
+        "tax_code",
+    }
+)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: its type, payload (JSON-native) and optional metadata."""
+
+    type: str
+    payload: Mapping[str, Any]
+    schema_version: int = 1
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    causation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored (payload already upcast to today's schema version)."""
+
+    position: int
+    event_id: uuid.UUID
+    stream_type: str
+    stream_id: str
+    version: int
+    type: str
+    schema_version: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_id: str | None
+    correlation_id: str | None
+    causation_id: str | None
+    district_id: str | None
+    payload: dict[str, Any]
+    metadata: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def format_timestamp(value: datetime) -> str:
+    """The canonical text of a timestamp inside the hash: UTC, microseconds, ``Z``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 characters kept: the form that is hashed."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def compute_hash(row: Mapping[str, Any] | RowMapping) -> str:
+    """SHA-256 of ``prev_hash`` followed by the canonical JSON of the event's content."""
+    content = {
+        "position": int(row["position"]),
+        "event_id": str(row["event_id"]),
+        "stream_type": row["stream_type"],
+        "stream_id": row["stream_id"],
+        "version": int(row["version"]),
+        "type": row["type"],
+        "schema_version": int(row["schema_version"]),
+        "occurred_at": format_timestamp(row["occurred_at"]),
+        "recorded_at": format_timestamp(row["recorded_at"]),
+        "actor_id": row["actor_id"],
+        "correlation_id": row["correlation_id"],
+        "causation_id": row["causation_id"],
+        "district_id": row["district_id"],
+        "payload": row["payload"],
+        "metadata": row["metadata"],
+    }
+    return hashlib.sha256((row["prev_hash"] + canonical_json(content)).encode()).hexdigest()
+
+
+def _check_payload(payload: Any, path: str = "payload") -> None:
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            if key in FORBIDDEN_PAYLOAD_KEYS:
+                raise ValueError(f"{path}.{key}: personal data must not be written to the event log")
+            _check_payload(value, f"{path}.{key}")
+    elif isinstance(payload, list):
+        for index, item in enumerate(payload):
+            _check_payload(item, f"{path}[{index}]")
+
+
+def _lock_head(conn: Connection) -> tuple[int, str]:
+    if conn.dialect.name == "sqlite":
+        # Takes SQLite's write lock now if the transaction has not yet written (no-op update).
+        conn.execute(update(head).where(head.c.id == 1).values(position=head.c.position))
+        row = conn.execute(select(head.c.position, head.c.hash).where(head.c.id == 1)).one()
+    else:
+        row = conn.execute(select(head.c.position, head.c.hash).where(head.c.id == 1).with_for_update()).one()
+    return int(row.position), str(row.hash)
+
+
+def stream_version(session: Session, stream_type: str, stream_id: str) -> int:
+    """The current version of a stream (0 when it has no events)."""
+    conn = session.connection()
+    value = conn.execute(
+        select(func.max(events.c.version)).where(
+            events.c.stream_type == stream_type, events.c.stream_id == str(stream_id)
+        )
+    ).scalar()
+    return int(value or 0)
+
+
+def append(
+    session: Session,
+    *,
+    stream_type: str,
+    stream_id: str | uuid.UUID,
+    expected_version: int | None,
+    events_to_append: Sequence[NewEvent],
+    district_id: str | uuid.UUID | None = None,
+    actor_id: str | None = None,
+    correlation_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> list[RecordedEvent]:
+    """Append events to one stream inside the caller's transaction.
+
+    ``expected_version`` is the stream version the caller based its decision on (0 for a new stream);
+    ``None`` appends whatever the version. A stale expectation raises ``ConcurrencyError``.
+    """
+    if not events_to_append:
+        return []
+    for new in events_to_append:
+        _check_payload(new.payload)
+    conn = session.connection()
+    position, prev_hash = _lock_head(conn)
+    current = stream_version(session, stream_type, str(stream_id))
+    if expected_version is not None and expected_version != current:
+        raise ConcurrencyError(
+            f"{stream_type} {stream_id} is at version {current}, not {expected_version}",
+            current_version=current,
+            expected_version=expected_version,
+        )
+    recorded_at = utcnow()
+    when = occurred_at or recorded_at
+    actor = actor_id if actor_id is not None else current_actor_id()
+    correlation = correlation_id if correlation_id is not None else current_request_id()
+    rows: list[dict[str, Any]] = []
+    for offset, new in enumerate(events_to_append, start=1):
+        row: dict[str, Any] = {
+            "position": position + offset,
+            "event_id": uuid.uuid4(),
+            "stream_type": stream_type,
+            "stream_id": str(stream_id),
+            "version": current + offset,
+            "type": new.type,
+            "schema_version": new.schema_version,
+            "occurred_at": when,
+            "recorded_at": recorded_at,
+            "actor_id": actor,
+            "correlation_id": correlation,
+            "causation_id": new.causation_id,
+            "district_id": str(district_id) if district_id is not None else None,
+            "payload": dict(new.payload),
+            "metadata": dict(new.metadata),
+            "prev_hash": prev_hash,
+        }
+        row["hash"] = compute_hash(row)
+        prev_hash = row["hash"]
+        rows.append(row)
+    conn.execute(events.insert(), rows)
+    conn.execute(update(head).where(head.c.id == 1).values(position=rows[-1]["position"], hash=prev_hash))
+    EVENTS_APPENDED.labels(stream_type).inc(len(rows))
+    return [_to_recorded(row) for row in rows]
+
+
+def _to_recorded(row: Mapping[str, Any] | RowMapping) -> RecordedEvent:
+    event_type = row["type"]
+    schema_version, payload = upcast(event_type, int(row["schema_version"]), dict(row["payload"]))
+    return RecordedEvent(
+        position=int(row["position"]),
+        event_id=row["event_id"]
+        if isinstance(row["event_id"], uuid.UUID)
+        else uuid.UUID(str(row["event_id"])),
+        stream_type=row["stream_type"],
+        stream_id=row["stream_id"],
+        version=int(row["version"]),
+        type=event_type,
+        schema_version=schema_version,
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        actor_id=row["actor_id"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        district_id=row["district_id"],
+        payload=payload,
+        metadata=dict(row["metadata"] or {}),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def read_stream(
+    session: Session,
+    stream_type: str,
+    stream_id: str | uuid.UUID,
+    *,
+    after_version: int = 0,
+    up_to_version: int | None = None,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+) -> list[RecordedEvent]:
+    """One stream's events in version order, optionally bounded by version or by a point in time."""
+    query = select(events).where(events.c.stream_type == stream_type, events.c.stream_id == str(stream_id))
+    if after_version:
+        query = query.where(events.c.version > after_version)
+    if up_to_version is not None:
+        query = query.where(events.c.version <= up_to_version)
+    if as_of is not None:
+        query = query.where(events.c.recorded_at <= as_of)
+    query = query.order_by(events.c.version)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_to_recorded(row._mapping) for row in session.connection().execute(query)]
+
+
+def read_all(
+    session: Session,
+    *,
+    after: int = 0,
+    limit: int = 1000,
+    types: Sequence[str] | None = None,
+    stream_types: Sequence[str] | None = None,
+    district_id: str | None = None,
+) -> list[RecordedEvent]:
+    """At most ``limit`` events with position greater than ``after``, in position order (for consumers)."""
+    query = select(events).where(events.c.position > after)
+    if types:
+        query = query.where(events.c.type.in_(list(types)))
+    if stream_types:
+        query = query.where(events.c.stream_type.in_(list(stream_types)))
+    if district_id is not None:
+        query = query.where(events.c.district_id == district_id)
+    query = query.order_by(events.c.position).limit(limit)
+    return [_to_recorded(row._mapping) for row in session.connection().execute(query)]
+
+
+def read_by_streams(
+    session: Session, streams: Sequence[tuple[str, str]], *, after: int = 0, limit: int = 1000
+) -> list[RecordedEvent]:
+    """Events of several streams merged in position order (for histories that span streams)."""
+    if not streams:
+        return []
+    condition: ColumnElement[bool]
+    if session.connection().dialect.name == "postgresql":
+        condition = tuple_(events.c.stream_type, events.c.stream_id).in_([(t, str(i)) for t, i in streams])
+    else:
+        condition = or_(*[and_(events.c.stream_type == t, events.c.stream_id == str(i)) for t, i in streams])
+    query = (
+        select(events).where(condition, events.c.position > after).order_by(events.c.position).limit(limit)
+    )
+    return [_to_recorded(row._mapping) for row in session.connection().execute(query)]
+
+
+def last_position(session: Session) -> int:
+    """The position of the newest committed event (0 for an empty log)."""
+    value = session.connection().execute(select(head.c.position).where(head.c.id == 1)).scalar()
+    return int(value or 0)

@@ -1,0 +1,27 @@
+"""Prometheus metrics shared by the services (exposed at ``/metrics``)."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+HTTP_REQUESTS = Counter(
+    "communitylab_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "communitylab_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+EVENTS_APPENDED = Counter("communitylab_events_appended_total", "Events appended to the log", ["stream_type"])
+CONSUMER_LAG = Gauge(
+    "communitylab_consumer_lag_events", "Latest log position minus consumer checkpoint", ["consumer"]
+)
+WEBHOOK_DELIVERIES = Counter(
+    "communitylab_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"]
+)
+
+
+def render_latest() -> tuple[bytes, str]:
+    """The current metrics in the Prometheus text format."""
+    return generate_latest(), CONTENT_TYPE_LATEST

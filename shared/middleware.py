@@ -1,0 +1,124 @@
+"""ASGI middleware: correlation ids, request body size limit and a JSON access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.context import request_id_var
+from shared.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_logger = logging.getLogger("communitylab.access")
+
+
+def _too_large_body(limit: int, request_id: str, path: str) -> bytes:
+    return json.dumps(
+        {
+            "type": PROBLEM_BASE + "payload-too-large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": f"The request body exceeds {limit} bytes.",
+            "instance": path,
+            "request_id": request_id,
+        }
+    ).encode()
+
+
+class RequestContextMiddleware:
+    """Take or mint ``X-Request-ID``, echo it, enforce the body limit and log each request as JSON."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576, service: str = "") -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request inside its correlation context."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        incoming = headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status_holder: dict[str, Any] = {"status": 500}
+        try:
+            declared = headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+                await self._reject_too_large(scope, send, request_id)
+                status_holder["status"] = 413
+                return
+
+            received = 0
+            limit = self.max_body_bytes
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise _BodyTooLarge()
+                return message
+
+            async def send_with_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status_holder["status"] = message["status"]
+                    raw = list(message.get("headers", []))
+                    raw.append((b"x-request-id", request_id.encode()))
+                    message = {**message, "headers": raw}
+                await send(message)
+
+            try:
+                await self.app(scope, limited_receive, send_with_id)
+            except _BodyTooLarge:
+                status_holder["status"] = 413
+                await self._reject_too_large(scope, send, request_id)
+        finally:
+            route = scope.get("route")
+            route_path = getattr(route, "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            method = scope.get("method", "")
+            HTTP_REQUESTS.labels(self.service, method, route_path, str(status_holder["status"])).inc()
+            HTTP_LATENCY.labels(self.service, method, route_path).observe(elapsed)
+            access_logger.info(
+                "request",
+                extra={
+                    "service": self.service,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "route": route_path,
+                    "status": status_holder["status"],
+                    "latency_ms": round(elapsed * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)
+
+    async def _reject_too_large(self, scope: Scope, send: Send, request_id: str) -> None:
+        body = _too_large_body(self.max_body_bytes, request_id, scope.get("path", ""))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
