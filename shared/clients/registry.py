@@ -1,0 +1,109 @@
+"""Client of the registry's HTTP API used by the other services to resolve ids.
+
+Timeouts come from settings; the caller's ``X-Request-ID`` is propagated; answers are cached for a few
+seconds. When the registry cannot be reached the client raises ``UpstreamUnavailableError``, which the error
+handler renders as 503 problem+json (never a 500).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+from shared.context import current_request_id
+from shared.errors import UpstreamUnavailableError
+
+
+class DistrictRef(BaseModel):
+    """What other services need to know of a district."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    name: str
+    regional_code: str | None = None
+    province: str | None = None
+    health_authority: str | None = None
+
+
+class PersonRef(BaseModel):
+    """A person as other services see them: an id and non-personal attributes only."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    actor_category: str | None = None
+    erased: bool = False
+
+
+class RegistryClient:
+    """Synchronous client (service code runs in worker threads) with a small TTL cache."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 5.0,
+        cache_seconds: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
+        """GET a JSON document; None on 404; 503 error when the registry is unreachable or failing."""
+        key = path + "?" + repr(sorted((params or {}).items()))
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached and cached[0] > now:
+                return cached[1]
+        headers = {"Accept": "application/json"}
+        if (request_id := current_request_id()) is not None:
+            headers["X-Request-ID"] = request_id
+        try:
+            response = self._client.get(path, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise UpstreamUnavailableError(f"the registry did not answer: {type(exc).__name__}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 500:
+            raise UpstreamUnavailableError(f"the registry answered {response.status_code}")
+        if response.status_code >= 400:
+            raise UpstreamUnavailableError(f"the registry refused the lookup ({response.status_code})")
+        data = response.json()
+        with self._lock:
+            self._cache[key] = (now + self._cache_seconds, data)
+        return data
+
+    def get_district(self, district_id: str) -> DistrictRef | None:
+        """The district, or None when the registry has no such district."""
+        data = self._get(f"/districts/{district_id}")
+        return DistrictRef.model_validate(data) if data is not None else None
+
+    def get_person(self, person_id: str) -> PersonRef | None:
+        """The person's non-personal attributes, or None when unknown."""
+        data = self._get(f"/people/{person_id}")
+        return PersonRef.model_validate(data) if data is not None else None
+
+    def person_roles(self, district_id: str, person_id: str, on: date) -> set[str]:
+        """Governance roles the person holds in the district on a date, as ``<body_kind>:<role>`` strings.
+
+        E.g. ``{"ufficio_di_piano:staff", "comitato_di_distretto:delegate"}``.
+        """
+        data = self._get(
+            f"/districts/{district_id}/memberships", params={"person_id": person_id, "on": on.isoformat()}
+        )
+        items = (data or {}).get("items", [])
+        return {f"{item['body_kind']}:{item['role']}" for item in items}
