@@ -25,7 +25,12 @@ from shared.eventlog import verify_chain
 from shared.migrations import upgrade_all
 
 SERVICES = ("registry", "workshops", "reporting")
-SERVICE_CLI_MODULES = ("services.registry.cli", "services.workshops.cli", "services.reporting.cli")
+SERVICE_CLI_MODULES = (
+    "services.registry.cli",
+    "services.workshops.cli",
+    "services.reporting.cli",
+    "services.reporting.webhooks.cli",
+)
 
 
 def _database() -> Database:

@@ -23,6 +23,8 @@ from sqlmodel import Session
 
 from shared.auth.keys import create_key
 from shared.auth.principal import Role
+from shared.clients.asgi_bridge import ASGIBridgeTransport
+from shared.clients.registry import RegistryClient
 from shared.config import Settings
 from shared.db import Database, make_engine
 from shared.migrations import upgrade_all
@@ -105,9 +107,17 @@ def make_client(settings: Settings, db: TestDatabase) -> Iterator[Callable[[str]
 
     clients: list[httpx.AsyncClient] = []
 
-    def factory(service: str, **kwargs: Any) -> httpx.AsyncClient:
+    def build_app(service: str, **kwargs: Any) -> Any:
         module = importlib.import_module(f"services.{service}.app")
-        app = module.create_app(settings=settings, database=db, **kwargs)
+        if service == "workshops" and "registry" not in kwargs:
+            # The real registry app, in-process on the same test transaction, reached over HTTP semantics.
+            kwargs["registry"] = RegistryClient(
+                "http://registry.test", transport=ASGIBridgeTransport(build_app("registry")), cache_seconds=0
+            )
+        return module.create_app(settings=settings, database=db, **kwargs)
+
+    def factory(service: str, **kwargs: Any) -> httpx.AsyncClient:
+        app = build_app(service, **kwargs)
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{service}.test")
         client.app = app  # type: ignore[attr-defined]
         clients.append(client)

@@ -8,13 +8,17 @@ from services.workshops.outcomes.routes import router as outcomes_router
 from services.workshops.processes.routes import router as processes_router
 from services.workshops.sessions.routes import router as sessions_router
 from shared.app import create_service_app
-from shared.config import Settings
+from shared.clients.registry import RegistryClient
+from shared.config import Settings, get_settings
 from shared.db import Database
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the workshops app."""
-    return create_service_app(
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, registry: RegistryClient | None = None
+) -> FastAPI:
+    """Build the workshops app; ``registry`` defaults to an HTTP client of the configured registry URL."""
+    settings = settings or get_settings()
+    app = create_service_app(
         "workshops",
         title="communitylab workshops",
         description="Programmes, participatory processes, workshops, attendance, inventions, priorities and evaluations.",
@@ -22,3 +26,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings=settings,
         database=database,
     )
+    app.state.registry = registry or RegistryClient(
+        settings.registry_url,
+        timeout=settings.http_timeout_seconds,
+        cache_seconds=settings.registry_cache_seconds,
+    )
+    return app

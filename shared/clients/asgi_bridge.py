@@ -25,6 +25,8 @@ class ASGIBridgeTransport(httpx.BaseTransport):
             await request.aread()
             response = await self._transport.handle_async_request(request)
             content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+            return httpx.Response(
+                response.status_code, headers=response.headers, content=content, request=request
+            )
 
         return anyio.from_thread.run(call)

@@ -1,0 +1,54 @@
+"""Every service answers health, readiness and errors the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from shared.deps import PrincipalDep
+
+pytestmark = pytest.mark.anyio
+
+
+def whoami(principal: PrincipalDep) -> dict[str, str | None]:
+    """A probe route: who the key resolves to."""
+    return {"actor_id": principal.actor_id}
+
+SERVICES = ["registry", "workshops", "reporting"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_health_and_readiness(make_client: Callable[[str], httpx.AsyncClient], service: str) -> None:
+    async with make_client(service) as client:
+        health = await client.get("/healthz")
+        ready = await client.get("/readyz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["migrations"] == "at head"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_unknown_route_is_problem_json_with_request_id(
+    make_client: Callable[[str], httpx.AsyncClient], service: str
+) -> None:
+    async with make_client(service) as client:
+        response = await client.get("/no-such-route", headers={"X-Request-ID": "abc-123"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "abc-123"
+    assert response.json()["request_id"] == "abc-123"
+
+
+async def test_bad_key_is_401_problem(make_client: Callable[[str], httpx.AsyncClient]) -> None:
+    async with make_client("registry") as client:
+        response = await client.get("/healthz")
+        assert response.status_code == 200
+        client.app.add_api_route("/whoami-test", whoami)  # type: ignore[attr-defined]
+        denied = await client.get("/whoami-test", headers={"Authorization": "Bearer clk_nope_nope"})
+        anonymous = await client.get("/whoami-test")
+    assert denied.status_code == 401
+    assert denied.headers["content-type"] == "application/problem+json"
+    assert denied.headers["www-authenticate"].startswith("Bearer")
+    assert anonymous.json() == {"actor_id": None}
