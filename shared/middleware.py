@@ -61,17 +61,28 @@ class RequestContextMiddleware:
 
             received = 0
             limit = self.max_body_bytes
+            overflowed = False
+            rejected = False
 
             async def limited_receive() -> Message:
-                nonlocal received
+                nonlocal received, overflowed
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit:
+                        overflowed = True
                         raise _BodyTooLarge()
                 return message
 
             async def send_with_id(message: Message) -> None:
+                nonlocal rejected
+                if overflowed:
+                    # FastAPI turns a failed body read into its own 400: answer the 413 instead, once.
+                    if message["type"] == "http.response.start" and not rejected:
+                        rejected = True
+                        status_holder["status"] = 413
+                        await self._reject_too_large(scope, send, request_id)
+                    return
                 if message["type"] == "http.response.start":
                     status_holder["status"] = message["status"]
                     raw = list(message.get("headers", []))
@@ -83,7 +94,8 @@ class RequestContextMiddleware:
                 await self.app(scope, limited_receive, send_with_id)
             except _BodyTooLarge:
                 status_holder["status"] = 413
-                await self._reject_too_large(scope, send, request_id)
+                if not rejected:
+                    await self._reject_too_large(scope, send, request_id)
         finally:
             route = scope.get("route")
             route_path = getattr(route, "path", None) or "unmatched"

@@ -100,6 +100,11 @@ def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
             return datetime.fromisoformat(value)
         if python_type is UUID and isinstance(value, str):
             return UUID(value)
+        # A forged cursor must not reach the database with the wrong type (a 500 on PostgreSQL).
+        if python_type is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError("not an integer")
+        if python_type is str and not isinstance(value, str):
+            raise ValueError("not a string")
     except ValueError as exc:
         raise ValidationFailed(
             "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]

@@ -81,8 +81,9 @@ def revoke_key(conn: Connection, key_id: str) -> None:
 
 def authenticate(conn: Connection, key: str, *, secret: str) -> tuple[Principal, bool]:
     """Resolve a presented key to a Principal; the flag says whether last_used_at is due an update."""
-    parts = key.split("_")
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+    # The random part is urlsafe base64 and may itself contain "_": split on the first two only.
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
         raise UnauthorizedError("malformed API key")
     row = conn.execute(select(api_keys).where(api_keys.c.key_id == parts[1])).one_or_none()
     if row is None or not hmac.compare_digest(row.key_hash, hash_key(key, secret)):
