@@ -109,10 +109,18 @@ def _port(service: str) -> int:
     return int(getattr(get_settings(), f"{service}_port"))
 
 
+def _exit_cleanly(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run one service with uvicorn (several workers with --workers)."""
     import uvicorn
 
+    # uvicorn drains in-flight requests on SIGTERM/SIGINT, then re-raises the signal with the previous
+    # handler restored; this handler turns that drained stop into exit status 0 (what orchestrators expect).
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _exit_cleanly)
     uvicorn.run(
         f"services.{args.service}.app:create_app",
         factory=True,
@@ -122,6 +130,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         timeout_graceful_shutdown=args.graceful_timeout,
         proxy_headers=True,
+        # Behind a reverse proxy that strips /registry, /workshops, /reporting: links and /docs use the prefix.
+        root_path=args.root_path,
+        # None lets uvicorn read FORWARDED_ALLOW_IPS (default 127.0.0.1); containers set the proxy's network.
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
     return 0
 
@@ -211,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument(
         "--graceful-timeout", type=int, default=20, help="seconds to finish in-flight requests"
+    )
+    serve.add_argument(
+        "--root-path",
+        default=os.environ.get("COMMUNITYLAB_ROOT_PATH", ""),
+        help="path prefix the reverse proxy serves this service under (e.g. /registry)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="proxies trusted for X-Forwarded-* headers (comma-separated, * for any; env FORWARDED_ALLOW_IPS)",
     )
     serve.set_defaults(func=cmd_serve)
 

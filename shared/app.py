@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
@@ -161,5 +161,12 @@ def create_service_app(
     async def metrics() -> Response:
         body, content_type = render_latest()
         return Response(body, media_type=content_type)
+
+    if settings.enable_drain_probe:
+        # Off by default: a request that stays in flight, to prove SIGTERM lets it finish.
+        @app.get("/ops/drain-probe", include_in_schema=False)
+        async def drain_probe(seconds: float = Query(default=1.0, ge=0, le=30)) -> dict[str, float]:
+            await anyio.sleep(seconds)
+            return {"slept_seconds": seconds}
 
     return app

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
 
     projection_poll_seconds: float = Field(default=0.5, gt=0, description="Reporting consumer poll interval.")
 
+    enable_drain_probe: bool = Field(
+        default=False,
+        description="Expose GET /ops/drain-probe?seconds=N, a request that stays in flight for N seconds "
+        "(tests of graceful shutdown only; keep off in production).",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,0 +1,81 @@
+"""A real `communitylab serve` process: SIGTERM drains in-flight requests; several workers serve."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from typing import Any
+
+import httpx
+
+
+def _json_lines(text: str) -> list[dict[str, Any]]:
+    lines = []
+    for line in text.splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            continue
+    return lines
+
+
+def test_sigterm_lets_the_in_flight_request_finish_and_exits_zero(serve: Any) -> None:
+    served = serve("registry", "--graceful-timeout", "15", env={"COMMUNITYLAB_ENABLE_DRAIN_PROBE": "true"})
+    outcome: dict[str, Any] = {}
+
+    def slow_request() -> None:
+        try:
+            response = httpx.get(f"{served.base_url}/ops/drain-probe", params={"seconds": 3}, timeout=20)
+            outcome["status"] = response.status_code
+            outcome["body"] = response.json()
+        except Exception as exc:  # the assertion below reports it
+            outcome["error"] = repr(exc)
+        outcome["finished_at"] = time.monotonic()
+
+    client = threading.Thread(target=slow_request)
+    client.start()
+    time.sleep(1.0)  # the request is now inside the route, sleeping
+    signalled_at = time.monotonic()
+    served.process.send_signal(signal.SIGTERM)
+
+    # While draining, the server accepts no new work.
+    time.sleep(0.5)
+    try:
+        refused = httpx.get(f"{served.base_url}/healthz", timeout=2).status_code != 200
+    except httpx.TransportError:
+        refused = True
+    assert refused, "a draining server must not take new requests"
+
+    client.join(timeout=30)
+    exit_code = served.process.wait(timeout=30)
+    assert outcome.get("status") == 200, (outcome, served.log())
+    assert outcome["body"] == {"slept_seconds": 3.0}
+    assert outcome["finished_at"] - signalled_at > 1.0, "the request finished after the signal, not before"
+    assert exit_code == 0, served.log()
+
+    access = [line for line in _json_lines(served.log()) if line.get("route") == "/ops/drain-probe"]
+    assert access and access[0]["status"] == 200 and access[0]["latency_ms"] >= 2900
+
+
+def test_drain_probe_is_absent_unless_enabled(serve: Any) -> None:
+    served = serve("registry")
+    assert httpx.get(f"{served.base_url}/ops/drain-probe", params={"seconds": 0}).status_code == 404
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0
+
+
+def test_serve_with_two_workers_answers_and_stops_cleanly(serve: Any) -> None:
+    served = serve("registry", "--workers", "2")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if sum(1 for line in _json_lines(served.log()) if line.get("message") == "service started") >= 2:
+            break
+        time.sleep(0.2)
+    started = [line for line in _json_lines(served.log()) if line.get("message") == "service started"]
+    assert len(started) == 2, served.log()
+    for _ in range(10):
+        assert httpx.get(f"{served.base_url}/readyz", timeout=5).status_code == 200
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0, served.log()
