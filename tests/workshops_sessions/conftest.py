@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import Session
 
 from services.workshops.processes.models import Process, Workshop, WorkshopMethod
-from shared.eventlog import NewEvent, append
+from shared.eventlog import NewEvent, append, read_stream
 
 STARTS_AT = datetime(2026, 12, 5, 8, 30, tzinfo=UTC)
 ENDS_AT = datetime(2026, 12, 5, 13, 0, tzinfo=UTC)
@@ -80,3 +80,9 @@ def create_workshop(session: Session) -> Callable[..., Workshop]:
         return insert_workshop(session, **kwargs)
 
     return factory
+
+
+def stream_types(session: Session, workshop_id: uuid.UUID | str) -> list[str]:
+    """The event types of a workshop's stream, in order."""
+    session.expire_all()
+    return [e.type for e in read_stream(session, "workshop", str(workshop_id))]

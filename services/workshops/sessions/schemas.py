@@ -199,7 +199,7 @@ class OstMovePublic(BaseModel):
     """The result of a join or a leave: the moves recorded (a join may imply a leave)."""
 
     topic_id: uuid.UUID
-    participation_id: uuid.UUID
+    participation_id: uuid.UUID | None
     joined: bool
     left_topic_ids: list[uuid.UUID]
     recorded: bool = Field(description="False when nothing changed (already there / already gone).")

@@ -163,6 +163,11 @@ def list_agenda(*, session: Session, workshop_id: uuid.UUID) -> list[AgendaItem]
     )
 
 
+def item_ends_at(item: AgendaItem) -> datetime:
+    """When an agenda item ends."""
+    return item.starts_at + timedelta(minutes=item.duration_minutes)
+
+
 def set_agenda(
     *, session: Session, workshop: Workshop, data: AgendaUpdate, expected_version: int
 ) -> list[AgendaItem]:
