@@ -245,8 +245,45 @@ async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def problem_openapi_responses(document: dict[str, Any]) -> dict[str, Any]:
+    """Document every 4xx/5xx response as what the handlers really send: ``application/problem+json`` Problem.
+
+    FastAPI documents its automatic 422 as ``HTTPValidationError`` in ``application/json`` and ``model=``
+    responses as ``application/json``; the handlers above answer problem+json, so the document says so.
+    """
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in components:
+        schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components["Problem"] = schema
+    problem_content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for code, response in operation.get("responses", {}).items():
+                if str(code)[:1] in ("4", "5") and isinstance(response, dict):
+                    response["content"] = dict(problem_content)
+                    if response.get("description") == "Validation Error":
+                        response["description"] = "Validation failed (field paths in `errors`)"
+    return document
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Post-process the app's OpenAPI document with ``problem_openapi_responses`` (once, then cached)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_openapi_responses(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Render every error of the app as problem+json."""
+    """Render every error of the app as problem+json (and document them so in OpenAPI)."""
+    install_problem_openapi(app)
     app.add_exception_handler(AppError, _app_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
