@@ -1,0 +1,302 @@
+"""The webhook dispatcher: fans events out of the log into deliveries and sends them, at least once.
+
+Two jobs, each safe to run in several processes at once:
+
+* fan-out: one worker at a time (a lease on the checkpoint row) reads ``read_all(after=checkpoint)`` and
+  queues a delivery per matching subscription, moving the checkpoint in the same transaction;
+* sending: a worker leases a subscription (``UPDATE ... WHERE lease_until < now``, checked by rowcount, so
+  it works the same on SQLite and PostgreSQL) and sends its deliveries strictly in order: the next one
+  waits until the previous one succeeded or was given up. HTTP calls happen outside any transaction.
+
+A crash after sending but before recording means the message is sent again once the lease expires (same
+``webhook-id``): deliveries are at-least-once, never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from services.reporting.webhooks import service
+from services.reporting.webhooks.signing import delivery_headers
+from shared.config import Settings
+from shared.db import Database, utcnow
+
+logger = logging.getLogger("communitylab.webhooks")
+
+RESPONSE_EXCERPT_BYTES = 500
+
+
+def default_worker_id() -> str:
+    """host:pid:random, unique enough to tell workers apart in leases and the attempt log."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class DispatcherConfig:
+    """Tuning of one dispatcher process."""
+
+    worker_id: str = field(default_factory=default_worker_id)
+    timeout_seconds: float = 10.0
+    max_attempts: int = 8
+    disable_after: timedelta = timedelta(hours=72)
+    poll_seconds: float = 1.0
+    lease_seconds: float = 60.0
+    backoff_base_seconds: float = 5.0
+    backoff_max_seconds: float = 3600.0
+    max_retry_after_seconds: float = 86400.0
+    batch_size: int = 500
+    per_lease: int = 200
+    concurrency: int = 4
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> DispatcherConfig:
+        """The configuration from the settings, with explicit overrides (None means keep)."""
+        config = cls(
+            timeout_seconds=settings.webhook_timeout_seconds,
+            max_attempts=settings.webhook_max_attempts,
+            disable_after=timedelta(hours=settings.webhook_disable_after_hours),
+            poll_seconds=settings.webhook_poll_seconds,
+            # A lease outlives the slowest attempt by a wide margin, so it never expires mid-send.
+            lease_seconds=max(30.0, settings.webhook_timeout_seconds * 3),
+        )
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(config, name, value)
+        return config
+
+
+def backoff_delay(
+    attempt_no: int, *, base: float, cap: float, rng: Callable[[], float] = random.random
+) -> float:
+    """Exponential backoff with jitter: between half and all of ``base * 2**(attempt_no-1)``, capped."""
+    ceiling = min(cap, base * (2 ** max(0, attempt_no - 1)))
+    return ceiling / 2 + rng() * ceiling / 2
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+class Dispatcher:
+    """Fan-out and sending loop of one worker process."""
+
+    def __init__(self, database: Database, config: DispatcherConfig, client: httpx.Client | None = None):
+        self.database = database
+        self.config = config
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(config.timeout_seconds), follow_redirects=False, trust_env=False
+        )
+        self._stopping = threading.Event()
+
+    # -- control --------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the in-flight delivery (safe from a signal handler)."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once ``stop`` was called."""
+        return self._stopping.is_set()
+
+    # -- fan-out --------------------------------------------------------------------------------
+
+    def fan_out_once(self) -> int:
+        """Queue deliveries for one batch of new events; 0 when caught up or another worker fans out."""
+        with self.database.transaction() as session:
+            read = service.fan_out(
+                session=session,
+                worker_id=self.config.worker_id,
+                lease_seconds=self.config.lease_seconds,
+                batch_size=self.config.batch_size,
+            )
+        return read or 0
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send_ready(self) -> int:
+        """Send what is due on every subscription this worker can lease; return the attempts made."""
+        with self.database.session(write=False) as session:
+            ids = service.due_subscription_ids(session=session, now=utcnow(), limit=100)
+            session.rollback()
+        if not ids:
+            return 0
+        if self.config.concurrency <= 1 or len(ids) == 1:
+            return sum(self._process_subscription(sid) for sid in ids if not self.stopping)
+        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+            return sum(pool.map(self._process_subscription, ids))
+
+    def _process_subscription(self, subscription_id: uuid.UUID) -> int:
+        if self.stopping:
+            return 0
+        worker_id = self.config.worker_id
+        with self.database.transaction() as session:
+            if not service.claim_subscription(
+                session=session,
+                subscription_id=subscription_id,
+                worker_id=worker_id,
+                lease_seconds=self.config.lease_seconds,
+            ):
+                return 0
+        sent = 0
+        try:
+            while sent < self.config.per_lease and not self.stopping:
+                if not self._send_head(subscription_id):
+                    break
+                sent += 1
+        finally:
+            with self.database.transaction() as session:
+                service.release_subscription(
+                    session=session, subscription_id=subscription_id, worker_id=worker_id
+                )
+        return sent
+
+    def _send_head(self, subscription_id: uuid.UUID) -> bool:
+        """Send the subscription's oldest pending delivery if it is due; False when there is nothing to do."""
+        config = self.config
+        with self.database.transaction() as session:
+            # Renewing proves we still hold the lease (and that the subscription is still enabled).
+            if not service.claim_subscription(
+                session=session,
+                subscription_id=subscription_id,
+                worker_id=config.worker_id,
+                lease_seconds=config.lease_seconds,
+            ):
+                return False
+            delivery = service.head_delivery(session=session, subscription_id=subscription_id)
+            if delivery is None or delivery.next_attempt_at > utcnow():
+                return False
+            subscription = session.get(service.WebhookSubscription, subscription_id)
+            assert subscription is not None
+            url = subscription.url
+            secrets_in_use = service.signing_secrets(subscription, utcnow())
+            delivery_id, message_id, attempt_no = delivery.id, delivery.message_id, delivery.attempts + 1
+            body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False)
+        outcome = self._post(url, message_id=message_id, body=body, secrets_in_use=secrets_in_use)
+        if outcome.retry_after_seconds is not None:
+            delay = min(outcome.retry_after_seconds, config.max_retry_after_seconds)
+        else:
+            delay = backoff_delay(
+                attempt_no, base=config.backoff_base_seconds, cap=config.backoff_max_seconds
+            )
+        with self.database.transaction() as session:
+            recorded = service.record_attempt(
+                session=session,
+                delivery_id=delivery_id,
+                attempt_no=attempt_no,
+                outcome=outcome,
+                worker_id=config.worker_id,
+                next_delay_seconds=delay,
+                max_attempts=config.max_attempts,
+                disable_after=config.disable_after,
+            )
+        logger.info(
+            "webhook attempt",
+            extra={
+                "subscription_id": str(subscription_id),
+                "delivery_id": str(delivery_id),
+                "attempt": attempt_no,
+                "status_code": outcome.status_code,
+                "latency_ms": outcome.latency_ms,
+                "error": outcome.error,
+                "recorded": recorded is not None,
+            },
+        )
+        return recorded is not None
+
+    def _post(
+        self, url: str, *, message_id: str, body: str, secrets_in_use: list[str]
+    ) -> service.AttemptOutcome:
+        started_at = utcnow()
+        started = time.perf_counter()
+        headers = delivery_headers(
+            secrets_in_use, message_id=message_id, timestamp=int(time.time()), body=body
+        )
+        try:
+            with self.client.stream("POST", url, content=body.encode(), headers=headers) as response:
+                excerpt = b""
+                for chunk in response.iter_bytes():
+                    excerpt += chunk
+                    if len(excerpt) >= RESPONSE_EXCERPT_BYTES:
+                        break
+                retry_after = None
+                if response.status_code == 429 or response.status_code == 503:
+                    retry_after = parse_retry_after(response.headers.get("retry-after"), utcnow())
+                return service.AttemptOutcome(
+                    started_at=started_at,
+                    latency_ms=int((time.perf_counter() - started) * 1000),
+                    status_code=response.status_code,
+                    response_excerpt=excerpt[:RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace") or None,
+                    error=None,
+                    retry_after_seconds=retry_after,
+                )
+        except httpx.TimeoutException as exc:
+            error = f"timeout: {type(exc).__name__}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+        return service.AttemptOutcome(
+            started_at=started_at,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            status_code=None,
+            response_excerpt=None,
+            error=error,
+        )
+
+    # -- loop -----------------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Fan out everything new (bounded), then send what is due; return the work done."""
+        work = 0
+        for _ in range(20):
+            read = self.fan_out_once()
+            work += read
+            if read < self.config.batch_size:
+                break
+        return work + self.send_ready()
+
+    def run_forever(self) -> None:
+        """Loop until ``stop``; sleep ``poll_seconds`` when idle; survive database hiccups."""
+        logger.info("webhooks worker started", extra={"worker_id": self.config.worker_id})
+        try:
+            while not self.stopping:
+                try:
+                    work = self.run_once()
+                except Exception:
+                    logger.exception("webhooks worker iteration failed; retrying")
+                    work = 0
+                if work == 0:
+                    self._stopping.wait(self.config.poll_seconds)
+        finally:
+            try:
+                with self.database.transaction() as session:
+                    service.release_fan_out(session=session, worker_id=self.config.worker_id)
+            except Exception:
+                logger.exception("could not release the fan-out lease")
+            logger.info("webhooks worker stopped", extra={"worker_id": self.config.worker_id})

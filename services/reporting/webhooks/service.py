@@ -1,0 +1,709 @@
+"""Rules of webhooks: subscriptions, the fan-out from the event log, leases and the outcome of attempts.
+
+Everything here flushes and never commits: routes commit through the session dependency, the dispatcher
+through its own short transactions (see ``dispatcher``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from services.reporting.webhooks import events as ev
+from services.reporting.webhooks.models import (
+    FANOUT_CONSUMER,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookCheckpoint,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from services.reporting.webhooks.schemas import RedeliveryRange, SubscriptionCreate, SubscriptionUpdate
+from services.reporting.webhooks.signing import new_secret
+from shared.db import utcnow
+from shared.errors import FieldError, NotFoundError, ValidationFailed
+from shared.eventlog import NewEvent, RecordedEvent, append, last_position, read_all
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+# --- subscriptions ---------------------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_target_url(url: str, *, allow_http_loopback: bool, path: str = "body.url") -> None:
+    """https everywhere; plain http only to a loopback host and only when the settings allow it."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    problem: str | None = None
+    if not host:
+        problem = "the URL has no host"
+    elif parts.username or parts.password:
+        problem = "credentials in the URL are not allowed; authenticate the signature instead"
+    elif parts.scheme == "http":
+        if not _is_loopback(host):
+            problem = "https is required (http is accepted only for loopback targets in development)"
+        elif not allow_http_loopback:
+            problem = "http targets are disabled here; use https"
+    elif parts.scheme != "https":
+        problem = "only https URLs are accepted"
+    if problem:
+        raise ValidationFailed("invalid webhook target", errors=[FieldError(path=path, message=problem)])
+
+
+def event_type_matches(patterns: Sequence[str], event_type: str) -> bool:
+    """True when ``event_type`` matches one of ``patterns`` (``*``, ``aggregate.*`` or exact)."""
+    for pattern in patterns:
+        if pattern == "*" or pattern == event_type:
+            return True
+        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+            return True
+    return False
+
+
+def subscription_matches(subscription: WebhookSubscription, event: RecordedEvent) -> bool:
+    """Whether an event of the log goes to this subscription (type, district, not older than it)."""
+    if event.stream_type in ev.PRIVATE_STREAM_TYPES or event.position <= subscription.starts_after_position:
+        return False
+    if not event_type_matches(subscription.event_types, event.type):
+        return False
+    if subscription.district_id is None:
+        return True
+    wanted = str(subscription.district_id)
+    if event.district_id == wanted:
+        return True
+    # Editions span several districts and say so in their payload.
+    district_ids = event.payload.get("district_ids")
+    return isinstance(district_ids, list) and wanted in {str(d) for d in district_ids}
+
+
+def _append(session: Session, subscription: WebhookSubscription, new: NewEvent) -> None:
+    append(
+        session,
+        stream_type=ev.STREAM_TYPE,
+        stream_id=subscription.id,
+        expected_version=subscription.version,
+        events_to_append=[new],
+        district_id=subscription.district_id,
+    )
+    subscription.version += 1
+
+
+def create_subscription(
+    *, session: Session, owner_id: str, data: SubscriptionCreate, allow_http_loopback: bool
+) -> WebhookSubscription:
+    """Create a subscription with a fresh secret; only events after this moment are sent to it."""
+    validate_target_url(data.url, allow_http_loopback=allow_http_loopback)
+    subscription = WebhookSubscription(
+        owner_id=owner_id,
+        url=data.url,
+        event_types=list(dict.fromkeys(data.event_types)),
+        district_id=data.district_id,
+        description=data.description,
+        enabled=data.enabled,
+        secret=new_secret(),
+        starts_after_position=last_position(session),
+        version=0,
+    )
+    session.add(subscription)
+    session.flush()
+    _append(
+        session,
+        subscription,
+        NewEvent(
+            ev.SUBSCRIPTION_CREATED,
+            ev.SubscriptionCreatedPayload(
+                subscription_id=str(subscription.id),
+                owner_id=owner_id,
+                event_types=subscription.event_types,
+                district_id=str(data.district_id) if data.district_id else None,
+            ).model_dump(mode="json"),
+        ),
+    )
+    session.flush()
+    return subscription
+
+
+def get_subscription(
+    *, session: Session, subscription_id: uuid.UUID, owner_id: str | None
+) -> WebhookSubscription:
+    """The subscription, if it exists and ``owner_id`` (None = any owner) owns it; 404 otherwise."""
+    subscription = session.get(WebhookSubscription, subscription_id)
+    if subscription is None or (owner_id is not None and subscription.owner_id != owner_id):
+        raise NotFoundError(f"webhook subscription {subscription_id} does not exist")
+    return subscription
+
+
+def subscriptions_query(*, owner_id: str | None, enabled: bool | None = None) -> Any:
+    """The select statement of the subscriptions an owner (None = admin) may list."""
+    statement = select(WebhookSubscription)
+    if owner_id is not None:
+        statement = statement.where(WebhookSubscription.owner_id == owner_id)
+    if enabled is not None:
+        statement = statement.where(WebhookSubscription.enabled == enabled)
+    return statement
+
+
+def update_subscription(
+    *,
+    session: Session,
+    subscription: WebhookSubscription,
+    data: SubscriptionUpdate,
+    allow_http_loopback: bool,
+) -> WebhookSubscription:
+    """Apply the given fields; enabling a disabled subscription clears its failure record."""
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("url", "event_types", "description", "enabled"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(
+                f"{name} may not be null", errors=[FieldError(path=f"body.{name}", message="may not be null")]
+            )
+    if "url" in changes:
+        validate_target_url(changes["url"], allow_http_loopback=allow_http_loopback)
+    if "event_types" in changes:
+        changes["event_types"] = list(dict.fromkeys(changes["event_types"]))
+    changed = [name for name, value in changes.items() if getattr(subscription, name) != value]
+    if not changed:
+        return subscription
+    for name in changed:
+        setattr(subscription, name, changes[name])
+    if "enabled" in changed and subscription.enabled:
+        subscription.disabled_reason = None
+        subscription.disabled_at = None
+        subscription.failing_since = None
+    elif "enabled" in changed:
+        subscription.disabled_reason = "disabled by its owner"
+        subscription.disabled_at = utcnow()
+    subscription.updated_at = utcnow()
+    _append(
+        session,
+        subscription,
+        NewEvent(
+            ev.SUBSCRIPTION_UPDATED,
+            ev.SubscriptionUpdatedPayload(
+                subscription_id=str(subscription.id), changed_fields=sorted(changed)
+            ).model_dump(mode="json"),
+        ),
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def delete_subscription(*, session: Session, subscription: WebhookSubscription) -> None:
+    """Delete a subscription with its deliveries and attempts."""
+    _append(
+        session,
+        subscription,
+        NewEvent(
+            ev.SUBSCRIPTION_DELETED,
+            ev.SubscriptionDeletedPayload(subscription_id=str(subscription.id)).model_dump(mode="json"),
+        ),
+    )
+    conn = session.connection()
+    delivery_ids = select(WebhookDelivery.id).where(WebhookDelivery.subscription_id == subscription.id)
+    conn.execute(
+        WebhookAttempt.__table__.delete().where(WebhookAttempt.__table__.c.delivery_id.in_(delivery_ids))  # type: ignore[attr-defined]
+    )
+    conn.execute(
+        WebhookDelivery.__table__.delete().where(  # type: ignore[attr-defined]
+            WebhookDelivery.__table__.c.subscription_id == subscription.id  # type: ignore[attr-defined]
+        )
+    )
+    session.delete(subscription)
+    session.flush()
+
+
+def rotate_secret(
+    *, session: Session, subscription: WebhookSubscription, overlap_seconds: int
+) -> tuple[WebhookSubscription, str]:
+    """Issue a new secret; the current one keeps signing (as a second signature) during the overlap."""
+    now = utcnow()
+    secret = new_secret()
+    if overlap_seconds > 0:
+        subscription.previous_secret = subscription.secret
+        subscription.previous_secret_expires_at = now + timedelta(seconds=overlap_seconds)
+    else:
+        subscription.previous_secret = None
+        subscription.previous_secret_expires_at = None
+    subscription.secret = secret
+    subscription.updated_at = now
+    expires = subscription.previous_secret_expires_at
+    _append(
+        session,
+        subscription,
+        NewEvent(
+            ev.SUBSCRIPTION_SECRET_ROTATED,
+            ev.SubscriptionSecretRotatedPayload(
+                subscription_id=str(subscription.id),
+                previous_expires_at=expires.isoformat() if expires else None,
+            ).model_dump(mode="json"),
+        ),
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription, secret
+
+
+def signing_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
+    """The secrets that sign a delivery now: the current one, plus the previous one during an overlap."""
+    secrets_in_use = [subscription.secret]
+    if (
+        subscription.previous_secret
+        and subscription.previous_secret_expires_at
+        and subscription.previous_secret_expires_at > now
+    ):
+        secrets_in_use.append(subscription.previous_secret)
+    return secrets_in_use
+
+
+# --- deliveries ------------------------------------------------------------------------------------
+
+
+def _timestamp(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def event_body(event: RecordedEvent) -> dict[str, Any]:
+    """The JSON body of an event's delivery: ``type``, ``timestamp`` and ``data`` (payload plus log ids)."""
+    data = dict(event.payload)
+    data.update(
+        {
+            "event_id": str(event.event_id),
+            "position": event.position,
+            "stream_type": event.stream_type,
+            "stream_id": event.stream_id,
+            "stream_version": event.version,
+            "district_id": event.district_id,
+            "occurred_at": _timestamp(event.occurred_at),
+        }
+    )
+    return {"type": event.type, "timestamp": _timestamp(event.recorded_at), "data": data}
+
+
+def _allocate_seqs(session: Session, subscription_id: uuid.UUID, count: int) -> int:
+    """Reserve ``count`` sequence numbers of a subscription; return the first (row lock on PostgreSQL)."""
+    table = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    conn.execute(update(table).where(table.c.id == subscription_id).values(last_seq=table.c.last_seq + count))
+    last = conn.execute(select(table.c.last_seq).where(table.c.id == subscription_id)).scalar_one()
+    return int(last) - count + 1
+
+
+def _new_delivery(
+    subscription_id: uuid.UUID,
+    seq: int,
+    body: dict[str, Any],
+    *,
+    event_id: uuid.UUID | None = None,
+    position: int | None = None,
+    message_id: str | None = None,
+    redelivery_of: uuid.UUID | None = None,
+) -> WebhookDelivery:
+    delivery_id = uuid.uuid4()
+    now = utcnow()
+    return WebhookDelivery(
+        id=delivery_id,
+        subscription_id=subscription_id,
+        seq=seq,
+        message_id=message_id or f"msg_{delivery_id.hex}",
+        event_type=str(body["type"]),
+        event_id=event_id,
+        position=position,
+        body=body,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+        redelivery_of=redelivery_of,
+    )
+
+
+def queue_ping(*, session: Session, subscription: WebhookSubscription) -> WebhookDelivery:
+    """Queue a ``webhook.ping`` delivery behind the subscription's other deliveries."""
+    now = utcnow()
+    body = {
+        "type": ev.PING,
+        "timestamp": _timestamp(now),
+        "data": {"subscription_id": str(subscription.id), "ping_id": str(uuid.uuid4())},
+    }
+    delivery = _new_delivery(subscription.id, _allocate_seqs(session, subscription.id, 1), body)
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def get_delivery(*, session: Session, subscription_id: uuid.UUID, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """A delivery of this subscription; 404 otherwise."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.subscription_id != subscription_id:
+        raise NotFoundError(f"delivery {delivery_id} does not exist for subscription {subscription_id}")
+    return delivery
+
+
+def deliveries_query(*, subscription_id: uuid.UUID, status: DeliveryStatus | None = None) -> Any:
+    """The select statement of a subscription's delivery log."""
+    statement = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    if status is not None:
+        statement = statement.where(WebhookDelivery.status == status.value)
+    return statement
+
+
+def attempts_of(*, session: Session, delivery_id: uuid.UUID) -> list[WebhookAttempt]:
+    """Every attempt of a delivery, oldest first."""
+    statement = (
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id == delivery_id)
+        .order_by(col(WebhookAttempt.attempt_no))
+    )
+    return list(session.exec(statement).all())
+
+
+def redeliver(*, session: Session, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Queue the same message again (same ``webhook-id``, so receivers can deduplicate)."""
+    seq = _allocate_seqs(session, delivery.subscription_id, 1)
+    copy = _new_delivery(
+        delivery.subscription_id,
+        seq,
+        dict(delivery.body),
+        event_id=delivery.event_id,
+        position=delivery.position,
+        message_id=delivery.message_id,
+        redelivery_of=delivery.redelivery_of or delivery.id,
+    )
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def redeliver_range(
+    *, session: Session, subscription: WebhookSubscription, data: RedeliveryRange
+) -> list[WebhookDelivery]:
+    """Queue again the subscription's deliveries created in ``[created_from, created_to)``, in order."""
+    if data.created_to <= data.created_from:
+        raise ValidationFailed(
+            "empty time range",
+            errors=[FieldError(path="body.created_to", message="must be after created_from")],
+        )
+    statement = (
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.subscription_id == subscription.id,
+            WebhookDelivery.created_at >= data.created_from,
+            WebhookDelivery.created_at < data.created_to,
+            WebhookDelivery.status != DeliveryStatus.PENDING.value,
+        )
+        .order_by(col(WebhookDelivery.seq))
+        .limit(data.limit)
+    )
+    if data.only_failed:
+        statement = statement.where(WebhookDelivery.status == DeliveryStatus.FAILED.value)
+    originals = list(session.exec(statement).all())
+    if not originals:
+        return []
+    first = _allocate_seqs(session, subscription.id, len(originals))
+    copies = [
+        _new_delivery(
+            subscription.id,
+            first + offset,
+            dict(original.body),
+            event_id=original.event_id,
+            position=original.position,
+            message_id=original.message_id,
+            redelivery_of=original.redelivery_of or original.id,
+        )
+        for offset, original in enumerate(originals)
+    ]
+    session.add_all(copies)
+    session.flush()
+    return copies
+
+
+# --- fan-out consumer ------------------------------------------------------------------------------
+
+
+def _checkpoint_table() -> Any:
+    return WebhookCheckpoint.__table__  # type: ignore[attr-defined]
+
+
+def fan_out(*, session: Session, worker_id: str, lease_seconds: float, batch_size: int = 500) -> int | None:
+    """Read the log after the checkpoint and queue a delivery per matching subscription.
+
+    Returns the number of events read, or None when another worker holds the fan-out lease. The checkpoint
+    moves in the same transaction as the deliveries it queued, and only if it was still where we read it,
+    so a crash or a competing worker can neither drop nor duplicate an event's deliveries.
+    """
+    now = utcnow()
+    table = _checkpoint_table()
+    conn = session.connection()
+    claimed = conn.execute(
+        update(table)
+        .where(
+            table.c.name == FANOUT_CONSUMER,
+            or_(table.c.lease_until.is_(None), table.c.lease_until < now, table.c.lease_owner == worker_id),
+        )
+        .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+    )
+    if claimed.rowcount != 1:
+        return None
+    position = int(conn.execute(select(table.c.position).where(table.c.name == FANOUT_CONSUMER)).scalar_one())
+    events = read_all(session, after=position, limit=batch_size)
+    if not events:
+        return 0
+    subscriptions = list(
+        session.exec(select(WebhookSubscription).where(WebhookSubscription.enabled == True)).all()  # noqa: E712
+    )
+    per_subscription: dict[uuid.UUID, list[RecordedEvent]] = {}
+    for event in events:
+        for subscription in subscriptions:
+            if subscription_matches(subscription, event):
+                per_subscription.setdefault(subscription.id, []).append(event)
+    for subscription_id, matched in per_subscription.items():
+        first = _allocate_seqs(session, subscription_id, len(matched))
+        session.add_all(
+            [
+                _new_delivery(
+                    subscription_id,
+                    first + offset,
+                    event_body(event),
+                    event_id=event.event_id,
+                    position=event.position,
+                )
+                for offset, event in enumerate(matched)
+            ]
+        )
+    moved = conn.execute(
+        update(table)
+        .where(
+            table.c.name == FANOUT_CONSUMER, table.c.position == position, table.c.lease_owner == worker_id
+        )
+        .values(position=events[-1].position, updated_at=now)
+    )
+    if moved.rowcount != 1:
+        raise RuntimeError("fan-out checkpoint moved under us; rolling back")
+    session.flush()
+    return len(events)
+
+
+def release_fan_out(*, session: Session, worker_id: str) -> None:
+    """Give the fan-out lease back (on a clean stop)."""
+    table = _checkpoint_table()
+    session.connection().execute(
+        update(table)
+        .where(table.c.name == FANOUT_CONSUMER, table.c.lease_owner == worker_id)
+        .values(lease_owner=None, lease_until=None)
+    )
+
+
+def fan_out_position(*, session: Session) -> int:
+    """How far the fan-out consumer has read."""
+    table = _checkpoint_table()
+    value = (
+        session.connection().execute(select(table.c.position).where(table.c.name == FANOUT_CONSUMER)).scalar()
+    )
+    return int(value or 0)
+
+
+# --- sending: leases and outcomes ------------------------------------------------------------------
+
+
+def due_subscription_ids(*, session: Session, now: datetime, limit: int) -> list[uuid.UUID]:
+    """Enabled, unleased subscriptions whose oldest pending delivery is due."""
+    delivery = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    subscription = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    heads = (
+        select(delivery.c.subscription_id, func.min(delivery.c.seq).label("seq"))
+        .where(delivery.c.status == DeliveryStatus.PENDING.value)
+        .group_by(delivery.c.subscription_id)
+        .subquery()
+    )
+    statement = (
+        select(delivery.c.subscription_id)
+        .join(
+            heads, and_(delivery.c.subscription_id == heads.c.subscription_id, delivery.c.seq == heads.c.seq)
+        )
+        .join(subscription, subscription.c.id == delivery.c.subscription_id)
+        .where(
+            delivery.c.next_attempt_at <= now,
+            subscription.c.enabled.is_(True),
+            or_(subscription.c.lease_until.is_(None), subscription.c.lease_until < now),
+        )
+        .order_by(delivery.c.next_attempt_at)
+        .limit(limit)
+    )
+    return [row[0] for row in session.connection().execute(statement)]
+
+
+def claim_subscription(
+    *, session: Session, subscription_id: uuid.UUID, worker_id: str, lease_seconds: float
+) -> bool:
+    """Take (or renew) the lease on a subscription; False when another worker holds it or it is disabled."""
+    now = utcnow()
+    table = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    result = session.connection().execute(
+        update(table)
+        .where(
+            table.c.id == subscription_id,
+            table.c.enabled.is_(True),
+            or_(table.c.lease_until.is_(None), table.c.lease_until < now, table.c.lease_owner == worker_id),
+        )
+        .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+    )
+    return result.rowcount == 1
+
+
+def release_subscription(*, session: Session, subscription_id: uuid.UUID, worker_id: str) -> None:
+    """Give a subscription's lease back."""
+    table = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == subscription_id, table.c.lease_owner == worker_id)
+        .values(lease_owner=None, lease_until=None)
+    )
+
+
+def head_delivery(*, session: Session, subscription_id: uuid.UUID) -> WebhookDelivery | None:
+    """The oldest pending delivery of a subscription: the only one that may be sent now."""
+    statement = (
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.subscription_id == subscription_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING.value,
+        )
+        .order_by(col(WebhookDelivery.seq))
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """What happened when one attempt was sent."""
+
+    started_at: datetime
+    latency_ms: int
+    status_code: int | None
+    response_excerpt: str | None
+    error: str | None
+    retry_after_seconds: float | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """A 2xx answer."""
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def retryable(self) -> bool:
+        """Network errors, timeouts, 5xx and 429 are retried; any other answer is final."""
+        if self.status_code is None:
+            return True
+        return self.status_code == 429 or self.status_code >= 500
+
+
+def record_attempt(
+    *,
+    session: Session,
+    delivery_id: uuid.UUID,
+    attempt_no: int,
+    outcome: AttemptOutcome,
+    worker_id: str,
+    next_delay_seconds: float,
+    max_attempts: int,
+    disable_after: timedelta,
+) -> WebhookDelivery | None:
+    """Log an attempt and move the delivery on; disable the subscription after failing too long.
+
+    Returns None when the delivery was no longer at ``attempt_no - 1`` attempts (someone else recorded it).
+    """
+    now = utcnow()
+    table = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    values: dict[str, Any] = {
+        "attempts": attempt_no,
+        "last_attempt_at": outcome.started_at,
+        "last_status_code": outcome.status_code,
+        "last_error": outcome.error[:1000] if outcome.error else None,
+    }
+    if outcome.succeeded:
+        values.update(status=DeliveryStatus.SUCCEEDED.value, completed_at=now)
+    elif outcome.retryable and attempt_no < max_attempts:
+        values.update(next_attempt_at=now + timedelta(seconds=next_delay_seconds))
+    else:
+        values.update(status=DeliveryStatus.FAILED.value, completed_at=now)
+    # Optimistic check: only the worker that sent attempt N may record it.
+    updated = session.connection().execute(
+        update(table)
+        .where(
+            table.c.id == delivery_id,
+            table.c.status == DeliveryStatus.PENDING.value,
+            table.c.attempts == attempt_no - 1,
+        )
+        .values(**values)
+    )
+    if updated.rowcount != 1:
+        return None
+    delivery = session.get(WebhookDelivery, delivery_id)
+    assert delivery is not None
+    session.refresh(delivery)
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery_id,
+            subscription_id=delivery.subscription_id,
+            attempt_no=attempt_no,
+            started_at=outcome.started_at,
+            latency_ms=outcome.latency_ms,
+            status_code=outcome.status_code,
+            response_excerpt=outcome.response_excerpt,
+            error=outcome.error[:1000] if outcome.error else None,
+            worker_id=worker_id,
+        )
+    )
+    subscription = session.get(WebhookSubscription, delivery.subscription_id)
+    assert subscription is not None
+    if outcome.succeeded:
+        subscription.failing_since = None
+    elif subscription.failing_since is None:
+        subscription.failing_since = outcome.started_at
+    elif now - subscription.failing_since >= disable_after and subscription.enabled:
+        _disable(session, subscription, outcome, now)
+    session.add(subscription)
+    session.flush()
+    return delivery
+
+
+def _disable(
+    session: Session, subscription: WebhookSubscription, outcome: AttemptOutcome, now: datetime
+) -> None:
+    last = f"HTTP {outcome.status_code}" if outcome.status_code is not None else (outcome.error or "error")
+    since = subscription.failing_since
+    reason = f"deliveries failing since {_timestamp(since) if since else '?'}; last attempt: {last}"[:1000]
+    subscription.enabled = False
+    subscription.disabled_reason = reason
+    subscription.disabled_at = now
+    subscription.updated_at = now
+    _append(
+        session,
+        subscription,
+        NewEvent(
+            ev.SUBSCRIPTION_DISABLED,
+            ev.SubscriptionDisabledPayload(
+                subscription_id=str(subscription.id),
+                reason=reason,
+                failing_since=_timestamp(since) if since else None,
+            ).model_dump(mode="json"),
+        ),
+    )
