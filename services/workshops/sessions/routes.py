@@ -46,6 +46,16 @@ from shared.errors import problem_responses
 
 router = APIRouter()
 
+OPENAPI_TAGS: list[dict[str, str]] = [
+    {"name": "sessions", "description": "Inside a workshop: agenda, cross-pollination links, minutes."},
+    {
+        "name": "open space",
+        "description": "Open Space Technology: marketplace topics, moves, instant reports.",
+    },
+    {"name": "world cafe", "description": "World Café: tables and hosts, rounds, notes, plenary harvest."},
+]
+"""Tag metadata of these routes, for the workshops app's ``create_service_app(tags=...)``."""
+
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=200, description="The workshop's ETag the change is based on."),
