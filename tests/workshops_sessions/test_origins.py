@@ -59,3 +59,18 @@ def test_origins_resolve_inside_their_workshop(
         with pytest.raises(ValidationFailed) as raised:
             service.resolve_origin(session=session, workshop_id=other.id, kind=kind, origin_id=origin_id)
         assert raised.value.errors and raised.value.errors[0].path == path
+
+
+def test_origin_errors_use_the_callers_field_path(
+    session: Session, create_workshop: Callable[..., Workshop]
+) -> None:
+    workshop = create_workshop()
+    with pytest.raises(ValidationFailed) as raised:
+        service.resolve_origin(
+            session=session,
+            workshop_id=workshop.id,
+            kind="cafe_table",
+            origin_id=uuid.uuid4(),
+            path="body.origins[2]",
+        )
+    assert raised.value.errors and raised.value.errors[0].path == "body.origins[2].id"

@@ -132,22 +132,27 @@ def _describe(kind: OriginKind, item_id: uuid.UUID, workshop_id: uuid.UUID, titl
 
 
 def resolve_origin(
-    *, session: Session, workshop_id: uuid.UUID | str, kind: str, origin_id: uuid.UUID | str
+    *,
+    session: Session,
+    workshop_id: uuid.UUID | str,
+    kind: str,
+    origin_id: uuid.UUID | str,
+    path: str = "body.origin",
 ) -> dict[str, Any]:
-    """Describe the session an outcome was born in; ValidationFailed unless it belongs to ``workshop_id``."""
+    """Describe the session an outcome was born in; ValidationFailed (at ``path``) unless it is in the workshop."""
     kinds = [k.value for k in OriginKind]
     if kind not in kinds:
-        raise _invalid("body.origin.kind", f"unknown origin kind {kind!r}; one of: {', '.join(kinds)}")
+        raise _invalid(f"{path}.kind", f"unknown origin kind {kind!r}; one of: {', '.join(kinds)}")
     try:
         item_id = origin_id if isinstance(origin_id, uuid.UUID) else uuid.UUID(str(origin_id))
         workshop_uuid = workshop_id if isinstance(workshop_id, uuid.UUID) else uuid.UUID(str(workshop_id))
     except ValueError as exc:
-        raise _invalid("body.origin.id", "not a UUID") from exc
+        raise _invalid(f"{path}.id", "not a UUID") from exc
     described = describe_item(session=session, kind=kind, item_id=item_id)
     if described is None:
-        raise _invalid("body.origin.id", f"{kind} {item_id} does not exist")
+        raise _invalid(f"{path}.id", f"{kind} {item_id} does not exist")
     if described["workshop_id"] != str(workshop_uuid):
-        raise _invalid("body.origin.id", f"{kind} {item_id} does not belong to workshop {workshop_uuid}")
+        raise _invalid(f"{path}.id", f"{kind} {item_id} does not belong to workshop {workshop_uuid}")
     return described
 
 
