@@ -119,6 +119,15 @@ async def test_open_space_workshop_end_to_end(
     facilitator_view = await workshops_client.get(f"{base}/ost/topics/{b}", headers=key.headers)
     assert [p["person_id"] for p in facilitator_view.json()["participants"]] == [person]
 
+    stays = await workshops_client.get(f"{base}/ost/stays", headers=key.headers)
+    assert [(x["topic_id"], x["left_reason"]) for x in stays.json()] == [
+        (a, "moved"),
+        (b, None),
+        (c, None),
+        (a, "left"),
+    ]
+    assert (await workshops_client.get(f"{base}/ost/stays")).status_code == 401
+
     # Instant reports.
     report = {
         "text": "Pharmacies notice first.",

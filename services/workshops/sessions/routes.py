@@ -33,6 +33,7 @@ from services.workshops.sessions.schemas import (
     OstParticipantPublic,
     OstReportIn,
     OstReportPublic,
+    OstStayPublic,
     OstTopicCreate,
     OstTopicPublic,
     PollinationLinkCreate,
@@ -297,6 +298,19 @@ def leave_workshop_ost_topic(
         left_topic_ids=[topic.id] if recorded else [],
         recorded=recorded,
     )
+
+
+@router.get(
+    "/workshops/{workshop_id}/ost/stays",
+    response_model=list[OstStayPublic],
+    summary="List who was in which topic and when (facilitators and district editors only)",
+    tags=["open space"],
+    responses=problem_responses(401, 403, 404),
+)
+def list_workshop_ost_stays(workshop_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+    # Who sat in which group is about people: only those who may write the workshop see it.
+    workshop = _writable_workshop(session, principal, workshop_id)
+    return service.list_stays(session=session, workshop_id=workshop.id)
 
 
 @router.put(

@@ -195,6 +195,18 @@ class OstTopicPublic(BaseModel):
     created_at: datetime
 
 
+class OstStayPublic(PublicModel):
+    """One stay of a participant in a topic (the law of two feet, as recorded)."""
+
+    id: uuid.UUID
+    topic_id: uuid.UUID
+    person_id: str | None
+    participant_code: str | None
+    joined_at: datetime
+    left_at: datetime | None
+    left_reason: str | None = Field(description="`left`, `moved` (to a topic of the same slot) or null.")
+
+
 class OstMovePublic(BaseModel):
     """The result of a join or a leave: the moves recorded (a join may imply a leave)."""
 

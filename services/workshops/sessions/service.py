@@ -413,6 +413,17 @@ def join_topic(
     return participation, left, True
 
 
+def list_stays(*, session: Session, workshop_id: uuid.UUID) -> list[OstParticipation]:
+    """Every stay of every participant in the workshop's topics, in the order they joined."""
+    return list(
+        session.exec(
+            select(OstParticipation)
+            .where(OstParticipation.workshop_id == workshop_id)
+            .order_by(OstParticipation.joined_at, OstParticipation.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
 def leave_topic(
     *, session: Session, workshop: Workshop, topic: OstTopic, who: OstParticipantIn
 ) -> tuple[OstParticipation | None, bool]:
