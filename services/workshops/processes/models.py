@@ -49,12 +49,13 @@ class WorkshopStatus(StrEnum):
 
 
 class ActorCategory(StrEnum):
-    """Who takes part, by the categories of a process's *statura*."""
+    """The category people take part as: the registry's categories, plus ``other`` for anonymous counts."""
 
-    ADMINISTRATION = "administration"
-    PLANNING_OFFICE = "planning_office"
-    AUSL = "ausl"
-    ASP = "asp"
+    ADMINISTRATOR = "administrator"
+    PLANNING_OFFICE_STAFF = "planning_office_staff"
+    HEALTH_STAFF = "health_staff"
+    SOCIAL_WORKER = "social_worker"
+    EDUCATOR = "educator"
     THIRD_SECTOR = "third_sector"
     BUSINESS = "business"
     CITIZEN = "citizen"
