@@ -12,6 +12,7 @@ from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, select
 
 from shared.errors import FieldError, ValidationFailed
@@ -91,8 +92,12 @@ def paginate(
 
 
 def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    column_type = column.type
+    # A TypeDecorator (e.g. shared.db.UTCDateTime) reports ``object``; its impl knows the real type.
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
     try:
-        python_type = column.type.python_type
+        python_type = column_type.python_type
     except NotImplementedError:
         return value
     try:

@@ -41,6 +41,16 @@ class PersonRef(BaseModel):
     erased: bool = False
 
 
+class OrganisationRef(BaseModel):
+    """An organisation as other services see it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    name: str | None = None
+    kind: str | None = None
+
+
 class RegistryClient:
     """Synchronous client (service code runs in worker threads) with a small TTL cache."""
 
@@ -96,6 +106,11 @@ class RegistryClient:
         """The person's non-personal attributes, or None when unknown."""
         data = self._get(f"/people/{person_id}")
         return PersonRef.model_validate(data) if data is not None else None
+
+    def get_organisation(self, organisation_id: str) -> OrganisationRef | None:
+        """The organisation, or None when unknown."""
+        data = self._get(f"/organisations/{organisation_id}")
+        return OrganisationRef.model_validate(data) if data is not None else None
 
     def person_roles(self, district_id: str, person_id: str, on: date) -> set[str]:
         """Governance roles the person holds in the district on a date, as ``<body_kind>:<role>`` strings.
