@@ -4,20 +4,36 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.reporting.consumer import projection_loop, readiness_check
 from services.reporting.routes import router as reporting_router
 from services.reporting.webhooks.routes import router as webhooks_router
 from shared.app import create_service_app
 from shared.config import Settings
 from shared.db import Database
 
+TAGS = [
+    {"name": "timeline", "description": "A process's history in sentences (Italian and English)."},
+    {"name": "diary", "description": "The per-district Diario of a programme edition."},
+    {"name": "dashboard", "description": "The regional dashboard and comparison between editions."},
+    {
+        "name": "open data",
+        "description": "CSV/JSON exports and their Frictionless Data Package (no personal data).",
+    },
+]
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the reporting app."""
+
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, run_projections: bool = True
+) -> FastAPI:
+    """Build the reporting app; with ``run_projections`` it keeps the read models up to date in the background."""
     return create_service_app(
         "reporting",
         title="communitylab reporting",
         description="Timelines, district diaries, the regional dashboard and open data, built from the event log.",
         routers=[reporting_router, webhooks_router],
+        tags=TAGS,
         settings=settings,
         database=database,
+        readiness_checks=[readiness_check],
+        background=[projection_loop] if run_projections else [],
     )

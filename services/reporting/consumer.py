@@ -1,0 +1,192 @@
+"""The projection consumer: reads the event log in position order and applies it to every read model.
+
+Each projection's checkpoint row is locked, advanced and written in the same transaction as the rows the
+batch produced, so a crash can never leave rows without their checkpoint or the reverse. Events at or below a
+projection's checkpoint are skipped, and handlers upsert by natural ids, so replaying is harmless.
+
+Several reporting processes may run the loop at once: the checkpoint rows are locked (``FOR UPDATE`` on
+PostgreSQL, the single-writer lock on SQLite) before reading, so batches are applied one after the other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from services.reporting.models import Checkpoint
+from services.reporting.projections import PROJECTIONS, Projection
+from shared.db import Database, utcnow
+from shared.eventlog import last_position, read_all
+from shared.metrics import CONSUMER_LAG
+
+logger = logging.getLogger("communitylab.reporting.consumer")
+
+DEFAULT_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class CatchUpResult:
+    """What one catch-up did."""
+
+    applied: int
+    batches: int
+    position: int
+
+
+def _checkpoints(session: Session, projections: Sequence[Projection]) -> dict[str, Checkpoint]:
+    names = [p.name for p in projections]
+    statement = (
+        select(Checkpoint).where(col(Checkpoint.projection).in_(names)).order_by(col(Checkpoint.projection))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    found = {row.projection: row for row in session.exec(statement)}
+    missing = [name for name in names if name not in found]
+    if missing:
+        try:
+            with session.begin_nested():
+                for name in missing:
+                    session.add(Checkpoint(projection=name, position=0))
+        except IntegrityError:
+            # Another process created them meanwhile; read theirs.
+            pass
+        return _checkpoints(session, projections)
+    return found
+
+
+def apply_batch(
+    session: Session, *, batch_size: int = DEFAULT_BATCH_SIZE, projections: Sequence[Projection] = PROJECTIONS
+) -> int:
+    """Apply at most one batch of pending events to every projection; return how many events were read."""
+    checkpoints = _checkpoints(session, projections)
+    low = min(cp.position for cp in checkpoints.values())
+    events = read_all(session, after=low, limit=batch_size)
+    if not events:
+        return 0
+    for projection in projections:
+        checkpoint = checkpoints[projection.name]
+        for event in events:
+            if event.position <= checkpoint.position:
+                continue
+            projection.apply(session, event)
+            # Flushed per event so the next handler's lookups see this one's rows.
+            session.flush()
+        checkpoint.position = max(checkpoint.position, events[-1].position)
+        checkpoint.updated_at = utcnow()
+    session.flush()
+    return len(events)
+
+
+def catch_up(
+    session: Session,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_batches: int | None = None,
+    projections: Sequence[Projection] = PROJECTIONS,
+) -> CatchUpResult:
+    """Apply every pending event in the caller's transaction (flushes, never commits)."""
+    applied = batches = 0
+    while max_batches is None or batches < max_batches:
+        count = apply_batch(session, batch_size=batch_size, projections=projections)
+        if count == 0:
+            break
+        applied += count
+        batches += 1
+    position = min((cp.position for cp in _checkpoints(session, projections).values()), default=0)
+    update_lag_metric(session)
+    return CatchUpResult(applied=applied, batches=batches, position=position)
+
+
+def clear(session: Session, *, projections: Sequence[Projection] = PROJECTIONS) -> None:
+    """Empty every read model and reset the checkpoints to position 0."""
+    for projection in projections:
+        for table in projection.tables:
+            session.exec(delete(table))  # type: ignore[call-overload]
+    session.exec(delete(Checkpoint).where(col(Checkpoint.projection).in_([p.name for p in projections])))
+    session.flush()
+
+
+def rebuild(session: Session, *, batch_size: int = DEFAULT_BATCH_SIZE) -> CatchUpResult:
+    """Clear all read models and rebuild them from position 0, in the caller's transaction."""
+    clear(session)
+    return catch_up(session, batch_size=batch_size)
+
+
+def lag(session: Session, *, projections: Sequence[Projection] = PROJECTIONS) -> dict[str, Any]:
+    """The log's last position and each projection's checkpoint and lag."""
+    head = last_position(session)
+    rows = {row.projection: row for row in session.exec(select(Checkpoint))}
+    result: dict[str, Any] = {"last_position": head, "projections": {}}
+    for projection in projections:
+        row = rows.get(projection.name)
+        position = row.position if row is not None else 0
+        result["projections"][projection.name] = {
+            "checkpoint": position,
+            "lag": max(head - position, 0),
+            "updated_at": row.updated_at.isoformat() if row is not None else None,
+        }
+    return result
+
+
+def update_lag_metric(session: Session) -> dict[str, Any]:
+    """Refresh the ``communitylab_consumer_lag_events`` gauge for every projection."""
+    state = lag(session)
+    for name, item in state["projections"].items():
+        CONSUMER_LAG.labels(f"reporting.{name}").set(item["lag"])
+    return state
+
+
+def run_once(database: Database, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """One batch in its own committed transaction (the background loop's unit of work)."""
+    with database.transaction() as session:
+        count = apply_batch(session, batch_size=batch_size)
+    if count == 0:
+        with database.session(write=False) as session:
+            update_lag_metric(session)
+            session.rollback()
+    return count
+
+
+def readiness_check(app: FastAPI) -> dict[str, Any]:
+    """Projection lag for /readyz (informative: a lagging consumer still serves reads)."""
+    database: Database = app.state.database
+    with database.session(write=False) as session:
+        state = update_lag_metric(session)
+        session.rollback()
+    return {
+        "projections": {
+            "last_position": state["last_position"],
+            **{name: item["lag"] for name, item in state["projections"].items()},
+        }
+    }
+
+
+async def projection_loop(app: FastAPI) -> None:
+    """Poll the log every ``projection_poll_seconds`` and apply it, one committed batch at a time.
+
+    Each batch runs in a worker thread that is not cancelled mid-way: on shutdown the running batch commits
+    its checkpoint and the loop stops before the next one.
+    """
+    database: Database = app.state.database
+    poll = float(app.state.settings.projection_poll_seconds)
+    logger.info("projection consumer started")
+    try:
+        while True:
+            try:
+                count = await anyio.to_thread.run_sync(run_once, database)
+            except Exception:
+                logger.exception("projection batch failed; retrying")
+                count = 0
+            if count == 0:
+                await anyio.sleep(poll)
+            else:
+                await anyio.sleep(0)
+    finally:
+        logger.info("projection consumer stopped")

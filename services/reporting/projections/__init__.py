@@ -1,0 +1,20 @@
+"""The read models of reporting, applied in this order within each batch of events.
+
+The timeline reads people's categories kept by the catalogue, so the catalogue comes first; every projection
+otherwise keeps what it needs in its own tables.
+"""
+
+from services.reporting.projections.base import Projection
+from services.reporting.projections.catalogue import CatalogueProjection
+from services.reporting.projections.outcomes import OutcomesProjection
+from services.reporting.projections.participation import ParticipationProjection
+from services.reporting.projections.timeline import TimelineProjection
+
+PROJECTIONS: tuple[Projection, ...] = (
+    CatalogueProjection(),
+    ParticipationProjection(),
+    OutcomesProjection(),
+    TimelineProjection(),
+)
+
+__all__ = ["PROJECTIONS", "Projection"]

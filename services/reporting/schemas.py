@@ -1,0 +1,238 @@
+"""Response bodies of reporting (read-only: no request bodies)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class SentencePublic(BaseModel):
+    """One event described in Italian and English."""
+
+    it: str
+    en: str
+
+
+class TimelineEntryPublic(BaseModel):
+    """One event of a process's history."""
+
+    position: int = Field(description="Position in the event log (pass as `after` to continue).")
+    occurred_at: datetime = Field(description="When it happened (UTC).")
+    occurred_at_local: str = Field(description="When it happened, Europe/Rome.")
+    event_type: str
+    stream_type: str
+    stream_id: str
+    sentence: SentencePublic
+
+
+class TimelinePublic(BaseModel):
+    """A process's merged history, oldest first."""
+
+    process_id: uuid.UUID
+    title: str
+    items: list[TimelineEntryPublic]
+    next_after: int | None = Field(
+        default=None, description="Pass as `after` for the next page; null at the end."
+    )
+
+
+class DistrictSummary(BaseModel):
+    """A district as shown in reports."""
+
+    id: uuid.UUID
+    name: str
+    code: str
+    province: str
+    ausl: str
+    population: int | None
+    population_year: int | None
+
+
+class EditionSummary(BaseModel):
+    """An edition as shown in reports."""
+
+    id: uuid.UUID
+    name: str
+    programme_id: uuid.UUID | None
+    programme_name: str | None
+    starts_on: date | None
+    ends_on: date | None
+
+
+class Summary(BaseModel):
+    """Headline figures of a set of processes."""
+
+    processes: int
+    workshops_scheduled: int
+    workshops_held: int
+    people_involved: int
+    inventions: int
+    handovers: int
+    priorities: int
+    priorities_validated: int
+    evaluation_responses: int
+
+
+class Participation(BaseModel):
+    """People involved: distinct identified people present plus anonymous counts."""
+
+    people_involved: int
+    identified_people: int
+    anonymous_participants: int
+    attendances: int
+    by_category: dict[str, int]
+    per_10000_residents: float | None = None
+
+
+class QuestionResult(BaseModel):
+    """Aggregated answers to one evaluation question."""
+
+    question: str
+    answers: int
+    mean: float | None
+    distribution: dict[str, int]
+
+
+class EvaluationResults(BaseModel):
+    """Evaluation card results."""
+
+    responses: int
+    questions: list[QuestionResult]
+
+
+class DiaryProcess(BaseModel):
+    """A process's identity card."""
+
+    id: uuid.UUID
+    title: str
+    status: str
+    started_on: date | None
+    identity_card: dict[str, Any]
+    phases: list[Any]
+
+
+class DiaryWorkshop(BaseModel):
+    """A workshop in the diary."""
+
+    id: uuid.UUID
+    process_id: uuid.UUID | None
+    title: str
+    method: str
+    status: str
+    starts_at: datetime | None
+    starts_at_local: str | None
+    participants: int
+
+
+class DiaryWorkshops(BaseModel):
+    """Workshops held, by method."""
+
+    held: int
+    by_method: dict[str, int]
+    items: list[DiaryWorkshop]
+
+
+class Handover(BaseModel):
+    """An invention handed over."""
+
+    to: str
+    to_district_id: str | None
+    to_organisation_id: str | None
+    on: str | None
+
+
+class DiaryInvention(BaseModel):
+    """An invention in the diary."""
+
+    id: uuid.UUID
+    title: str
+    kind: str
+    process_id: uuid.UUID | None
+    handovers: list[Handover]
+
+
+class DiaryInventions(BaseModel):
+    """Inventions by macro-theme."""
+
+    total: int
+    handovers: int
+    by_theme: dict[str, int]
+    items_by_theme: dict[str, list[DiaryInvention]]
+
+
+class DiaryPriority(BaseModel):
+    """A priority and its outcome."""
+
+    id: uuid.UUID
+    title: str
+    status: str
+    year: int | None
+    sitting_date: date | None
+    outcome: str | None
+    plan_action: str | None
+
+
+class DiaryPriorities(BaseModel):
+    """Priorities by status and outcome."""
+
+    total: int
+    by_status: dict[str, int]
+    by_outcome: dict[str, int]
+    items: list[DiaryPriority]
+
+
+class DiaryPublic(BaseModel):
+    """The Diario of a district for an edition."""
+
+    district: DistrictSummary
+    edition: EditionSummary
+    processes: list[DiaryProcess]
+    summary: Summary
+    workshops: DiaryWorkshops
+    participation: Participation
+    inventions: DiaryInventions
+    priorities: DiaryPriorities
+    evaluation: EvaluationResults
+
+
+class DashboardDistrict(DistrictSummary):
+    """One district on the dashboard."""
+
+    participating: bool
+    processes: int = 0
+    workshops_held: int = 0
+    people_involved: int = 0
+    per_10000_residents: float | None = None
+    has_boundary: bool = False
+
+
+class EditionComparison(Summary):
+    """One edition's headline figures."""
+
+    edition_id: uuid.UUID
+    name: str
+    starts_on: date | None
+    districts_participating: int
+
+
+class DashboardPublic(BaseModel):
+    """The regional dashboard of an edition."""
+
+    edition: EditionSummary | None
+    districts_total: int
+    districts_participating: int
+    summary: Summary | None = None
+    people_involved: int = 0
+    per_10000_residents: float | None = None
+    people_by_category: dict[str, int] = Field(default_factory=dict)
+    workshops_by_method: dict[str, int] = Field(default_factory=dict)
+    workshops_by_month: dict[str, int] = Field(default_factory=dict)
+    inventions_by_theme: dict[str, int] = Field(default_factory=dict)
+    priorities_by_status: dict[str, int] = Field(default_factory=dict)
+    priorities_by_outcome: dict[str, int] = Field(default_factory=dict)
+    evaluation: EvaluationResults | None = None
+    districts: list[DashboardDistrict]
+    comparison: list[EditionComparison]

@@ -1,0 +1,608 @@
+"""Reports built from the read models: timeline, district diary, regional dashboard, open-data rows.
+
+Only reads; no FastAPI. Figures follow one set of definitions (also stated in the HTML pages):
+- a workshop is *held* when its status is ``held`` or its attendance was recorded;
+- *people involved* are the distinct identified people present at held workshops plus the anonymous counts;
+- *per 10,000 residents* uses the latest population the registry recorded for the district.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.reporting.labels import to_rome
+from services.reporting.models import (
+    AttendanceAnonymous,
+    AttendancePresence,
+    DistrictView,
+    EditionView,
+    EvaluationResponseView,
+    InventionView,
+    PersonCategory,
+    PriorityView,
+    ProcessView,
+    ProgrammeView,
+    TimelineEntry,
+    WorkshopView,
+)
+from shared.errors import NotFoundError
+
+# --- timeline -----------------------------------------------------------------------------------------
+
+
+def get_process(*, session: Session, process_id: uuid.UUID) -> ProcessView:
+    """A process known to reporting, or 404."""
+    process = session.get(ProcessView, process_id)
+    if process is None:
+        raise NotFoundError(f"process {process_id} is not known to reporting (yet)")
+    return process
+
+
+def timeline(
+    *, session: Session, process_id: uuid.UUID, after: int = 0, limit: int = 200
+) -> tuple[list[TimelineEntry], int | None]:
+    """A process's history in log order from ``after``; returns the entries and the next ``after``."""
+    get_process(session=session, process_id=process_id)
+    rows = list(
+        session.exec(
+            select(TimelineEntry)
+            .where(col(TimelineEntry.process_id) == process_id, col(TimelineEntry.position) > after)
+            .order_by(col(TimelineEntry.position))
+            .limit(limit + 1)
+        )
+    )
+    next_after = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_after = rows[-1].position
+    return rows, next_after
+
+
+# --- the figures of a set of processes ----------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """Rows of a set of processes, loaded once and summarised in memory."""
+
+    processes: list[ProcessView]
+    workshops: list[WorkshopView] = field(default_factory=list)
+    presences: list[AttendancePresence] = field(default_factory=list)
+    anonymous: list[AttendanceAnonymous] = field(default_factory=list)
+    inventions: list[InventionView] = field(default_factory=list)
+    priorities: list[PriorityView] = field(default_factory=list)
+    evaluations: list[EvaluationResponseView] = field(default_factory=list)
+    categories: dict[str, str] = field(default_factory=dict)
+
+    def held_workshop_ids(self) -> set[uuid.UUID]:
+        """Workshops held: status ``held`` or attendance recorded."""
+        attended = {p.workshop_id for p in self.presences} | {a.workshop_id for a in self.anonymous}
+        return {w.id for w in self.workshops if w.status == "held" or w.id in attended}
+
+    def subset(self, process_ids: set[uuid.UUID], district_id: uuid.UUID | None = None) -> Scope:
+        """The rows of some of the processes (and the district's priorities outside any process)."""
+        workshop_ids = {w.id for w in self.workshops if w.process_id in process_ids}
+        return Scope(
+            processes=[p for p in self.processes if p.id in process_ids],
+            workshops=[w for w in self.workshops if w.id in workshop_ids],
+            presences=[p for p in self.presences if p.workshop_id in workshop_ids],
+            anonymous=[a for a in self.anonymous if a.workshop_id in workshop_ids],
+            inventions=[i for i in self.inventions if i.process_id in process_ids],
+            priorities=[
+                p
+                for p in self.priorities
+                if p.process_id in process_ids
+                or (p.process_id is None and district_id is not None and p.district_id == district_id)
+            ],
+            evaluations=[e for e in self.evaluations if e.process_id in process_ids],
+            categories=self.categories,
+        )
+
+    def participation(self) -> dict[str, Any]:
+        """People involved (distinct identified + anonymous), by category, and total attendances."""
+        held = self.held_workshop_ids()
+        presences = [p for p in self.presences if p.workshop_id in held]
+        anonymous = [a for a in self.anonymous if a.workshop_id in held]
+        people = {p.person_id for p in presences}
+        by_category: Counter[str] = Counter(self.categories.get(person, "other") for person in people)
+        anonymous_total = 0
+        for row in anonymous:
+            by_category[row.actor_category] += row.count
+            anonymous_total += row.count
+        return {
+            "people_involved": len(people) + anonymous_total,
+            "identified_people": len(people),
+            "anonymous_participants": anonymous_total,
+            "attendances": len(presences) + anonymous_total,
+            "by_category": dict(sorted(by_category.items())),
+        }
+
+    def workshops_by_method(self) -> dict[str, int]:
+        """Held workshops per method."""
+        held = self.held_workshop_ids()
+        return dict(sorted(Counter(w.method for w in self.workshops if w.id in held).items()))
+
+    def workshops_by_month(self) -> dict[str, int]:
+        """Held workshops per month (Europe/Rome), ``YYYY-MM``."""
+        held = self.held_workshop_ids()
+        months = Counter(
+            to_rome(w.starts_at).strftime("%Y-%m") for w in self.workshops if w.id in held and w.starts_at
+        )
+        return dict(sorted(months.items()))
+
+    def inventions_by_theme(self) -> dict[str, int]:
+        """Inventions per macro-theme."""
+        return dict(sorted(Counter(i.theme or "unspecified" for i in self.inventions).items()))
+
+    def priorities_by_status(self) -> dict[str, int]:
+        """Priorities per status in their cycle."""
+        return dict(sorted(Counter(p.status for p in self.priorities).items()))
+
+    def priorities_by_outcome(self) -> dict[str, int]:
+        """Priorities validated or rejected by the Comitato di Distretto, and reported back."""
+        validated = {"validated", "assigned", "started", "reported"}
+        counts = {
+            "validated": sum(1 for p in self.priorities if p.status in validated),
+            "rejected": sum(1 for p in self.priorities if p.status == "rejected"),
+            "pending": sum(1 for p in self.priorities if p.status in ("proposed", "submitted")),
+            "reported": sum(1 for p in self.priorities if p.status == "reported"),
+        }
+        return counts
+
+    def evaluation_results(self) -> dict[str, Any]:
+        """Evaluation card answers aggregated per question: mean of numbers, counts of choices."""
+        return summarise_answers([e.answers for e in self.evaluations])
+
+    def summary(self) -> dict[str, Any]:
+        """The headline numbers."""
+        participation = self.participation()
+        return {
+            "processes": len(self.processes),
+            "workshops_scheduled": len([w for w in self.workshops if w.status != "cancelled"]),
+            "workshops_held": len(self.held_workshop_ids()),
+            "people_involved": participation["people_involved"],
+            "inventions": len(self.inventions),
+            "handovers": sum(len(i.handovers) for i in self.inventions),
+            "priorities": len(self.priorities),
+            "priorities_validated": self.priorities_by_outcome()["validated"],
+            "evaluation_responses": len(self.evaluations),
+        }
+
+
+def _answer_items(answers: Any) -> Iterable[tuple[str, Any]]:
+    if isinstance(answers, dict):
+        yield from ((str(k), v) for k, v in answers.items())
+    elif isinstance(answers, list):
+        for item in answers:
+            if isinstance(item, dict):
+                key = item.get("question_id") or item.get("question") or item.get("key") or item.get("id")
+                value = next((item[k] for k in ("value", "score", "answer", "choice") if k in item), None)
+                if key is not None:
+                    yield str(key), value
+
+
+def summarise_answers(all_answers: Sequence[Any]) -> dict[str, Any]:
+    """Per question: count, mean of numeric answers, distribution of the others."""
+    numbers: dict[str, list[float]] = defaultdict(list)
+    choices: dict[str, Counter[str]] = defaultdict(Counter)
+    for answers in all_answers:
+        for key, value in _answer_items(answers):
+            if isinstance(value, bool):
+                choices[key][str(value).lower()] += 1
+            elif isinstance(value, int | float):
+                numbers[key].append(float(value))
+            elif isinstance(value, list):
+                for item in value:
+                    choices[key][str(item)] += 1
+            elif value is not None and str(value) != "":
+                choices[key][str(value)[:100]] += 1
+    questions = []
+    for key in sorted(set(numbers) | set(choices)):
+        values = numbers.get(key, [])
+        questions.append(
+            {
+                "question": key,
+                "answers": len(values) + sum(choices[key].values()) if key in choices else len(values),
+                "mean": round(sum(values) / len(values), 2) if values else None,
+                "distribution": dict(sorted(choices[key].items())) if key in choices else {},
+            }
+        )
+    return {"responses": len(all_answers), "questions": questions}
+
+
+def load_scope(
+    session: Session,
+    processes: list[ProcessView],
+    *,
+    edition_id: uuid.UUID | None = None,
+    district_id: uuid.UUID | None = None,
+) -> Scope:
+    """Load every row belonging to ``processes``, plus the edition's priorities proposed outside a process."""
+    ids = [p.id for p in processes]
+    scope = Scope(processes=processes)
+    if edition_id is not None:
+        orphans = select(PriorityView).where(
+            col(PriorityView.process_id).is_(None), col(PriorityView.edition_id) == edition_id
+        )
+        if district_id is not None:
+            orphans = orphans.where(col(PriorityView.district_id) == district_id)
+        scope.priorities = list(session.exec(orphans))
+    if not ids:
+        return scope
+    scope.workshops = list(session.exec(select(WorkshopView).where(col(WorkshopView.process_id).in_(ids))))
+    workshop_ids = [w.id for w in scope.workshops]
+    if workshop_ids:
+        scope.presences = list(
+            session.exec(
+                select(AttendancePresence).where(col(AttendancePresence.workshop_id).in_(workshop_ids))
+            )
+        )
+        scope.anonymous = list(
+            session.exec(
+                select(AttendanceAnonymous).where(col(AttendanceAnonymous.workshop_id).in_(workshop_ids))
+            )
+        )
+    scope.inventions = list(session.exec(select(InventionView).where(col(InventionView.process_id).in_(ids))))
+    scope.priorities += list(session.exec(select(PriorityView).where(col(PriorityView.process_id).in_(ids))))
+    scope.evaluations = list(
+        session.exec(select(EvaluationResponseView).where(col(EvaluationResponseView.process_id).in_(ids)))
+    )
+    people = sorted({p.person_id for p in scope.presences})
+    for start in range(0, len(people), 500):
+        chunk = people[start : start + 500]
+        for row in session.exec(select(PersonCategory).where(col(PersonCategory.person_id).in_(chunk))):
+            scope.categories[row.person_id] = row.actor_category
+    return scope
+
+
+# --- editions and districts ---------------------------------------------------------------------------
+
+
+def get_edition(*, session: Session, edition_id: uuid.UUID) -> EditionView:
+    """An edition known to reporting, or 404."""
+    edition = session.get(EditionView, edition_id)
+    if edition is None:
+        raise NotFoundError(f"edition {edition_id} is not known to reporting (yet)")
+    return edition
+
+
+def get_district(*, session: Session, district_id: uuid.UUID) -> DistrictView:
+    """A district known to reporting, or 404."""
+    district = session.get(DistrictView, district_id)
+    if district is None:
+        raise NotFoundError(f"district {district_id} is not known to reporting (yet)")
+    return district
+
+
+def latest_edition(*, session: Session) -> EditionView | None:
+    """The edition that started last (the dashboard's default)."""
+    editions = list(session.exec(select(EditionView)))
+    if not editions:
+        return None
+    return max(editions, key=lambda e: (e.starts_on or date.min, e.name, str(e.id)))
+
+
+def _edition_public(session: Session, edition: EditionView) -> dict[str, Any]:
+    programme = session.get(ProgrammeView, edition.programme_id) if edition.programme_id else None
+    return {
+        "id": edition.id,
+        "name": edition.name,
+        "programme_id": edition.programme_id,
+        "programme_name": programme.name if programme else None,
+        "starts_on": edition.starts_on,
+        "ends_on": edition.ends_on,
+    }
+
+
+def _district_public(district: DistrictView) -> dict[str, Any]:
+    return {
+        "id": district.id,
+        "name": district.name,
+        "code": district.code,
+        "province": district.province,
+        "ausl": district.ausl,
+        "population": district.population,
+        "population_year": district.population_year,
+    }
+
+
+def per_10000(people: int, population: int | None) -> float | None:
+    """People per 10,000 residents, one decimal (None without a population)."""
+    if not population:
+        return None
+    return round(people * 10000 / population, 1)
+
+
+def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) -> dict[str, Any]:
+    """The Diario of one district for one edition."""
+    district = get_district(session=session, district_id=district_id)
+    edition = get_edition(session=session, edition_id=edition_id)
+    processes = list(
+        session.exec(
+            select(ProcessView)
+            .where(col(ProcessView.district_id) == district_id, col(ProcessView.edition_id) == edition_id)
+            .order_by(col(ProcessView.title), col(ProcessView.id))
+        )
+    )
+    scope = load_scope(session, processes, edition_id=edition_id, district_id=district_id)
+    held = scope.held_workshop_ids()
+    participation = scope.participation()
+    workshop_people: Counter[uuid.UUID] = Counter(p.workshop_id for p in scope.presences)
+    for row in scope.anonymous:
+        workshop_people[row.workshop_id] += row.count
+    by_theme: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for invention in sorted(scope.inventions, key=lambda i: (i.title, str(i.id))):
+        by_theme[invention.theme or "unspecified"].append(
+            {
+                "id": invention.id,
+                "title": invention.title,
+                "kind": invention.kind,
+                "process_id": invention.process_id,
+                "handovers": [
+                    {
+                        "to": "district" if h.get("to_district_id") else "organisation",
+                        "to_district_id": h.get("to_district_id"),
+                        "to_organisation_id": h.get("to_organisation_id"),
+                        "on": h.get("on"),
+                    }
+                    for h in invention.handovers
+                ],
+            }
+        )
+    return {
+        "district": _district_public(district),
+        "edition": _edition_public(session, edition),
+        "processes": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "status": p.status,
+                "started_on": p.started_on,
+                "identity_card": p.identity_card,
+                "phases": p.phases,
+            }
+            for p in processes
+        ],
+        "summary": scope.summary(),
+        "workshops": {
+            "held": len(held),
+            "by_method": scope.workshops_by_method(),
+            "items": [
+                {
+                    "id": w.id,
+                    "process_id": w.process_id,
+                    "title": w.title,
+                    "method": w.method,
+                    "status": "held" if w.id in held else w.status,
+                    "starts_at": w.starts_at,
+                    "starts_at_local": to_rome(w.starts_at).isoformat() if w.starts_at else None,
+                    "participants": workshop_people.get(w.id, 0),
+                }
+                for w in sorted(
+                    scope.workshops,
+                    key=lambda w: (w.starts_at.isoformat() if w.starts_at else "9999", str(w.id)),
+                )
+            ],
+        },
+        "participation": {
+            **participation,
+            "per_10000_residents": per_10000(participation["people_involved"], district.population),
+        },
+        "inventions": {
+            "total": len(scope.inventions),
+            "handovers": sum(len(i.handovers) for i in scope.inventions),
+            "by_theme": {theme: len(items) for theme, items in sorted(by_theme.items())},
+            "items_by_theme": dict(sorted(by_theme.items())),
+        },
+        "priorities": {
+            "total": len(scope.priorities),
+            "by_status": scope.priorities_by_status(),
+            "by_outcome": scope.priorities_by_outcome(),
+            "items": [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "status": p.status,
+                    "year": p.year,
+                    "sitting_date": p.sitting_date,
+                    "outcome": p.outcome,
+                    "plan_action": p.plan_action,
+                }
+                for p in sorted(scope.priorities, key=lambda p: (p.title, str(p.id)))
+            ],
+        },
+        "evaluation": scope.evaluation_results(),
+    }
+
+
+def _edition_districts(edition: EditionView, processes: Sequence[ProcessView]) -> set[uuid.UUID]:
+    ids = {uuid.UUID(d) for d in edition.district_ids}
+    ids |= {p.district_id for p in processes if p.district_id is not None}
+    return ids
+
+
+def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, Any]:
+    """The regional dashboard for one edition (default: the latest), with a comparison of all editions."""
+    edition = (
+        get_edition(session=session, edition_id=edition_id)
+        if edition_id is not None
+        else latest_edition(session=session)
+    )
+    districts = list(
+        session.exec(select(DistrictView).order_by(col(DistrictView.name), col(DistrictView.id)))
+    )
+    editions = sorted(session.exec(select(EditionView)), key=lambda e: (e.starts_on or date.min, e.name))
+    comparison = []
+    for other in editions:
+        processes = list(session.exec(select(ProcessView).where(col(ProcessView.edition_id) == other.id)))
+        summary = load_scope(session, processes, edition_id=other.id).summary()
+        comparison.append(
+            {
+                "edition_id": other.id,
+                "name": other.name,
+                "starts_on": other.starts_on,
+                "districts_participating": len(_edition_districts(other, processes)),
+                **summary,
+            }
+        )
+    if edition is None:
+        return {
+            "edition": None,
+            "districts_total": len(districts),
+            "districts_participating": 0,
+            "districts": [_district_public(d) | {"participating": False} for d in districts],
+            "comparison": comparison,
+        }
+    processes = list(session.exec(select(ProcessView).where(col(ProcessView.edition_id) == edition.id)))
+    scope = load_scope(session, processes, edition_id=edition.id)
+    participating = _edition_districts(edition, processes)
+    rows = []
+    population_total = 0
+    for district in districts:
+        sub = scope.subset({p.id for p in processes if p.district_id == district.id}, district.id)
+        people = sub.participation()["people_involved"]
+        taking_part = district.id in participating
+        if taking_part and district.population:
+            population_total += district.population
+        rows.append(
+            _district_public(district)
+            | {
+                "participating": taking_part,
+                "processes": len(sub.processes),
+                "workshops_held": len(sub.held_workshop_ids()),
+                "people_involved": people,
+                "per_10000_residents": per_10000(people, district.population),
+                "has_boundary": district.geometry is not None,
+            }
+        )
+    participation = scope.participation()
+    return {
+        "edition": _edition_public(session, edition),
+        "districts_total": len(districts),
+        "districts_participating": len(participating),
+        "summary": scope.summary(),
+        "people_involved": participation["people_involved"],
+        "per_10000_residents": per_10000(participation["people_involved"], population_total),
+        "people_by_category": participation["by_category"],
+        "workshops_by_method": scope.workshops_by_method(),
+        "workshops_by_month": scope.workshops_by_month(),
+        "inventions_by_theme": scope.inventions_by_theme(),
+        "priorities_by_status": scope.priorities_by_status(),
+        "priorities_by_outcome": scope.priorities_by_outcome(),
+        "evaluation": scope.evaluation_results(),
+        "districts": rows,
+        "comparison": comparison,
+    }
+
+
+def district_geometries(*, session: Session) -> dict[uuid.UUID, dict[str, Any]]:
+    """Boundaries of the districts that have one (for the map)."""
+    return {d.id: d.geometry for d in session.exec(select(DistrictView)) if d.geometry}
+
+
+# --- open data ----------------------------------------------------------------------------------------
+
+OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    # dataset -> (column, Frictionless type, description)
+    "districts": [
+        ("id", "string", "District id"),
+        ("code", "string", "Regional code"),
+        ("name", "string", "District name"),
+        ("province", "string", "Province"),
+        ("ausl", "string", "Health authority (AUSL)"),
+        ("population", "integer", "Resident population (latest year recorded)"),
+        ("population_year", "integer", "Year of the population figure"),
+    ],
+    "processes": [
+        ("id", "string", "Process id"),
+        ("district_id", "string", "District id"),
+        ("edition_id", "string", "Programme edition id"),
+        ("title", "string", "Title"),
+        ("status", "string", "draft, active or closed"),
+        ("started_on", "date", "Start date"),
+    ],
+    "workshops": [
+        ("id", "string", "Workshop id"),
+        ("process_id", "string", "Process id"),
+        ("district_id", "string", "District id"),
+        ("method", "string", "Method code"),
+        ("title", "string", "Title"),
+        ("status", "string", "planned, confirmed, held, cancelled or postponed"),
+        ("starts_at", "datetime", "Start (UTC)"),
+        ("ends_at", "datetime", "End (UTC)"),
+        ("participants", "integer", "People present (identified and anonymous)"),
+    ],
+    "inventions": [
+        ("id", "string", "Invention id"),
+        ("process_id", "string", "Process id"),
+        ("district_id", "string", "District id"),
+        ("edition_id", "string", "Programme edition id"),
+        ("title", "string", "Title"),
+        ("kind", "string", "Kind of invention"),
+        ("theme", "string", "Macro-theme"),
+        ("handovers", "integer", "Number of hand-overs"),
+    ],
+    "priorities": [
+        ("id", "string", "Priority id"),
+        ("process_id", "string", "Process id"),
+        ("district_id", "string", "District id"),
+        ("title", "string", "Title"),
+        ("source", "string", "Where the proposal came from"),
+        ("status", "string", "Status in the priority cycle"),
+        ("year", "integer", "Planning year"),
+        ("sitting_date", "date", "Date of the Comitato di Distretto sitting"),
+    ],
+}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
+    """The rows of one open dataset (no personal data: ids, titles, codes and counts only)."""
+    columns = [name for name, _, _ in OPEN_DATA_FIELDS[dataset]]
+    records: list[Any]
+    extra: dict[Any, dict[str, Any]] = {}
+    if dataset == "districts":
+        records = list(
+            session.exec(select(DistrictView).order_by(col(DistrictView.code), col(DistrictView.id)))
+        )
+    elif dataset == "processes":
+        records = list(session.exec(select(ProcessView).order_by(col(ProcessView.id))))
+    elif dataset == "workshops":
+        records = list(session.exec(select(WorkshopView).order_by(col(WorkshopView.id))))
+        counts: Counter[uuid.UUID] = Counter()
+        for presence in session.exec(select(AttendancePresence)):
+            counts[presence.workshop_id] += 1
+        for anonymous in session.exec(select(AttendanceAnonymous)):
+            counts[anonymous.workshop_id] += anonymous.count
+        extra = {w.id: {"participants": counts.get(w.id, 0)} for w in records}
+    elif dataset == "inventions":
+        records = list(session.exec(select(InventionView).order_by(col(InventionView.id))))
+        editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}
+        extra = {
+            i.id: {"handovers": len(i.handovers), "edition_id": i.edition_id or editions.get(i.process_id)}
+            for i in records
+        }
+    else:
+        records = list(session.exec(select(PriorityView).order_by(col(PriorityView.id))))
+    rows = []
+    for record in records:
+        values = {name: getattr(record, name, None) for name in columns}
+        values.update(extra.get(record.id, {}))
+        rows.append({name: _cell(values.get(name)) for name in columns})
+    return rows
