@@ -9,8 +9,9 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 
 from shared.config import Settings, get_settings
 from shared.db import Database
@@ -31,6 +32,14 @@ OPS_TAG = {"name": "operations", "description": "Health, readiness and metrics f
 def operation_id(route: APIRoute) -> str:
     """Use the route function's name as its operationId (unique per service, checked by a test)."""
     return route.name
+
+
+class Readiness(BaseModel):
+    """Readiness report: every check that passed, with its details."""
+
+    status: str = Field(examples=["ready"])
+    service: str = Field(examples=["workshops"])
+    checks: dict[str, Any] = Field(examples=[{"database": "ok", "migrations": "at head"}])
 
 
 class MigrationsPending(RuntimeError):
@@ -116,14 +125,8 @@ def create_service_app(
         "/readyz",
         tags=["operations"],
         summary="Readiness: database reachable and migrated",
-        responses={
-            200: {
-                "content": {
-                    "application/json": {"example": {"status": "ready", "checks": {"database": "ok"}}}
-                }
-            },
-            503: {"model": Problem, "description": "Not ready"},
-        },
+        response_model=Readiness,
+        responses={503: {"model": Problem, "description": "Not ready"}},
     )
     async def readyz(request: Request) -> Any:
         checks: dict[str, Any] = {}
@@ -147,7 +150,7 @@ def create_service_app(
                 detail=str(exc),
                 checks=checks,
             )
-        return JSONResponse({"status": "ready", "service": name, "checks": checks})
+        return Readiness(status="ready", service=name, checks=checks)
 
     @app.get(
         "/metrics",
