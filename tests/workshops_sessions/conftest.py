@@ -1,18 +1,19 @@
-"""Factories of the sessions tests.
+"""Factories of the sessions tests: districts and people through the registry API, processes and workshops
+through the workshops API when its routes are there.
 
-Districts, processes and workshops are owned by other domains. Until their routes exist the factories insert
-the process and workshop rows directly (with the ``workshop.scheduled`` event, so the workshop's stream
-version equals its row version exactly as the processes domain keeps it); ``SESSIONS_FACTORIES_VIA_API``
-switches them to the HTTP API once it is there.
+The processes domain's routes land in parallel with ours: until ``POST /processes`` exists, the process
+and workshop rows are inserted directly with the ``workshop.scheduled`` event, so the workshop's stream
+version equals its row version exactly as the processes domain keeps it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import Session
 
@@ -23,27 +24,33 @@ STARTS_AT = datetime(2026, 12, 5, 8, 30, tzinfo=UTC)
 ENDS_AT = datetime(2026, 12, 5, 13, 0, tzinfo=UTC)
 
 
+def _has_route(client: httpx.AsyncClient, path: str, method: str) -> bool:
+    return any(
+        getattr(route, "path", None) == path and method in getattr(route, "methods", ())
+        for route in client.app.routes  # type: ignore[attr-defined]
+    )
+
+
 def insert_workshop(
     session: Session,
     *,
-    method: str = "open_space_technology",
-    district_id: uuid.UUID | None = None,
-    facilitator_ids: list[str] | None = None,
-    title: str = "Aggiungi un posto al tavolo",
+    method: str,
+    district_id: uuid.UUID,
+    facilitator_ids: list[str],
+    title: str,
 ) -> Workshop:
     """A process and one scheduled workshop of it, written with the workshop.scheduled event."""
-    district = district_id or uuid.uuid4()
-    process = Process(district_id=district, title="Bassa Romagna 2026")
+    process = Process(district_id=district_id, title="Bassa Romagna 2026")
     session.add(process)
     session.flush()
     workshop = Workshop(
         process_id=process.id,
-        district_id=district,
+        district_id=district_id,
         method=WorkshopMethod(method),
         title=title,
         starts_at=STARTS_AT,
         ends_at=ENDS_AT,
-        facilitator_ids=facilitator_ids or [],
+        facilitator_ids=facilitator_ids,
     )
     session.add(workshop)
     session.flush()
@@ -58,13 +65,13 @@ def insert_workshop(
                 {
                     "workshop_id": str(workshop.id),
                     "process_id": str(process.id),
-                    "district_id": str(district),
+                    "district_id": str(district_id),
                     "method": method,
                     "title": title,
                 },
             )
         ],
-        district_id=str(district),
+        district_id=str(district_id),
     )
     workshop.version = recorded[-1].version
     session.add(workshop)
@@ -72,12 +79,99 @@ def insert_workshop(
     return workshop
 
 
-@pytest.fixture
-def create_workshop(session: Session) -> Callable[..., Workshop]:
-    """Create a process and a workshop of it (see ``insert_workshop``)."""
+async def _created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
-    def factory(**kwargs: Any) -> Workshop:
-        return insert_workshop(session, **kwargs)
+
+@pytest.fixture
+def create_district(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> Callable[[], Awaitable[uuid.UUID]]:
+    """Create a district through the registry API."""
+
+    async def factory() -> uuid.UUID:
+        body = await _created(
+            await registry_client.post(
+                "/districts", json={"name": f"Distretto {uuid.uuid4().hex[:8]}"}, headers=admin_headers
+            )
+        )
+        return uuid.UUID(body["id"])
+
+    return factory
+
+
+@pytest.fixture
+def create_person(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> Callable[[uuid.UUID], Awaitable[str]]:
+    """Register a person of a district through the registry API; return their id."""
+
+    async def factory(district_id: uuid.UUID) -> str:
+        body = await _created(
+            await registry_client.post(
+                "/people",
+                json={
+                    "given_name": "Giulia",
+                    "family_name": "Bianchi",
+                    "actor_category": "social_worker",
+                    "district_ids": [str(district_id)],
+                },
+                headers=admin_headers,
+            )
+        )
+        return str(body["id"])
+
+    return factory
+
+
+@pytest.fixture
+def create_workshop(
+    session: Session,
+    workshops_client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    create_district: Callable[[], Awaitable[uuid.UUID]],
+) -> Callable[..., Awaitable[Workshop]]:
+    """Create a process and a workshop of it; returns the workshop row as stored."""
+
+    async def factory(
+        *,
+        method: str = "open_space_technology",
+        district_id: uuid.UUID | None = None,
+        facilitator_ids: list[str] | None = None,
+        title: str = "Aggiungi un posto al tavolo",
+    ) -> Workshop:
+        district = district_id or await create_district()
+        facilitators = facilitator_ids or []
+        if not _has_route(workshops_client, "/processes", "POST"):
+            return insert_workshop(
+                session, method=method, district_id=district, facilitator_ids=facilitators, title=title
+            )
+        process = await _created(
+            await workshops_client.post(
+                "/processes",
+                json={"district_id": str(district), "title": "Bassa Romagna 2026", "status": "active"},
+                headers=admin_headers,
+            )
+        )
+        created = await _created(
+            await workshops_client.post(
+                f"/processes/{process['id']}/workshops",
+                json={
+                    "method": method,
+                    "title": title,
+                    "starts_at": STARTS_AT.isoformat(),
+                    "ends_at": ENDS_AT.isoformat(),
+                    "facilitator_ids": facilitators,
+                },
+                headers=admin_headers,
+            )
+        )
+        session.expire_all()
+        workshop = session.get(Workshop, uuid.UUID(created["id"]))
+        assert workshop is not None
+        return workshop
 
     return factory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -35,13 +35,15 @@ def _body(body: dict[str, object], workshop_id: str, other_id: str = "") -> dict
 async def test_only_facilitators_and_district_editors_write(
     workshops_client: httpx.AsyncClient,
     session: Session,
-    create_workshop: Callable[..., Workshop],
+    create_workshop: Callable[..., Awaitable[Workshop]],
+    create_district: Callable[[], Awaitable[uuid.UUID]],
+    create_person: Callable[[uuid.UUID], Awaitable[str]],
     create_api_key: Callable[..., TestKey],
 ) -> None:
-    district, other_district = uuid.uuid4(), uuid.uuid4()
-    facilitator_id = str(uuid.uuid4())
-    workshop = create_workshop(district_id=district, facilitator_ids=[facilitator_id])
-    target = str(create_workshop(district_id=district).id)
+    district, other_district = await create_district(), await create_district()
+    facilitator_id = await create_person(district)
+    workshop = await create_workshop(district_id=district, facilitator_ids=[facilitator_id])
+    target = str((await create_workshop(district_id=district)).id)
     base = f"/workshops/{workshop.id}"
 
     denied = {
@@ -93,10 +95,10 @@ async def test_only_facilitators_and_district_editors_write(
 
 async def test_concurrent_edit_of_the_same_workshop_is_refused(
     workshops_client: httpx.AsyncClient,
-    create_workshop: Callable[..., Workshop],
+    create_workshop: Callable[..., Awaitable[Workshop]],
     admin_headers: dict[str, str],
 ) -> None:
-    workshop = create_workshop(method="world_cafe")
+    workshop = await create_workshop(method="world_cafe")
     base = f"/workshops/{workshop.id}"
     first = await workshops_client.get(f"{base}/agenda")
     etag = first.headers["ETag"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import httpx
@@ -21,11 +21,16 @@ pytestmark = pytest.mark.anyio
 async def test_open_space_workshop_end_to_end(
     workshops_client: httpx.AsyncClient,
     session: Session,
-    create_workshop: Callable[..., Workshop],
+    create_workshop: Callable[..., Awaitable[Workshop]],
+    create_district: Callable[[], Awaitable[uuid.UUID]],
+    create_person: Callable[[uuid.UUID], Awaitable[str]],
     create_api_key: Callable[..., TestKey],
 ) -> None:
-    facilitator_id = str(uuid.uuid4())
-    workshop = create_workshop(method="open_space_technology", facilitator_ids=[facilitator_id])
+    district = await create_district()
+    facilitator_id = await create_person(district)
+    workshop = await create_workshop(
+        method="open_space_technology", district_id=district, facilitator_ids=[facilitator_id]
+    )
     key = create_api_key("facilitator", person_id=facilitator_id)
     base = f"/workshops/{workshop.id}"
     version = workshop.version

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlmodel import Session
@@ -13,12 +13,14 @@ from services.workshops.sessions import service
 from services.workshops.sessions.models import CafeRound, CafeTable, OstTopic
 from shared.errors import ValidationFailed
 
+pytestmark = pytest.mark.anyio
 
-def test_origins_resolve_inside_their_workshop(
-    session: Session, create_workshop: Callable[..., Workshop]
+
+async def test_origins_resolve_inside_their_workshop(
+    session: Session, create_workshop: Callable[..., Awaitable[Workshop]]
 ) -> None:
-    workshop = create_workshop()
-    other = create_workshop()
+    workshop = await create_workshop()
+    other = await create_workshop()
     topic = OstTopic(workshop_id=workshop.id, title="Loneliness", space="Room A", slot_label="1")
     table = CafeTable(workshop_id=workshop.id, name="Table 1")
     cafe_round = CafeRound(workshop_id=workshop.id, number=1, question="What helps?", duration_minutes=20)
@@ -61,10 +63,10 @@ def test_origins_resolve_inside_their_workshop(
         assert raised.value.errors and raised.value.errors[0].path == path
 
 
-def test_origin_errors_use_the_callers_field_path(
-    session: Session, create_workshop: Callable[..., Workshop]
+async def test_origin_errors_use_the_callers_field_path(
+    session: Session, create_workshop: Callable[..., Awaitable[Workshop]]
 ) -> None:
-    workshop = create_workshop()
+    workshop = await create_workshop()
     with pytest.raises(ValidationFailed) as raised:
         service.resolve_origin(
             session=session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -20,12 +20,13 @@ pytestmark = pytest.mark.anyio
 async def test_world_cafe_end_to_end(
     workshops_client: httpx.AsyncClient,
     session: Session,
-    create_workshop: Callable[..., Workshop],
+    create_workshop: Callable[..., Awaitable[Workshop]],
+    create_district: Callable[[], Awaitable[uuid.UUID]],
     create_api_key: Callable[..., TestKey],
 ) -> None:
-    district = uuid.uuid4()
-    workshop = create_workshop(method="world_cafe", district_id=district, title="Caring neighbourhoods")
-    later = create_workshop(method="thematic_table", district_id=district, title="Frailty table")
+    district = await create_district()
+    workshop = await create_workshop(method="world_cafe", district_id=district, title="Caring neighbourhoods")
+    later = await create_workshop(method="thematic_table", district_id=district, title="Frailty table")
     editor = create_api_key("district_editor", districts=[str(district)])
     base = f"/workshops/{workshop.id}"
     h = editor.headers
