@@ -1,14 +1,14 @@
-"""Factories of the outcomes tests.
+"""Factories of the outcomes tests, all through the APIs.
 
-Registry objects (districts, people, organisations, memberships) are made through ``RegistryFactory``;
-processes and workshops through ``create_process`` / ``create_workshop``. Each hides where the data comes
-from so the tests stay the same when the registry and processes APIs they stand in for are switched on.
+Registry objects (districts, people, organisations, governance memberships) are created through the real
+registry app; processes, editions and workshops through the workshops app; the workshops app reaches the
+registry over its in-process HTTP bridge on the same test transaction (``workshops_client``).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Callable
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,64 +16,48 @@ from typing import Any
 import httpx
 import pytest
 
-from services.workshops.processes.models import Edition, Process, Programme, Workshop, WorkshopMethod
-from shared.clients.registry import DistrictRef, OrganisationRef, PersonRef, RegistryClient
-
 DEFAULT_TEMPLATE_ID = "e7869feb-8e08-5124-b619-27931bc0d591"
 
-
-class InMemoryRegistry(RegistryClient):
-    """A registry client answering from memory (stand-in while the registry API is being built)."""
-
-    def __init__(self) -> None:
-        super().__init__("http://registry.invalid")
-        self.districts: dict[str, DistrictRef] = {}
-        self.people: dict[str, PersonRef] = {}
-        self.organisations: dict[str, OrganisationRef] = {}
-        self.memberships: list[tuple[str, str, str, date, date | None]] = []
-        self.role_lookups = 0
-
-    def get_district(self, district_id: str) -> DistrictRef | None:
-        return self.districts.get(district_id)
-
-    def get_person(self, person_id: str) -> PersonRef | None:
-        return self.people.get(person_id)
-
-    def get_organisation(self, organisation_id: str) -> OrganisationRef | None:
-        return self.organisations.get(organisation_id)
-
-    def person_roles(self, district_id: str, person_id: str, on: date) -> set[str]:
-        self.role_lookups += 1
-        return {
-            role
-            for d, p, role, start, end in self.memberships
-            if d == district_id and p == person_id and start <= on and (end is None or on <= end)
-        }
+_counter = itertools.count(1)
 
 
 @dataclass
 class RegistryFactory:
-    """Creates registry objects the workshops app will find."""
+    """Creates registry objects through the registry's API."""
 
-    registry: InMemoryRegistry
-    created: list[str] = field(default_factory=list)
+    client: httpx.AsyncClient
+    admin: dict[str, str]
+    bodies: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def district(self, name: str = "Distretto di prova") -> str:
-        district_id = str(uuid.uuid4())
-        self.registry.districts[district_id] = DistrictRef(id=district_id, name=name)
-        return district_id
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self.client.post(path, json=body, headers=self.admin)
+        assert response.status_code == 201, (path, response.text)
+        return dict(response.json())
 
-    def person(self) -> str:
-        person_id = str(uuid.uuid4())
-        self.registry.people[person_id] = PersonRef(id=person_id, actor_category="citizen")
-        return person_id
+    async def district(self, name: str = "Distretto di prova") -> str:
+        """A district; its id."""
+        return str((await self._post("/districts", {"name": f"{name} {next(_counter)}"}))["id"])
 
-    def organisation(self) -> str:
-        organisation_id = str(uuid.uuid4())
-        self.registry.organisations[organisation_id] = OrganisationRef(id=organisation_id, name="Org")
-        return organisation_id
+    async def person(self, district_id: str, actor_category: str = "citizen") -> str:
+        """A person of a district; their id."""
+        body = {
+            "given_name": "Anna",
+            "family_name": f"Rossi {next(_counter)}",
+            "actor_category": actor_category,
+            "district_ids": [district_id],
+        }
+        return str((await self._post("/people", body))["id"])
 
-    def membership(
+    async def organisation(self, district_id: str) -> str:
+        """An organisation serving a district; its id."""
+        body = {
+            "name": f"Cooperativa {next(_counter)}",
+            "kind": "social_cooperative",
+            "district_ids": [district_id],
+        }
+        return str((await self._post("/organisations", body))["id"])
+
+    async def membership(
         self,
         district_id: str,
         person_id: str,
@@ -81,83 +65,86 @@ class RegistryFactory:
         valid_from: date = date(2020, 1, 1),
         valid_to: date | None = None,
     ) -> None:
-        """``role`` is ``<body_kind>:<role>``, e.g. ``ufficio_di_piano:staff``."""
-        self.registry.memberships.append((district_id, person_id, role, valid_from, valid_to))
+        """``role`` is ``<body_kind>:<role>``, e.g. ``ufficio_di_piano:staff``; the body is made once."""
+        kind, member_role = role.split(":", 1)
+        if (district_id, kind) not in self.bodies:
+            body = await self._post("/bodies", {"district_id": district_id, "kind": kind, "name": kind})
+            self.bodies[(district_id, kind)] = str(body["id"])
+        await self._post(
+            f"/bodies/{self.bodies[(district_id, kind)]}/members",
+            {
+                "person_id": person_id,
+                "role": member_role,
+                "valid_from": valid_from.isoformat(),
+                "valid_to": valid_to.isoformat() if valid_to else None,
+            },
+        )
 
 
 @pytest.fixture
-def registry() -> RegistryFactory:
-    return RegistryFactory(InMemoryRegistry())
+def outcomes_client(workshops_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The workshops app, wired to the real in-process registry."""
+    return workshops_client
 
 
 @pytest.fixture
-async def outcomes_client(
-    make_client: Callable[..., httpx.AsyncClient], registry: RegistryFactory
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The workshops app wired to the registry the factories fill."""
-    async with make_client("workshops", registry=registry.registry) as client:
-        yield client
+def registry(registry_client: httpx.AsyncClient, admin_headers: dict[str, str]) -> RegistryFactory:
+    return RegistryFactory(registry_client, admin_headers)
 
 
 @pytest.fixture
-def create_process(db: Any) -> Callable[..., dict[str, str]]:
-    """A process (with a programme edition) of a district; returns its ids."""
+def create_process(outcomes_client: httpx.AsyncClient, admin_headers: dict[str, str]) -> Callable[..., Any]:
+    """A process of a district inside a Community Lab edition; returns its ids."""
 
-    def factory(
-        district_id: str, *, title: str = "Percorso partecipato", with_edition: bool = True
-    ) -> dict[str, str]:
-        with db.session() as session:
-            edition_id = None
-            if with_edition:
-                programme = Programme(name="Community Lab")
-                session.add(programme)
-                session.flush()
-                edition = Edition(
-                    programme_id=programme.id, name="Community Lab 2026", district_ids=[district_id]
-                )
-                session.add(edition)
-                session.flush()
-                edition_id = edition.id
-            process = Process(district_id=uuid.UUID(district_id), edition_id=edition_id, title=title)
-            session.add(process)
-            session.commit()
-            return {
-                "id": str(process.id),
-                "district_id": district_id,
-                "edition_id": str(edition_id) if edition_id else "",
-            }
+    async def factory(district_id: str, *, title: str = "Percorso partecipato") -> dict[str, str]:
+        programme = await outcomes_client.post(
+            "/programmes", json={"name": "Community Lab"}, headers=admin_headers
+        )
+        assert programme.status_code == 201, programme.text
+        edition = await outcomes_client.post(
+            f"/programmes/{programme.json()['id']}/editions",
+            json={"name": "Community Lab 2026", "district_ids": [district_id]},
+            headers=admin_headers,
+        )
+        assert edition.status_code == 201, edition.text
+        process = await outcomes_client.post(
+            "/processes",
+            json={"district_id": district_id, "edition_id": edition.json()["id"], "title": title},
+            headers=admin_headers,
+        )
+        assert process.status_code == 201, process.text
+        return {"id": process.json()["id"], "district_id": district_id, "edition_id": edition.json()["id"]}
 
     return factory
 
 
 @pytest.fixture
-def create_workshop(db: Any) -> Callable[..., dict[str, str]]:
+def create_workshop(outcomes_client: httpx.AsyncClient, admin_headers: dict[str, str]) -> Callable[..., Any]:
     """A workshop of a process with a method; returns its ids."""
 
-    def factory(
+    async def factory(
         process: dict[str, str],
         method: str = "open_space_technology",
         facilitator_ids: list[str] | None = None,
     ) -> dict[str, str]:
-        starts = datetime(2026, 3, 1, 9, tzinfo=UTC)
-        with db.session() as session:
-            workshop = Workshop(
-                process_id=uuid.UUID(process["id"]),
-                district_id=uuid.UUID(process["district_id"]),
-                edition_id=uuid.UUID(process["edition_id"]) if process.get("edition_id") else None,
-                method=WorkshopMethod(method),
-                title=f"Laboratorio {method}",
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=3),
-                facilitator_ids=facilitator_ids or [],
-            )
-            session.add(workshop)
-            session.commit()
-            return {
-                "id": str(workshop.id),
-                "process_id": process["id"],
-                "district_id": process["district_id"],
-            }
+        starts = datetime(2026, 3, 1, 9, tzinfo=UTC) + timedelta(days=next(_counter))
+        response = await outcomes_client.post(
+            f"/processes/{process['id']}/workshops",
+            json={
+                "method": method,
+                "title": f"Laboratorio {method}",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=3)).isoformat(),
+                "facilitator_ids": facilitator_ids or [],
+            },
+            headers=admin_headers,
+        )
+        assert response.status_code == 201, response.text
+        return {
+            "id": response.json()["id"],
+            "process_id": process["id"],
+            "district_id": process["district_id"],
+        }
 
     return factory
 
@@ -196,3 +183,19 @@ def create_priority(outcomes_client: httpx.AsyncClient) -> Callable[..., Any]:
         return dict(response.json())
 
     return factory
+
+
+async def process_history(
+    client: httpx.AsyncClient, process_id: str, headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Every event of ``GET /processes/{id}/history``, following the cursor."""
+    events: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+        response = await client.get(f"/processes/{process_id}/history", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        events.extend(response.json()["items"])
+        cursor = response.json()["next_cursor"]
+        if not cursor:
+            return events

@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session
 
-from services.workshops.processes.service import history_streams
-from shared.eventlog import read_by_streams, read_stream
+from shared.eventlog import read_stream
+from tests.workshops_outcomes.conftest import process_history
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def cycle(
+async def cycle(
     registry: Any,
-    create_process: Callable[..., dict[str, str]],
-    create_workshop: Callable[..., dict[str, str]],
+    create_process: Callable[..., Any],
+    create_workshop: Callable[..., Any],
     create_api_key: Callable[..., Any],
 ) -> dict[str, Any]:
     """A district with a process, its workshops, the Ufficio di Piano and a committee delegate with keys."""
-    district = registry.district()
-    process = create_process(district)
-    upd_person, cdd_person = registry.person(), registry.person()
-    registry.membership(district, upd_person, "ufficio_di_piano:staff")
-    registry.membership(district, cdd_person, "comitato_di_distretto:delegate")
+    district = await registry.district()
+    process = await create_process(district)
+    upd_person = await registry.person(district, "planning_office_staff")
+    cdd_person = await registry.person(district, "administrator")
+    await registry.membership(district, upd_person, "ufficio_di_piano:staff")
+    await registry.membership(district, cdd_person, "comitato_di_distretto:delegate")
     return {
         "district": district,
         "process": process,
-        "ost": create_workshop(process, "open_space_technology"),
-        "table": create_workshop(process, "project_table"),
-        "restitution": create_workshop(process, "restitution_event"),
+        "upd_person": upd_person,
+        "ost": await create_workshop(process, "open_space_technology"),
+        "table": await create_workshop(process, "project_table"),
+        "restitution": await create_workshop(process, "restitution_event"),
         "editor": create_api_key("district_editor", districts=[district]),
         "upd": create_api_key("district_editor", districts=[district], person_id=upd_person),
         "cdd": create_api_key("district_editor", districts=[district], person_id=cdd_person),
@@ -131,9 +133,10 @@ async def test_whole_cycle_from_proposal_to_plan_action(
     assert events[5].payload["restitution_workshop_id"] == cycle["restitution"]["id"]
 
     # Every step is part of the process's history.
-    streams = history_streams(session=session, process_id=uuid.UUID(cycle["process"]["id"]))
-    history_events = [e for e in read_by_streams(session, streams) if e.stream_type == "priority"]
-    assert [e.event_id for e in history_events] == [e.event_id for e in events]
+    history = await process_history(outcomes_client, cycle["process"]["id"], cycle["editor"].headers)
+    assert [h["event_id"] for h in history if h["stream_type"] == "priority"] == [
+        str(e.event_id) for e in events
+    ]
 
     listed = await outcomes_client.get(f"/districts/{cycle['district']}/priorities", params={"year": 2026})
     assert listed.status_code == 200
@@ -259,22 +262,20 @@ async def test_wrong_roles_are_403_and_write_nothing(
     assert "ufficio_di_piano" in committee_submits.json()["detail"]
 
     # A member of another district's Ufficio di Piano, editor of this one, is still refused.
-    elsewhere = registry.district()
-    outsider = registry.person()
-    registry.membership(elsewhere, outsider, "ufficio_di_piano:head")
+    elsewhere = await registry.district()
+    outsider = await registry.person(elsewhere)
+    await registry.membership(elsewhere, outsider, "ufficio_di_piano:director")
     outsider_key = create_api_key("district_editor", districts=[cycle["district"]], person_id=outsider)
     assert (
         await outcomes_client.post(f"/priorities/{pid}/submit", json=submit, headers=outsider_key.headers)
     ).status_code == 403
 
     # The right role in the registry but an editor key of another district only.
-    other_editor = create_api_key(
-        "district_editor", districts=[elsewhere], person_id=registry.registry.memberships[0][1]
-    )
+    other_editor = create_api_key("district_editor", districts=[elsewhere], person_id=cycle["upd_person"])
     assert (
         await outcomes_client.post(f"/priorities/{pid}/submit", json=submit, headers=other_editor.headers)
     ).status_code == 403
-    facilitator = create_api_key("facilitator", person_id=registry.person())
+    facilitator = create_api_key("facilitator", person_id=await registry.person(cycle["district"]))
     assert (
         await outcomes_client.post(f"/priorities/{pid}/submit", json=submit, headers=facilitator.headers)
     ).status_code == 403
@@ -295,10 +296,8 @@ async def test_wrong_roles_are_403_and_write_nothing(
     ).status_code == 403
 
     # The delegate's mandate is checked on the sitting date.
-    lapsed = registry.person()
-    from datetime import date
-
-    registry.membership(
+    lapsed = await registry.person(cycle["district"])
+    await registry.membership(
         cycle["district"], lapsed, "comitato_di_distretto:delegate", date(2020, 1, 1), date(2025, 12, 31)
     )
     lapsed_key = create_api_key("district_editor", districts=[cycle["district"]], person_id=lapsed)
@@ -356,8 +355,8 @@ async def test_proposal_checks_process_and_district(
     create_process: Callable[..., dict[str, str]],
     create_api_key: Callable[..., Any],
 ) -> None:
-    other_district = registry.district()
-    foreign_process = create_process(other_district)
+    other_district = await registry.district()
+    foreign_process = await create_process(other_district)
     mismatch = await outcomes_client.post(
         "/priorities",
         json={
