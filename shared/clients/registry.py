@@ -49,6 +49,17 @@ class OrganisationRef(BaseModel):
     id: str
     name: str | None = None
     kind: str | None = None
+    district_ids: list[str] = []
+
+
+class FacilitatorRef(BaseModel):
+    """A facilitator or tutor: kind and districts served (no personal data)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    person_id: str
+    kind: str
+    district_ids: list[str] = []
 
 
 class RegistryClient:
@@ -122,3 +133,8 @@ class RegistryClient:
         )
         items = (data or {}).get("items", [])
         return {f"{item['body_kind']}:{item['role']}" for item in items}
+
+    def get_facilitator(self, person_id: str) -> FacilitatorRef | None:
+        """The person's facilitator/tutor profile, or None when they are not a facilitator."""
+        data = self._get(f"/facilitators/{person_id}")
+        return FacilitatorRef.model_validate(data) if data is not None else None
