@@ -104,7 +104,11 @@ async def test_whole_cycle_from_proposal_to_plan_action(
     assert detail["allowed"] == []
     assert detail["origin_detail"]["workshop"]["id"] == ost["id"]
     assert detail["origin_detail"]["process"]["id"] == cycle["process"]["id"]
-    assert detail["origin_detail"]["session"] == {"kind": "workshop", "id": ost["id"]}
+    assert detail["origin_detail"]["session"] == {
+        "kind": "workshop",
+        "id": ost["id"],
+        "title": "Laboratorio open_space_technology",
+    }
     assert [h["to_state"] for h in detail["history"]] == [
         "proposed",
         "submitted",

@@ -30,9 +30,10 @@ MediumText = Annotated[str, Field(max_length=5000)]
 class OriginKind(StrEnum):
     """Kinds of "origin session" inside a workshop (resolved by the sessions domain)."""
 
+    WORKSHOP = "workshop"
     OST_TOPIC = "ost_topic"
     CAFE_TABLE = "cafe_table"
-    WORKSHOP = "workshop"
+    CAFE_ROUND = "cafe_round"
 
 
 class OriginIn(ApiModel):
@@ -213,12 +214,20 @@ class WorkshopRef(BaseModel):
     starts_at: datetime
 
 
+class SessionRef(BaseModel):
+    """The session inside a workshop (an OST topic, a café table or round, or the whole workshop)."""
+
+    kind: str
+    id: str
+    title: str | None
+
+
 class OriginDetail(BaseModel):
     """Where something was born: the process, the workshop and the session inside it."""
 
     process: ProcessRef | None
     workshop: WorkshopRef | None
-    session: OriginOut | None
+    session: SessionRef | None
 
 
 class InventionDetail(InventionPublic):

@@ -46,6 +46,7 @@ from services.workshops.processes.models import Process, Workshop, WorkshopMetho
 from services.workshops.processes.service import get_process as get_process
 from services.workshops.processes.service import get_workshop as get_workshop
 from services.workshops.processes.service import register_history_streams
+from services.workshops.sessions.service import resolve_origin
 from shared.api.pagination import paginate
 from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
@@ -118,19 +119,10 @@ def _district_workshop(
 
 
 def _check_origin(*, session: Session, workshop: Workshop, origin: OriginIn, path: str) -> None:
-    """The origin session must exist in the workshop; the sessions domain knows OST topics and café tables."""
-    if origin.kind.value == "workshop":
-        if origin.id != workshop.id:
-            raise _invalid(f"{path}.id", "an origin of kind 'workshop' must be the workshop itself")
-        return
-    try:
-        from services.workshops.sessions.service import resolve_origin
-    except ImportError as exc:  # the sessions domain is not deployed: we cannot vouch for the session
-        raise _invalid(f"{path}.kind", f"origin kind '{origin.kind.value}' cannot be verified") from exc
-    try:
-        resolve_origin(session=session, workshop_id=workshop.id, kind=origin.kind.value, origin_id=origin.id)
-    except NotFoundError as exc:
-        raise _invalid(f"{path}.id", exc.detail or "origin session not found in this workshop") from exc
+    """The origin session must exist in the workshop (the sessions domain knows topics, tables, rounds)."""
+    resolve_origin(
+        session=session, workshop_id=workshop.id, kind=origin.kind.value, origin_id=origin.id, path=path
+    )
 
 
 def _check_people(*, registry: RegistryClient, person_ids: Sequence[uuid.UUID], path: str) -> None:
@@ -191,8 +183,25 @@ def origin_detail(
             "method": workshop.method.value,
             "starts_at": workshop.starts_at,
         },
-        "session": {"kind": origin_kind, "id": origin_id} if origin_kind and origin_id else None,
+        "session": _describe_origin(session, workshop, origin_kind, origin_id),
     }
+
+
+def _describe_origin(
+    session: Session, workshop: Workshop | None, origin_kind: str | None, origin_id: str | None
+) -> dict[str, Any] | None:
+    if not (origin_kind and origin_id):
+        return None
+    described: dict[str, Any] = {"kind": origin_kind, "id": origin_id, "title": None}
+    if workshop is not None:
+        try:
+            found = resolve_origin(
+                session=session, workshop_id=workshop.id, kind=origin_kind, origin_id=origin_id
+            )
+        except ValidationFailed:  # the session was removed since; show what was recorded
+            return described
+        described["title"] = found.get("title")
+    return described
 
 
 # ----- inventions ---------------------------------------------------------------------------------------------
