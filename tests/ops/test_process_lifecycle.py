@@ -79,3 +79,15 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(serve: Any) -> None:
         assert httpx.get(f"{served.base_url}/readyz", timeout=5).status_code == 200
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=30) == 0, served.log()
+
+
+def test_root_path_behind_the_proxy_points_docs_and_servers_at_the_prefix(serve: Any) -> None:
+    # The proxy strips /registry before forwarding, as deploy/nginx and the Ingress do.
+    served = serve("registry", "--root-path", "/registry")
+    docs = httpx.get(f"{served.base_url}/docs", timeout=5)
+    assert docs.status_code == 200
+    assert "'/registry/openapi.json'" in docs.text
+    spec = httpx.get(f"{served.base_url}/openapi.json", timeout=5).json()
+    assert spec["servers"][0] == {"url": "/registry"}
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0
