@@ -280,7 +280,7 @@ _WORKSHOP_EXAMPLE: dict[str, Any] = {
     "description": "Tre giri di tavoli e un raccolto finale.",
     "starts_at": "2016-02-20T09:00:00+01:00",
     "ends_at": "2016-02-20T12:30:00+01:00",
-    "venue": "Sala del Carmine, Lugo",
+    "online_url": "https://meet.example.org/world-cafe",
     "capacity": 40,
     "facilitator_ids": [],
 }
@@ -296,10 +296,16 @@ class WorkshopCreate(ApiModel):
     description: LongText = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    venue: ShortText | None = None
+    venue: ShortText | None = Field(
+        default=None, description="Where it takes place, e.g. `Sala del Carmine, Lugo`; booked once at a time."
+    )
     online_url: Url | None = None
-    capacity: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    facilitator_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="Seats; registrations beyond it go on the waiting list. Null: no limit."
+    )
+    facilitator_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=20, description="Registry person ids; each booked once at a time."
+    )
     status: WorkshopStatus = Field(default=WorkshopStatus.PLANNED, description="planned or confirmed")
 
 
