@@ -553,6 +553,7 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("id", "string", "Priority id"),
         ("process_id", "string", "Process id"),
         ("district_id", "string", "District id"),
+        ("edition_id", "string", "Programme edition id"),
         ("title", "string", "Title"),
         ("source", "string", "Where the proposal came from"),
         ("status", "string", "Status in the priority cycle"),
@@ -600,6 +601,8 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         }
     else:
         records = list(session.exec(select(PriorityView).order_by(col(PriorityView.id))))
+        editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}
+        extra = {p.id: {"edition_id": p.edition_id or editions.get(p.process_id)} for p in records}
     rows = []
     for record in records:
         values = {name: getattr(record, name, None) for name in columns}
