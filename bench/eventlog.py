@@ -293,8 +293,8 @@ class Writer:
             cursor.close()
 
 
-def run_cell(backend: Backend, mode: str, writers: int, batch: int, seconds: float) -> tuple[float, int]:
-    """Events per second committed by `writers` threads for `seconds` (and the number committed)."""
+def run_cell(backend: Backend, mode: str, writers: int, batch: int, seconds: float) -> tuple[int, float]:
+    """Events committed by `writers` threads in about `seconds`, and the exact elapsed time."""
     pool = [Writer(backend, mode) for _ in range(writers)]
     counts = [0] * writers
     errors: list[BaseException] = []
@@ -324,8 +324,19 @@ def run_cell(backend: Backend, mode: str, writers: int, batch: int, seconds: flo
         writer.close()
     if errors:
         raise errors[0]
-    total = sum(counts)
-    return total / elapsed, total
+    return sum(counts), elapsed
+
+
+def measure(backend: Backend, writers: int, batch: int, seconds: float, rounds: int) -> dict[str, float]:
+    """Events/s of every mode, interleaved in `rounds` slices so load changes on a shared machine hit all alike."""
+    totals = {mode: [0, 0.0] for mode in MODES}
+    for round_index in range(rounds):
+        shift = round_index % len(MODES)
+        for mode in MODES[shift:] + MODES[:shift]:
+            count, elapsed = run_cell(backend, mode, writers, batch, seconds / rounds)
+            totals[mode][0] += count
+            totals[mode][1] += elapsed
+    return {mode: count / elapsed for mode, (count, elapsed) in totals.items()}
 
 
 def profile_library(backend: Backend, seconds: float) -> str:
@@ -365,8 +376,9 @@ def render_markdown(results: list[dict[str, Any]], meta: dict[str, str]) -> str:
         f"- Command: `{meta['command']}`",
         f"- Date: {meta['date']}",
         f"- Machine: {meta['machine']}; {meta['databases']}",
-        f"- Each cell runs {meta['seconds']} s; writers are threads, each on its own stream; the machine was "
-        "shared with other work, so treat figures as +-20%.",
+        f"- Each mode runs {meta['seconds']} s per cell, interleaved with the other modes in {meta['rounds']} "
+        "slices (so load changes on the shared machine hit every mode alike); writers are threads, each on its "
+        "own stream. Load average during the run: " + meta["load"] + ".",
         "- `raw_ordered`: the driver inserts the same rows under the library's discipline (head-row lock, "
         "positions from the head). `raw_unordered`: the same rows into a copy of the table with an identity "
         "position and no lock (ceiling). Ratio = library / raw_ordered; target >= 0.5.",
@@ -398,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=2.0, help="duration of one cell")
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per mode in one cell")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved slices per cell")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--profile", action="store_true", help="cProfile the library's single-event path")
     parser.add_argument("--markdown", type=Path, help="rewrite this benchmark's section of this file")
@@ -429,8 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             for writers in WRITERS:
                 for batch in BATCHES:
                     row: dict[str, Any] = {"database": name, "writers": writers, "batch": batch}
-                    for mode in MODES:
-                        row[mode], _count = run_cell(backend, mode, writers, batch, args.seconds)
+                    row.update(measure(backend, writers, batch, args.seconds, args.rounds))
                     row["ratio"] = row["library"] / row["raw_ordered"]
                     results.append(row)
                     print(
@@ -443,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"--- {name}: library, 1 writer, 1 event/txn ---\n" + profile_library(backend, 3)
                 )
     print(f"total {time.monotonic() - started:.0f} s")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) + f" (1/5/15 min, {os.cpu_count()} cores)"
+    print(f"load average {load}")
     below = [r for r in results if r["ratio"] < TARGET_RATIO]
     print(
         f"target library >= {TARGET_RATIO}x raw_ordered: "
@@ -458,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine(),
             "databases": ", ".join(versions),
             "seconds": f"{args.seconds:g}",
+            "rounds": str(args.rounds),
+            "load": load,
             "notes": args.notes,
         }
         write_section(args.markdown, render_markdown(results, meta))
