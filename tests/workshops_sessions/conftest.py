@@ -1,10 +1,5 @@
 """Factories of the sessions tests: districts and people through the registry API, processes and workshops
-through the workshops API when its routes are there.
-
-The processes domain's routes land in parallel with ours: until ``POST /processes`` exists, the process
-and workshop rows are inserted directly with the ``workshop.scheduled`` event, so the workshop's stream
-version equals its row version exactly as the processes domain keeps it.
-"""
+through the workshops API, as users create them."""
 
 from __future__ import annotations
 
@@ -17,64 +12,11 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from services.workshops.processes.models import Process, Workshop, WorkshopMethod
-from shared.eventlog import NewEvent, append, read_stream
+from services.workshops.processes.models import Workshop
+from shared.eventlog import read_stream
 
 STARTS_AT = datetime(2026, 12, 5, 8, 30, tzinfo=UTC)
 ENDS_AT = datetime(2026, 12, 5, 13, 0, tzinfo=UTC)
-
-
-def _has_route(client: httpx.AsyncClient, path: str, method: str) -> bool:
-    paths: dict[str, Any] = client.app.openapi()["paths"]  # type: ignore[attr-defined]
-    return method.lower() in paths.get(path, {})
-
-
-def insert_workshop(
-    session: Session,
-    *,
-    method: str,
-    district_id: uuid.UUID,
-    facilitator_ids: list[str],
-    title: str,
-) -> Workshop:
-    """A process and one scheduled workshop of it, written with the workshop.scheduled event."""
-    process = Process(district_id=district_id, title="Bassa Romagna 2026")
-    session.add(process)
-    session.flush()
-    workshop = Workshop(
-        process_id=process.id,
-        district_id=district_id,
-        method=WorkshopMethod(method),
-        title=title,
-        starts_at=STARTS_AT,
-        ends_at=ENDS_AT,
-        facilitator_ids=facilitator_ids,
-    )
-    session.add(workshop)
-    session.flush()
-    recorded = append(
-        session,
-        stream_type="workshop",
-        stream_id=str(workshop.id),
-        expected_version=0,
-        events_to_append=[
-            NewEvent(
-                "workshop.scheduled",
-                {
-                    "workshop_id": str(workshop.id),
-                    "process_id": str(process.id),
-                    "district_id": str(district_id),
-                    "method": method,
-                    "title": title,
-                },
-            )
-        ],
-        district_id=str(district_id),
-    )
-    workshop.version = recorded[-1].version
-    session.add(workshop)
-    session.commit()
-    return workshop
 
 
 async def _created(response: httpx.Response) -> dict[str, Any]:
@@ -139,13 +81,11 @@ def create_workshop(
         district_id: uuid.UUID | None = None,
         facilitator_ids: list[str] | None = None,
         title: str = "Aggiungi un posto al tavolo",
+        starts_at: datetime = STARTS_AT,
+        ends_at: datetime = ENDS_AT,
     ) -> Workshop:
         district = district_id or await create_district()
         facilitators = facilitator_ids or []
-        if not _has_route(workshops_client, "/processes", "POST"):
-            return insert_workshop(
-                session, method=method, district_id=district, facilitator_ids=facilitators, title=title
-            )
         process = await _created(
             await workshops_client.post(
                 "/processes",
@@ -159,8 +99,8 @@ def create_workshop(
                 json={
                     "method": method,
                     "title": title,
-                    "starts_at": STARTS_AT.isoformat(),
-                    "ends_at": ENDS_AT.isoformat(),
+                    "starts_at": starts_at.isoformat(),
+                    "ends_at": ends_at.isoformat(),
                     "facilitator_ids": facilitators,
                 },
                 headers=admin_headers,

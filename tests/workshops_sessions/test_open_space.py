@@ -59,6 +59,11 @@ async def test_open_space_workshop_end_to_end(
     assert datetime.fromisoformat(items[0]["starts_at"]) == STARTS_AT
     assert datetime.fromisoformat(items[1]["starts_at"]) == datetime.fromisoformat(items[0]["ends_at"])
     assert items[2]["starts_at"].startswith("2026-12-05T12:00:00")
+    # The agenda is published in the workshop's iCalendar DESCRIPTION (times in Europe/Rome).
+    calendar = await workshops_client.get(f"/processes/{workshop.process_id}/calendar.ics")
+    assert calendar.status_code == 200
+    unfolded = calendar.text.replace("\r\n ", "")
+    assert "Agenda:\\n09:30-10:00 Welcome and marketplace\\n10:00-11:30 Parallel sessions" in unfolded
     too_late = await workshops_client.put(
         f"{base}/agenda", json={"items": [{"duration_minutes": 600, "title": "All day"}]}, headers=key.headers
     )

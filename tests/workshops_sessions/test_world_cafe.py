@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from sqlmodel import Session
 
-from services.workshops.processes.models import Attendance, Workshop
+from services.workshops.processes.models import Workshop
 from shared.eventlog import read_stream
 from tests.conftest import TestKey
 from tests.workshops_sessions.conftest import stream_types
@@ -22,10 +23,18 @@ async def test_world_cafe_end_to_end(
     session: Session,
     create_workshop: Callable[..., Awaitable[Workshop]],
     create_district: Callable[[], Awaitable[uuid.UUID]],
+    create_person: Callable[[uuid.UUID], Awaitable[str]],
     create_api_key: Callable[..., TestKey],
 ) -> None:
     district = await create_district()
-    workshop = await create_workshop(method="world_cafe", district_id=district, title="Caring neighbourhoods")
+    # Held last week, so its attendance can be taken.
+    workshop = await create_workshop(
+        method="world_cafe",
+        district_id=district,
+        title="Caring neighbourhoods",
+        starts_at=datetime(2026, 11, 18, 15, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 18, 18, 0, tzinfo=UTC),
+    )
     later = await create_workshop(method="thematic_table", district_id=district, title="Frailty table")
     editor = create_api_key("district_editor", districts=[str(district)])
     base = f"/workshops/{workshop.id}"
@@ -126,8 +135,11 @@ async def test_world_cafe_end_to_end(
     )
     assert put.status_code == 200
     assert put.json()["attendees_count_source"] == "minutes"
-    session.add(Attendance(workshop_id=workshop.id, present=["p1", "p2"], anonymous_counts={"citizen": 9}))
-    session.commit()
+    present = [await create_person(district), await create_person(district)]
+    attendance = await workshops_client.put(
+        f"{base}/attendance", json={"present": present, "anonymous_counts": {"citizen": 9}}, headers=h
+    )
+    assert attendance.status_code == 200, attendance.text
     shown = (await workshops_client.get(f"{base}/minutes")).json()
     assert (shown["attendees_count"], shown["attendees_count_source"]) == (11, "attendance")
     assert (shown["contributions_count"], shown["contributions_count_source"]) == (7, "minutes")
@@ -151,6 +163,7 @@ async def test_world_cafe_end_to_end(
         "workshop.pollination_linked",
         "workshop.pollination_linked",
         "workshop.minutes_recorded",
+        "workshop.attendance_recorded",
     ]
     linked = read_stream(session, "workshop", str(workshop.id))[10].payload
     assert linked["from"] == {"kind": "cafe_table", "id": table1}

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from services.workshops.processes import service as processes
+from services.workshops.processes.ical import register_ical_description
 from services.workshops.processes.models import Attendance, Workshop
 from services.workshops.sessions import events as ev
 from services.workshops.sessions.models import (
@@ -44,7 +45,7 @@ from services.workshops.sessions.schemas import (
 )
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, append
+from shared.eventlog import NewEvent
 
 OPEN_SPACE = "open_space_technology"
 WORLD_CAFE = "world_cafe"
@@ -84,19 +85,13 @@ def _ids(workshop: Workshop) -> dict[str, str]:
 def _append(
     session: Session, workshop: Workshop, new_events: list[NewEvent], *, expected_version: int | None = None
 ) -> None:
-    """Append to the workshop's stream and move the workshop row's version along."""
-    expected = workshop.version if expected_version is None else expected_version
-    recorded = append(
-        session,
-        stream_type=ev.WORKSHOP,
-        stream_id=str(workshop.id),
-        expected_version=expected,
-        events_to_append=new_events,
-        district_id=str(workshop.district_id),
+    """Append to the workshop's stream through the processes domain, which keeps the row's version in step."""
+    processes.append_workshop_events(
+        session=session,
+        workshop=workshop,
+        new_events=new_events,
+        expected_version=workshop.version if expected_version is None else expected_version,
     )
-    workshop.version = recorded[-1].version
-    session.add(workshop)
-    session.flush()
 
 
 def _invalid(path: str, message: str) -> ValidationFailed:
@@ -228,14 +223,18 @@ def set_agenda(
     return items
 
 
-def agenda_ical_description(*, session: Session, workshop: Workshop) -> str:
-    """The agenda as plain text lines for an iCalendar DESCRIPTION (times in Europe/Rome)."""
+def agenda_ical_description(session: Session, workshop: Workshop) -> str | None:
+    """The agenda as plain text lines for the workshop's iCalendar DESCRIPTION (times in Europe/Rome)."""
     lines = []
     for item in list_agenda(session=session, workshop_id=workshop.id):
         start = item.starts_at.astimezone(ROME)
         end = start + timedelta(minutes=item.duration_minutes)
         lines.append(f"{start:%H:%M}-{end:%H:%M} {item.title}")
-    return ("Agenda:\n" + "\n".join(lines)) if lines else ""
+    return ("Agenda:\n" + "\n".join(lines)) if lines else None
+
+
+# The processes domain builds the iCalendar feeds; the agenda goes into each workshop's DESCRIPTION.
+register_ical_description(agenda_ical_description)
 
 
 # --- Open Space -------------------------------------------------------------------------------------------------
