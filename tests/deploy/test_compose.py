@@ -2,7 +2,7 @@
 
 No Docker engine or compose plugin exists on the build machines (`docker compose` is not installed), so the
 file is validated with the vendored compose-spec JSON schema (see SCHEMA-SOURCE.md) plus the structural rules
-below; `docker compose -f deploy/compose.yaml config` is run too where a compose client is available.
+below; `docker compose config` (or Debian's `docker-compose` 1.29 client) runs too where a client is installed.
 """
 
 from __future__ import annotations
@@ -45,21 +45,39 @@ def test_the_schema_check_rejects_a_broken_file(compose: dict[str, Any]) -> None
     assert len(list(jsonschema.Draft201909Validator(schema).iter_errors(broken))) >= 2
 
 
-def test_docker_compose_config_when_a_client_is_available() -> None:
+def _compose_client() -> list[str] | None:
     docker = shutil.which("docker")
-    available = (
-        docker is not None
+    if (
+        docker
         and subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0
-    )
-    if not available:
-        pytest.skip("no `docker compose` client on this machine; validated against the schema instead")
+    ):
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")  # Debian's `docker-compose` package (v1.29) validates too
+    return [legacy] if legacy else None
+
+
+def test_compose_client_config_accepts_the_file_and_rejects_a_broken_copy(tmp_path: Path) -> None:
+    client = _compose_client()
+    if client is None:
+        pytest.skip("no compose client on this machine (apt-get install docker-compose); schema check above")
     result = subprocess.run(
-        [docker, "compose", "-f", str(DEPLOY / "compose.yaml"), "config", "--quiet"],  # type: ignore[list-item]
+        [*client, "-f", str(DEPLOY / "compose.yaml"), "config", "--quiet"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    broken = DEPLOY / f".broken-{tmp_path.name}.yaml"
+    broken.write_text(
+        (DEPLOY / "compose.yaml").read_text().replace("restart: unless-stopped", "restartt: unless-stopped")
+    )
+    try:
+        rejected = subprocess.run(
+            [*client, "-f", str(broken), "config", "--quiet"], capture_output=True, check=False
+        )
+    finally:
+        broken.unlink()
+    assert rejected.returncode != 0
 
 
 def test_postgres_is_the_official_image_with_a_volume_and_a_healthcheck(compose: dict[str, Any]) -> None:
