@@ -51,6 +51,7 @@ class Receiver:
     default: Any = 200
     delay_seconds: float = 0.0
     requests: list[Received] = field(default_factory=list)
+    arrived: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -75,6 +76,8 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                with receiver.lock:
+                    receiver.arrived += 1
                 action = receiver._next()
                 headers: dict[str, str] = {}
                 sleep = receiver.delay_seconds

@@ -29,6 +29,7 @@ def cmd_webhooks_worker(args: argparse.Namespace) -> int:
         backoff_max_seconds=args.backoff_max,
         poll_seconds=args.poll_seconds,
         concurrency=args.concurrency,
+        per_lease=args.per_lease,
     )
     dispatcher = Dispatcher(database, config)
 
@@ -56,6 +57,9 @@ def register(subparsers: Any) -> None:
     worker.add_argument("--backoff-max", type=float, help="longest retry delay in seconds")
     worker.add_argument("--poll-seconds", type=float, help="sleep when idle (default from settings)")
     worker.add_argument("--concurrency", type=int, default=4, help="subscriptions sent to in parallel")
+    worker.add_argument(
+        "--per-lease", type=int, help="deliveries sent to one subscription before its lease is handed back"
+    )
     worker.set_defaults(func=cmd_webhooks_worker)
 
 
