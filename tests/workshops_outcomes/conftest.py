@@ -96,24 +96,34 @@ def registry(registry_client: httpx.AsyncClient, admin_headers: dict[str, str]) 
 def create_process(outcomes_client: httpx.AsyncClient, admin_headers: dict[str, str]) -> Callable[..., Any]:
     """A process of a district inside a Community Lab edition; returns its ids."""
 
-    async def factory(district_id: str, *, title: str = "Percorso partecipato") -> dict[str, str]:
-        programme = await outcomes_client.post(
-            "/programmes", json={"name": "Community Lab"}, headers=admin_headers
-        )
-        assert programme.status_code == 201, programme.text
-        edition = await outcomes_client.post(
-            f"/programmes/{programme.json()['id']}/editions",
-            json={"name": "Community Lab 2026", "district_ids": [district_id]},
-            headers=admin_headers,
-        )
-        assert edition.status_code == 201, edition.text
+    async def factory(
+        district_id: str, *, title: str = "Percorso partecipato", edition_id: str | None = None
+    ) -> dict[str, str]:
+        """A new edition is made unless ``edition_id`` is given (the district joins it if needed)."""
+        if edition_id is None:
+            programme = await outcomes_client.post(
+                "/programmes", json={"name": "Community Lab"}, headers=admin_headers
+            )
+            assert programme.status_code == 201, programme.text
+            edition = await outcomes_client.post(
+                f"/programmes/{programme.json()['id']}/editions",
+                json={"name": "Community Lab 2026", "district_ids": [district_id]},
+                headers=admin_headers,
+            )
+            assert edition.status_code == 201, edition.text
+            edition_id = str(edition.json()["id"])
+        else:
+            joined = await outcomes_client.post(
+                f"/editions/{edition_id}/districts", json={"district_id": district_id}, headers=admin_headers
+            )
+            assert joined.status_code in (200, 201, 409), joined.text
         process = await outcomes_client.post(
             "/processes",
-            json={"district_id": district_id, "edition_id": edition.json()["id"], "title": title},
+            json={"district_id": district_id, "edition_id": edition_id, "title": title},
             headers=admin_headers,
         )
         assert process.status_code == 201, process.text
-        return {"id": process.json()["id"], "district_id": district_id, "edition_id": edition.json()["id"]}
+        return {"id": process.json()["id"], "district_id": district_id, "edition_id": edition_id}
 
     return factory
 

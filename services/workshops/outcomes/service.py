@@ -967,7 +967,9 @@ def record_response(
     version = get_template_version(session=session, template=template, number=number)
     rows = _check_answers(version.dimensions, dict(data.answers))
     if data.person_id is not None:
-        _check_people(registry=registry, person_ids=[data.person_id], path="body.person_id")
+        person = registry.get_person(str(data.person_id))
+        if person is None or person.erased:
+            raise _invalid("body.person_id", f"no registry person {data.person_id}")
     response = EvaluationResponse(
         template_id=template.id,
         template_version=number,
