@@ -297,7 +297,8 @@ class WorkshopCreate(ApiModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue: ShortText | None = Field(
-        default=None, description="Where it takes place, e.g. `Sala del Carmine, Lugo`; booked once at a time."
+        default=None,
+        description="Where it takes place, e.g. `Sala del Carmine, Lugo`; booked once at a time.",
     )
     online_url: Url | None = None
     capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(

@@ -771,6 +771,22 @@ def _process_window(session: Session, process: Process) -> tuple[date | None, da
     return start, end
 
 
+SCHEDULING_LOCK_KEY = 0x636C5F7363686564  # "cl_sched": one advisory lock for every booking check
+
+
+def _serialise_scheduling(session: Session) -> None:
+    """Hold the scheduling lock until the transaction ends, so two bookings cannot both pass the clash check.
+
+    PostgreSQL: a transaction-scoped advisory lock; the clash query that follows runs after the previous
+    holder committed and (READ COMMITTED) sees its workshop. SQLite: write transactions already run one at
+    a time (BEGIN IMMEDIATE), so there is nothing to do.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEDULING_LOCK_KEY}
+        )
+
+
 def _check_schedule(
     session: Session,
     *,
@@ -782,6 +798,7 @@ def _check_schedule(
     exclude_id: uuid.UUID | None,
 ) -> None:
     """409 naming every clash: outside the process's dates, a facilitator or the venue booked twice."""
+    _serialise_scheduling(session)
     clashes: list[dict[str, Any]] = []
     if process.status is ProcessStatus.CLOSED:
         clashes.append(

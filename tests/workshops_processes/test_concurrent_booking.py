@@ -1,0 +1,72 @@
+"""Concurrent bookings of one facilitator: exactly one wins, the others get the clash (real transactions)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from services.workshops.processes import service
+from services.workshops.processes.models import WorkshopMethod
+from services.workshops.processes.schemas import ProcessCreate, WorkshopCreate
+from shared.clients.registry import DistrictRef, PersonRef
+from shared.db import Database
+from shared.errors import ConflictError
+from tests.workshops_processes.conftest import InMemoryRegistry
+
+BOOKERS = 6
+
+
+def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) -> None:
+    """Committed, separate transactions racing for one facilitator at overlapping times."""
+    database = Database(engine)
+    registry = InMemoryRegistry()
+    district_id = uuid.uuid4()
+    facilitator = str(uuid.uuid4())
+    registry.districts[str(district_id)] = DistrictRef(id=str(district_id), name="Race")
+    registry.people[facilitator] = PersonRef(id=facilitator, actor_category="social_worker")
+    with database.transaction() as session:
+        process = service.create_process(
+            session=session,
+            registry=registry,
+            data=ProcessCreate(district_id=district_id, title="Race", status="active"),  # type: ignore[arg-type]
+        )
+        process_id = process.id
+
+    barrier = threading.Barrier(BOOKERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def book(index: int) -> None:
+        data = WorkshopCreate(
+            method=WorkshopMethod.WORLD_CAFE,
+            title=f"Booking {index}",
+            starts_at=datetime(2030, 5, 4, 9, index, tzinfo=UTC),
+            ends_at=datetime(2030, 5, 4, 12, 0, tzinfo=UTC),
+            facilitator_ids=[uuid.UUID(facilitator)],
+        )
+        barrier.wait()
+        try:
+            with database.transaction() as session:
+                service.schedule_workshop(
+                    session=session, registry=registry, process_id=process_id, data=data
+                )
+            result = "booked"
+        except ConflictError:
+            result = "clash"
+        except Exception as exc:  # pragma: no cover - shown in the assertion
+            result = f"error: {exc!r}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(BOOKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["booked"] + ["clash"] * (BOOKERS - 1), outcomes
+    with database.session(write=False) as session:
+        statement = service.list_workshops_query(facilitator_id=facilitator, dialect=database.dialect)
+        assert len(service.list_all_workshops(session=session, statement=statement)) == 1
