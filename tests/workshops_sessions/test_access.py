@@ -67,7 +67,7 @@ async def test_only_facilitators_and_district_editors_write(
     # A denied join never reveals whether the topic exists.
     ghost = await workshops_client.post(
         f"{base}/ost/topics/{uuid.uuid4()}/joins",
-        json={"person_id": "x"},
+        json={"person_id": str(uuid.uuid4())},
         headers=denied["editor of another district"][0].headers,
     )
     assert ghost.status_code == 403

@@ -77,7 +77,7 @@ async def test_open_space_workshop_end_to_end(
             body["convener_id"] = convener
         return await workshops_client.post(f"{base}/ost/topics", json=body, headers=key.headers)
 
-    person = str(uuid.uuid4())
+    person = await create_person(district)
     loneliness = await propose("Loneliness in villages", "morning-1", "Room A", convener=person)
     assert loneliness.status_code == 201, loneliness.text
     assert loneliness.headers["Location"] == f"{base}/ost/topics/{loneliness.json()['id']}"
@@ -102,6 +102,19 @@ async def test_open_space_workshop_end_to_end(
     )
     assert timed.status_code == 422
 
+    stranger = await workshops_client.post(
+        f"{base}/ost/topics",
+        json={
+            "title": "Ghosts",
+            "slot_label": "morning-2",
+            "space": "Room C",
+            "convener_id": str(uuid.uuid4()),
+        },
+        headers=key.headers,
+    )
+    assert stranger.status_code == 422
+    assert stranger.json()["errors"][0]["path"] == "body.convener_id"
+
     a, b, c = (r.json()["id"] for r in (loneliness, transport, carers))
 
     # Law of two feet: moving is joins and leaves, never an error.
@@ -112,6 +125,10 @@ async def test_open_space_workshop_end_to_end(
         assert response.status_code == 200, response.text
         return response.json()
 
+    unknown = await workshops_client.post(
+        f"{base}/ost/topics/{a}/joins", json={"person_id": str(uuid.uuid4())}, headers=key.headers
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["path"] == "body.person_id"
     assert (await move("joins", a, person_id=person))["recorded"] is True
     moved = await move("joins", b, person_id=person)
     assert moved["left_topic_ids"] == [a] and moved["recorded"] is True

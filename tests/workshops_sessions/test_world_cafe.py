@@ -40,7 +40,7 @@ async def test_world_cafe_end_to_end(
     base = f"/workshops/{workshop.id}"
     h = editor.headers
 
-    host = str(uuid.uuid4())
+    host = await create_person(district)
     t1 = await workshops_client.post(
         f"{base}/cafe/tables", json={"name": "Table 1", "host_id": host}, headers=h
     )

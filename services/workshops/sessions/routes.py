@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
+from services.workshops.deps import RegistryDep
 from services.workshops.processes.models import Workshop
 from services.workshops.sessions import service
 from services.workshops.sessions.models import OstParticipation, OstTopic, PollinationLink
@@ -212,7 +213,7 @@ def get_workshop_ost_topic(
     response_model=OstTopicPublic,
     summary="Propose a topic at the Open Space marketplace",
     tags=["open space"],
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def propose_workshop_ost_topic(
     workshop_id: uuid.UUID,
@@ -221,10 +222,12 @@ def propose_workshop_ost_topic(
     session: SessionDep,
     principal: PrincipalDep,
     idempotency: IdempotencyDep,
+    registry: RegistryDep,
 ) -> Any:
     workshop = _writable_workshop(session, principal, workshop_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
+    service.ensure_people_exist(registry=registry, people=[("body.convener_id", payload.convener_id)])
     topic = service.propose_topic(session=session, workshop=workshop, data=payload)
     body = _topic_public(topic, [], principal)
     return idempotency.created(
@@ -242,7 +245,7 @@ def propose_workshop_ost_topic(
     description="The law of two feet: people move freely. A join while in another topic of the same slot "
     "records a leave from it first; joining a topic one is already in records nothing. Never an error.",
     tags=["open space"],
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def join_workshop_ost_topic(
     workshop_id: uuid.UUID,
@@ -251,10 +254,12 @@ def join_workshop_ost_topic(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    registry: RegistryDep,
 ) -> Any:
     workshop = _writable_workshop(session, principal, workshop_id)
     service.require_method(workshop, service.OPEN_SPACE)
     topic = service.get_topic(session=session, workshop_id=workshop.id, topic_id=topic_id)
+    service.ensure_people_exist(registry=registry, people=[("body.person_id", payload.person_id)])
     participation, left, recorded = service.join_topic(
         session=session, workshop=workshop, topic=topic, who=payload
     )
@@ -362,7 +367,7 @@ def list_workshop_cafe_tables(workshop_id: uuid.UUID, session: SessionDep) -> An
     response_model=CafeTablePublic,
     summary="Set up a World Café table with its host",
     tags=["world cafe"],
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def add_workshop_cafe_table(
     workshop_id: uuid.UUID,
@@ -371,10 +376,12 @@ def add_workshop_cafe_table(
     session: SessionDep,
     principal: PrincipalDep,
     idempotency: IdempotencyDep,
+    registry: RegistryDep,
 ) -> Any:
     workshop = _writable_workshop(session, principal, workshop_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
+    service.ensure_people_exist(registry=registry, people=[("body.host_id", payload.host_id)])
     table = service.add_table(session=session, workshop=workshop, data=payload)
     body = CafeTablePublic.model_validate(table)
     return idempotency.created(
@@ -593,7 +600,7 @@ def get_workshop_minutes(workshop_id: uuid.UUID, response: Response, session: Se
     response_model=MinutesPublic,
     summary="Record (or replace) a workshop's minutes / closing report",
     tags=["sessions"],
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def put_workshop_minutes(
     workshop_id: uuid.UUID,
@@ -601,10 +608,18 @@ def put_workshop_minutes(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    registry: RegistryDep,
     if_match: IfMatch = None,
 ) -> Any:
     workshop = _writable_workshop(session, principal, workshop_id)
     expected = expected_version_from_if_match(if_match, workshop.version)
+    service.ensure_people_exist(
+        registry=registry,
+        people=[
+            (f"body.follow_ups[{i}].responsible_id", f.responsible_id)
+            for i, f in enumerate(payload.follow_ups)
+        ],
+    )
     minutes = service.record_minutes(
         session=session, workshop=workshop, data=payload, expected_version=expected
     )

@@ -11,7 +11,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from services.workshops.sessions.models import OriginKind
 from shared.api.schemas import ApiModel, Code, LongText, PublicModel, ShortText
 
-PersonId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# People are referenced by registry id only (checked against the registry on write).
+PersonId = uuid.UUID
 ListText = Annotated[str, Field(min_length=1, max_length=2000)]
 
 EXAMPLE_PERSON = "5b1d6c1e-3f7a-4a59-9a63-0c8f0f1e2d3c"

@@ -43,6 +43,7 @@ from services.workshops.sessions.schemas import (
     OstTopicCreate,
     PollinationLinkCreate,
 )
+from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent
@@ -96,6 +97,23 @@ def _append(
 
 def _invalid(path: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, errors=[FieldError(path=path, message=message)])
+
+
+def _person(person_id: uuid.UUID | None) -> str | None:
+    return str(person_id) if person_id is not None else None
+
+
+def ensure_people_exist(*, registry: RegistryClient, people: list[tuple[str, uuid.UUID | None]]) -> None:
+    """422 naming every ``(field path, person id)`` the registry does not know (or erased)."""
+    errors: list[FieldError] = []
+    for path, person_id in people:
+        if person_id is None:
+            continue
+        person = registry.get_person(str(person_id))
+        if person is None or person.erased:
+            errors.append(FieldError(path=path, message=f"no registry person {person_id}"))
+    if errors:
+        raise ValidationFailed("some people do not exist in the registry", errors=errors)
 
 
 # --- origins (used by the outcomes domain) and item references ----------------------------------------------
@@ -186,7 +204,7 @@ def set_agenda(
         ends_at = starts_at + timedelta(minutes=item.duration_minutes)
         if ends_at > workshop.ends_at:
             raise _invalid(f"{path}.duration_minutes", "the item would end after the workshop ends")
-        if item.facilitator_id is not None and item.facilitator_id not in facilitators:
+        if item.facilitator_id is not None and str(item.facilitator_id) not in facilitators:
             raise _invalid(f"{path}.facilitator_id", "not one of the workshop's facilitators")
         items.append(
             AgendaItem(
@@ -196,7 +214,7 @@ def set_agenda(
                 duration_minutes=item.duration_minutes,
                 title=item.title,
                 description=item.description,
-                facilitator_id=item.facilitator_id,
+                facilitator_id=_person(item.facilitator_id),
             )
         )
         previous_start, cursor = starts_at, ends_at
@@ -286,7 +304,7 @@ def propose_topic(*, session: Session, workshop: Workshop, data: OstTopicCreate)
         workshop_id=workshop.id,
         title=data.title,
         description=data.description,
-        convener_id=data.convener_id,
+        convener_id=_person(data.convener_id),
         slot_label=data.slot_label,
         slot_starts_at=data.slot_starts_at,
         slot_ends_at=data.slot_ends_at,
@@ -368,7 +386,7 @@ def join_topic(
         workshop_id=workshop.id,
         topic_id=topic.id,
         participant_key=key,
-        person_id=who.person_id,
+        person_id=_person(who.person_id),
         participant_code=who.participant_code,
         joined_at=now,
     )
@@ -402,7 +420,7 @@ def join_topic(
                 **_ids(workshop),
                 topic_id=str(topic.id),
                 participation_id=str(participation.id),
-                person_id=who.person_id,
+                person_id=_person(who.person_id),
                 participant_code=who.participant_code,
                 moved_from_topic_id=str(left[0]) if left else None,
             ).dump(),
@@ -483,7 +501,9 @@ def add_table(*, session: Session, workshop: Workshop, data: CafeTableCreate) ->
             raise ConflictError(
                 f"table {other.name!r} already exists ({other.id})", conflicting_table_id=str(other.id)
             )
-    table = CafeTable(workshop_id=workshop.id, name=data.name, host_id=data.host_id, theme=data.theme)
+    table = CafeTable(
+        workshop_id=workshop.id, name=data.name, host_id=_person(data.host_id), theme=data.theme
+    )
     session.add(table)
     session.flush()
     payload = ev.CafeTableAdded(
