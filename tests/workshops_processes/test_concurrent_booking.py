@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from services.workshops.processes import service
-from services.workshops.processes.models import WorkshopMethod
-from services.workshops.processes.schemas import ProcessCreate, WorkshopCreate
+from services.workshops.processes.models import ActorCategory, WorkshopMethod
+from services.workshops.processes.schemas import ProcessCreate, RegistrationCreate, WorkshopCreate
 from shared.clients.registry import DistrictRef, PersonRef
 from shared.db import Database
 from shared.errors import ConflictError
@@ -70,3 +70,58 @@ def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) ->
     with database.session(write=False) as session:
         statement = service.list_workshops_query(facilitator_id=facilitator, dialect=database.dialect)
         assert len(service.list_all_workshops(session=session, statement=statement)) == 1
+
+
+def test_concurrent_registrations_never_exceed_capacity(engine: Engine) -> None:
+    """Six people register at once for the last seat: one gets it, five wait."""
+    database = Database(engine)
+    registry = InMemoryRegistry()
+    district_id = uuid.uuid4()
+    registry.districts[str(district_id)] = DistrictRef(id=str(district_id), name="Race")
+    with database.transaction() as session:
+        process = service.create_process(
+            session=session,
+            registry=registry,
+            data=ProcessCreate(district_id=district_id, title="Race", status="active"),  # type: ignore[arg-type]
+        )
+        workshop = service.schedule_workshop(
+            session=session,
+            registry=registry,
+            process_id=process.id,
+            data=WorkshopCreate(
+                method=WorkshopMethod.TRAINING,
+                title="Last seat",
+                starts_at=datetime(2030, 6, 1, 9, tzinfo=UTC),
+                ends_at=datetime(2030, 6, 1, 12, tzinfo=UTC),
+                capacity=1,
+            ),
+        )
+        workshop_id = workshop.id
+    barrier = threading.Barrier(BOOKERS)
+    waitlisted: list[bool] = []
+    errors: list[BaseException] = []
+
+    def register() -> None:
+        barrier.wait()
+        try:
+            with database.transaction() as session:
+                registration = service.add_registration(
+                    session=session,
+                    registry=registry,
+                    workshop_id=workshop_id,
+                    data=RegistrationCreate(actor_category=ActorCategory.CITIZEN),
+                )
+                waitlisted.append(registration.waitlisted)
+        except BaseException as exc:  # pragma: no cover - shown in the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=register) for _ in range(BOOKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(waitlisted) == [False] + [True] * (BOOKERS - 1)
+    with database.session(write=False) as session:
+        totals = service.workshop_totals(session=session, workshop_id=workshop_id)
+    assert totals.seats_taken == 1 and totals.waitlisted_total == BOOKERS - 1

@@ -941,7 +941,7 @@ def update_workshop(
     expected_version: int,
 ) -> Workshop:
     """Change a workshop; times, venue and facilitators are re-checked for clashes; a held one is final."""
-    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    workshop = _lock_workshop(session, workshop_id)
     _ensure_not_held(workshop)
     sent = data.model_dump(exclude_unset=True)
     for field in ("method", "title", "starts_at", "ends_at", "facilitator_ids"):
@@ -1031,7 +1031,7 @@ def change_workshop_status(
     *, session: Session, workshop_id: uuid.UUID, data: WorkshopStatusChange, expected_version: int
 ) -> Workshop:
     """Confirm, hold, cancel, postpone or reinstate a workshop; reinstating re-checks clashes."""
-    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    workshop = _lock_workshop(session, workshop_id)
     _ensure_not_held(workshop)
     if data.status not in ALLOWED_TRANSITIONS[workshop.status]:
         raise ConflictError(
@@ -1133,6 +1133,19 @@ def list_all_workshops(*, session: Session, statement: Any, limit: int = 5000) -
 # --- registrations and attendance ----------------------------------------------------------------------------
 
 
+def _lock_workshop(session: Session, workshop_id: uuid.UUID) -> Workshop:
+    """The workshop row locked until the transaction ends (PostgreSQL), so seat counts cannot race."""
+    workshop = session.exec(
+        select(Workshop)
+        .where(Workshop.id == workshop_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if workshop is None:
+        raise NotFoundError(f"workshop {workshop_id} does not exist", workshop_id=str(workshop_id))
+    return workshop
+
+
 def _active_registrations(session: Session, workshop_id: uuid.UUID) -> list[Registration]:
     return list(
         session.exec(
@@ -1193,7 +1206,7 @@ def add_registration(
     *, session: Session, registry: RegistryClient, workshop_id: uuid.UUID, data: RegistrationCreate
 ) -> Registration:
     """Register a person or an anonymous group; waitlisted when the seats are taken."""
-    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    workshop = _lock_workshop(session, workshop_id)
     _ensure_open_for_registration(workshop)
     category = data.actor_category
     person_id = str(data.person_id) if data.person_id else None
@@ -1249,7 +1262,7 @@ def cancel_registration(
     *, session: Session, workshop_id: uuid.UUID, registration_id: uuid.UUID
 ) -> tuple[Registration, list[Registration]]:
     """Cancel a registration and promote the waiting list into the freed seats."""
-    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    workshop = _lock_workshop(session, workshop_id)
     registration = session.get(Registration, registration_id)
     if registration is None or registration.workshop_id != workshop.id:
         raise NotFoundError(
