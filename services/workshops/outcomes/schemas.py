@@ -555,7 +555,14 @@ class EvaluationResponseCreate(ApiModel):
                     "process_id": _EX_PROCESS,
                     "workshop_id": _EX_WORKSHOP,
                     "person_id": None,
-                    "answers": {"ascolto": 4, "relazioni": 5, "influenza": "in_parte"},
+                    "answers": {
+                        "ascolto": 4,
+                        "relazioni": 5,
+                        "cambiamento": 3,
+                        "influenza": "in_parte",
+                        "continuita": 4,
+                        "commenti": "Più tempo per i tavoli",
+                    },
                 }
             ]
         },
