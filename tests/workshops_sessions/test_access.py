@@ -115,3 +115,23 @@ async def test_concurrent_edit_of_the_same_workshop_is_refused(
         f"{base}/minutes", json={"text": "ok"}, headers={**admin_headers, "If-Match": table.headers["ETag"]}
     )
     assert fresh.status_code == 200
+
+
+async def test_a_cancelled_workshop_takes_no_more_session_records(
+    workshops_client: httpx.AsyncClient,
+    session: Session,
+    create_workshop: Callable[..., Awaitable[Workshop]],
+    admin_headers: dict[str, str],
+) -> None:
+    workshop = await create_workshop(method="open_space_technology")
+    base = f"/workshops/{workshop.id}"
+    cancelled = await workshops_client.post(
+        f"{base}/status", json={"status": "cancelled", "reason": "Allerta meteo"}, headers=admin_headers
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    before = stream_types(session, workshop.id)
+    for method, path, body in WRITES[:3]:
+        response = await workshops_client.request(method, base + path, json=body, headers=admin_headers)
+        assert response.status_code == 409, (path, response.text)
+    assert stream_types(session, workshop.id) == before
+    assert (await workshops_client.get(f"{base}/ost/stays", headers=admin_headers)).status_code == 200

@@ -64,9 +64,15 @@ IfMatch = Annotated[
 ]
 
 
-def _writable_workshop(session: Any, principal: Principal, workshop_id: uuid.UUID) -> Workshop:
+def _authorised_workshop(session: Any, principal: Principal, workshop_id: uuid.UUID) -> Workshop:
     workshop = service.get_workshop(session=session, workshop_id=workshop_id)
     principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    return workshop
+
+
+def _writable_workshop(session: Any, principal: Principal, workshop_id: uuid.UUID) -> Workshop:
+    workshop = _authorised_workshop(session, principal, workshop_id)
+    service.require_not_cancelled(workshop)
     return workshop
 
 
@@ -314,7 +320,7 @@ def leave_workshop_ost_topic(
 )
 def list_workshop_ost_stays(workshop_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
     # Who sat in which group is about people: only those who may write the workshop see it.
-    workshop = _writable_workshop(session, principal, workshop_id)
+    workshop = _authorised_workshop(session, principal, workshop_id)
     return service.list_stays(session=session, workshop_id=workshop.id)
 
 

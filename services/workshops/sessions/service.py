@@ -75,6 +75,16 @@ def require_method(workshop: Workshop, method: str) -> None:
         )
 
 
+def require_not_cancelled(workshop: Workshop) -> None:
+    """409 for a cancelled workshop: nothing happens inside it any more."""
+    status = str(getattr(workshop.status, "value", workshop.status))
+    if status == "cancelled":
+        raise ConflictError(
+            f"workshop {workshop.id} was cancelled: its agenda, sessions and minutes can no longer change",
+            workshop_status=status,
+        )
+
+
 def _ids(workshop: Workshop) -> dict[str, str]:
     return {
         "workshop_id": str(workshop.id),
