@@ -19,6 +19,10 @@ TAGS = [
         "name": "open data",
         "description": "CSV/JSON exports and their Frictionless Data Package (no personal data).",
     },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions of regional integrations and their signed deliveries.",
+    },
 ]
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from services.reporting import pages, service
@@ -25,7 +24,7 @@ from services.reporting.schemas import (
     TimelinePublic,
 )
 from shared.deps import SessionDep
-from shared.errors import problem_responses
+from shared.errors import NotFoundError, problem_responses
 
 router = APIRouter()
 
@@ -45,14 +44,22 @@ def _wants_html(request: Request, format_: str | None) -> bool:
     return "text/html" in accept and "application/json" not in accept.split("text/html")[0]
 
 
-class Dataset(StrEnum):
-    """The open datasets."""
+DatasetPath = Annotated[
+    str,
+    Path(
+        max_length=40,
+        description="One of: " + ", ".join(service.OPEN_DATA_FIELDS),
+        examples=list(service.OPEN_DATA_FIELDS),
+    ),
+]
 
-    DISTRICTS = "districts"
-    PROCESSES = "processes"
-    WORKSHOPS = "workshops"
-    INVENTIONS = "inventions"
-    PRIORITIES = "priorities"
+
+def _dataset(name: str) -> str:
+    if name not in service.OPEN_DATA_FIELDS:
+        raise NotFoundError(
+            f"no open dataset named {name!r}; available: {', '.join(service.OPEN_DATA_FIELDS)}"
+        )
+    return name
 
 
 @router.get(
@@ -182,11 +189,12 @@ def get_open_data_package(request: Request) -> JSONResponse:
     summary="An open dataset as CSV (UTF-8, header row)",
     tags=["open data"],
     response_class=Response,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **problem_responses(422)},
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **problem_responses(404, 422)},
 )
-def export_open_data_csv(dataset: Dataset, session: SessionDep) -> Response:
-    rows = service.open_data_rows(session=session, dataset=dataset.value)
-    columns = [name for name, _, _ in service.OPEN_DATA_FIELDS[dataset.value]]
+def export_open_data_csv(dataset: DatasetPath, session: SessionDep) -> Response:
+    dataset = _dataset(dataset)
+    rows = service.open_data_rows(session=session, dataset=dataset)
+    columns = [name for name, _, _ in service.OPEN_DATA_FIELDS[dataset]]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -196,7 +204,7 @@ def export_open_data_csv(dataset: Dataset, session: SessionDep) -> Response:
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'inline; filename="{dataset.value}.csv"',
+            "Content-Disposition": f'inline; filename="{dataset}.csv"',
             "Access-Control-Allow-Origin": "*",
         },
     )
@@ -207,8 +215,8 @@ def export_open_data_csv(dataset: Dataset, session: SessionDep) -> Response:
     summary="An open dataset as JSON (an array of records)",
     tags=["open data"],
     response_model=list[dict[str, Any]],
-    responses=problem_responses(422),
+    responses=problem_responses(404, 422),
 )
-def export_open_data_json(dataset: Dataset, session: SessionDep) -> JSONResponse:
-    rows = service.open_data_rows(session=session, dataset=dataset.value)
+def export_open_data_json(dataset: DatasetPath, session: SessionDep) -> JSONResponse:
+    rows = service.open_data_rows(session=session, dataset=_dataset(dataset))
     return JSONResponse(rows, headers={"Access-Control-Allow-Origin": "*"})

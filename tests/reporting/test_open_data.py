@@ -63,8 +63,10 @@ async def test_exports_have_the_scripted_rows_and_no_personal_data(
     assert {r["edition_id"] for r in as_json} == {edition["E1"]}
 
 
-async def test_open_data_is_anonymous_and_unknown_dataset_is_422(reporting_client: httpx.AsyncClient) -> None:
+async def test_open_data_is_anonymous_and_unknown_dataset_is_404(reporting_client: httpx.AsyncClient) -> None:
     response = await reporting_client.get("/opendata/districts.csv")
     assert response.status_code == 200 and response.text.startswith("id,code,name")
     unknown = await reporting_client.get("/opendata/people.csv")
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert (await reporting_client.get("/opendata/people.json")).status_code == 404
