@@ -135,3 +135,38 @@ async def test_a_cancelled_workshop_takes_no_more_session_records(
         assert response.status_code == 409, (path, response.text)
     assert stream_types(session, workshop.id) == before
     assert (await workshops_client.get(f"{base}/ost/stays", headers=admin_headers)).status_code == 200
+
+
+async def test_sessions_and_processes_share_the_workshops_etag(
+    workshops_client: httpx.AsyncClient,
+    session: Session,
+    create_workshop: Callable[..., Awaitable[Workshop]],
+    admin_headers: dict[str, str],
+) -> None:
+    workshop = await create_workshop(method="world_cafe")
+    base = f"/workshops/{workshop.id}"
+    agenda = {"items": [{"duration_minutes": 30, "title": "Welcome"}]}
+    put = await workshops_client.put(f"{base}/agenda", json=agenda, headers=admin_headers)
+    assert put.headers["ETag"] == (await workshops_client.get(base)).headers["ETag"]
+
+    # The processes domain changes the workshop: an agenda edit based on the old ETag is stale.
+    patched = await workshops_client.patch(
+        base,
+        json={"title": "World Café, new title"},
+        headers={**admin_headers, "If-Match": put.headers["ETag"]},
+    )
+    assert patched.status_code == 200, patched.text
+    stale = await workshops_client.put(
+        f"{base}/agenda", json=agenda, headers={**admin_headers, "If-Match": put.headers["ETag"]}
+    )
+    assert stale.status_code == 412
+    fresh = await workshops_client.put(
+        f"{base}/agenda", json=agenda, headers={**admin_headers, "If-Match": patched.headers["ETag"]}
+    )
+    assert fresh.status_code == 200
+    assert stream_types(session, workshop.id) == [
+        "workshop.scheduled",
+        "workshop.agenda_set",
+        "workshop.updated",
+        "workshop.agenda_set",
+    ]
