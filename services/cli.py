@@ -10,9 +10,11 @@ import argparse
 import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from typing import Any
@@ -115,12 +117,26 @@ def _exit_cleanly(_signum: int, _frame: Any) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run one service with uvicorn (several workers with --workers)."""
-    import uvicorn
-
     # uvicorn drains in-flight requests on SIGTERM/SIGINT, then re-raises the signal with the previous
     # handler restored; this handler turns that drained stop into exit status 0 (what orchestrators expect).
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _exit_cleanly)
+    metrics_dir = None
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers are separate processes: share their metrics through a directory so /metrics sums them.
+        metrics_dir = tempfile.mkdtemp(prefix="communitylab-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        _run_uvicorn(args)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def _run_uvicorn(args: argparse.Namespace) -> None:
+    import uvicorn
+
     uvicorn.run(
         f"services.{args.service}.app:create_app",
         factory=True,
@@ -135,7 +151,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # None lets uvicorn read FORWARDED_ALLOW_IPS (default 127.0.0.1); containers set the proxy's network.
         forwarded_allow_ips=args.forwarded_allow_ips,
     )
-    return 0
 
 
 def background_commands() -> list[list[str]]:

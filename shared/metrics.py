@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 HTTP_REQUESTS = Counter(
     "communitylab_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
@@ -15,7 +27,10 @@ HTTP_LATENCY = Histogram(
 )
 EVENTS_APPENDED = Counter("communitylab_events_appended_total", "Events appended to the log", ["stream_type"])
 CONSUMER_LAG = Gauge(
-    "communitylab_consumer_lag_events", "Latest log position minus consumer checkpoint", ["consumer"]
+    "communitylab_consumer_lag_events",
+    "Latest log position minus consumer checkpoint",
+    ["consumer"],
+    multiprocess_mode="max",  # with several workers: the largest lag any process saw last
 )
 WEBHOOK_DELIVERIES = Counter(
     "communitylab_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"]
@@ -23,5 +38,11 @@ WEBHOOK_DELIVERIES = Counter(
 
 
 def render_latest() -> tuple[bytes, str]:
-    """The current metrics in the Prometheus text format."""
+    """The current metrics in the Prometheus text format (summed over worker processes in multiprocess mode)."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        # `communitylab serve --workers N` sets this directory: each worker writes its samples there, and
+        # whichever worker answers /metrics reports the whole server, not only itself.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

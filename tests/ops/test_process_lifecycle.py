@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import threading
 import time
@@ -75,8 +76,19 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(serve: Any) -> None:
         time.sleep(0.2)
     started = [line for line in _json_lines(served.log()) if line.get("message") == "service started"]
     assert len(started) == 2, served.log()
+
+    def readyz_count() -> float:
+        text = httpx.get(f"{served.base_url}/metrics", timeout=5).text
+        pattern = r'^communitylab_http_requests_total\{[^}]*route="/readyz"[^}]*status="200"[^}]*\} (\S+)$'
+        return sum(float(value) for value in re.findall(pattern, text, re.M))
+
+    before = readyz_count()
     for _ in range(10):
+        # A new connection each time, so the kernel spreads them over both workers.
         assert httpx.get(f"{served.base_url}/readyz", timeout=5).status_code == 200
+    # Whichever worker answers /metrics reports both workers' requests (prometheus multiprocess mode).
+    for _ in range(4):
+        assert readyz_count() == before + 10
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=30) == 0, served.log()
 
