@@ -215,20 +215,30 @@ def _tamper_with_payload(url: str, position: int) -> None:
     database.dispose()
 
 
-def test_verify_log_on_an_empty_log(migrated: str, tmp_path: Path) -> None:
+def _event_count(url: str) -> int:
+    database = Database.from_url(url)
+    table = "events" if database.dialect == "sqlite" else "eventlog.events"
+    with database.engine.connect() as conn:
+        count = int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    database.dispose()
+    return count
+
+
+def test_verify_log_on_a_fresh_install(migrated: str, tmp_path: Path) -> None:
     result = run_cli(migrated, tmp_path, "verify-log")
     assert result.returncode == 0, result.stderr
-    assert "event log verified: 0 events" in result.stdout
+    assert f"event log verified: {_event_count(migrated)} events" in result.stdout
 
 
 def test_verify_log_passes_then_reports_the_first_tampered_position(migrated: str, tmp_path: Path) -> None:
+    seeded = _event_count(migrated)  # migrations may seed reference data through the log
     _append_events(migrated, 5)
     clean = run_cli(migrated, tmp_path, "verify-log")
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "event log verified: 5 events" in clean.stdout
+    assert f"event log verified: {seeded + 5} events" in clean.stdout
 
-    _tamper_with_payload(migrated, 3)
+    _tamper_with_payload(migrated, seeded + 3)
     broken = run_cli(migrated, tmp_path, "verify-log")
     assert broken.returncode == 1, broken.stdout + broken.stderr
-    assert "broken at position 3" in broken.stdout
-    assert "2 verified before" in broken.stdout
+    assert f"broken at position {seeded + 3}" in broken.stdout
+    assert f"{seeded + 2} verified before" in broken.stdout
