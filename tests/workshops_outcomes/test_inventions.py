@@ -280,3 +280,18 @@ async def test_update_with_if_match_and_hand_over(
     assert events[2].payload["to_district_id"] == neighbour
     assert events[2].payload["process_id"] == world["process"]["id"]
     assert all(e.district_id == world["district"] for e in events)
+
+
+async def test_people_ids_are_shown_to_staff_keys_only(
+    outcomes_client: httpx.AsyncClient, world: dict[str, Any], create_invention: Callable[..., Any]
+) -> None:
+    invention = await create_invention(
+        world["editor"].headers, world["process"]["id"], person_ids=[world["person"]]
+    )
+    staff = await outcomes_client.get(f"/inventions/{invention['id']}", headers=world["editor"].headers)
+    assert staff.json()["person_ids"] == [world["person"]]
+    anonymous = await outcomes_client.get(f"/inventions/{invention['id']}")
+    assert anonymous.json()["person_ids"] == []
+    listed = await outcomes_client.get("/inventions", params={"district_id": world["district"]})
+    assert listed.json()["items"][0]["person_ids"] == []
+    assert listed.json()["items"][0]["organisation_ids"] == invention["organisation_ids"]

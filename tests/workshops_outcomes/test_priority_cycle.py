@@ -385,3 +385,19 @@ async def test_proposal_checks_process_and_district(
         headers=cycle["editor"].headers,
     )
     assert foreign.status_code == 403
+
+
+async def test_a_decision_cannot_precede_its_sitting(
+    outcomes_client: httpx.AsyncClient, cycle: dict[str, Any], create_priority: Callable[..., Any]
+) -> None:
+    priority = await create_priority(cycle["editor"].headers, cycle["district"])
+    await outcomes_client.post(
+        f"/priorities/{priority['id']}/submit", json={"year": 2026}, headers=cycle["upd"].headers
+    )
+    future = await outcomes_client.post(
+        f"/priorities/{priority['id']}/validate",
+        json={"sitting_date": "2099-01-10", "motivation": "in anticipo"},
+        headers=cycle["cdd"].headers,
+    )
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["path"] == "body.sitting_date"

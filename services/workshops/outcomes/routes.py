@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -48,10 +49,10 @@ IfMatch = Annotated[
     Header(alias="If-Match", max_length=200, description="The ETag you read; 412 if it changed since."),
 ]
 
-INVENTIONS = ["inventions"]
-PRIORITIES = ["priorities"]
-EVALUATIONS = ["evaluations"]
-RESTITUTION = ["restitution"]
+INVENTIONS: list[str | Enum] = ["inventions"]
+PRIORITIES: list[str | Enum] = ["priorities"]
+EVALUATIONS: list[str | Enum] = ["evaluations"]
+RESTITUTION: list[str | Enum] = ["restitution"]
 
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 503)
 
@@ -98,6 +99,7 @@ def list_inventions(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     district_id: uuid.UUID | None = None,
@@ -121,14 +123,19 @@ def list_inventions(
     )
     set_link_header(request, response, next_cursor)
     return Page[InventionPublic](
-        items=[InventionPublic.model_validate(service.invention_view(row)) for row in rows],
+        items=[
+            InventionPublic.model_validate(
+                service.invention_view(row, show_people=principal.sees_personal_data)
+            )
+            for row in rows
+        ],
         next_cursor=next_cursor,
     )
 
 
-def _invention_detail(session: Any, invention: Any) -> InventionDetail:
+def _invention_detail(session: Any, invention: Any, principal: Any) -> InventionDetail:
     return InventionDetail.model_validate(
-        service.invention_view(invention)
+        service.invention_view(invention, show_people=principal.sees_personal_data)
         | {
             "origin_detail": service.origin_detail(
                 session=session,
@@ -148,11 +155,13 @@ def _invention_detail(session: Any, invention: Any) -> InventionDetail:
     tags=INVENTIONS,
     responses=problem_responses(404, 422),
 )
-def get_invention(invention_id: uuid.UUID, response: Response, session: SessionDep) -> Any:
+def get_invention(
+    invention_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+) -> Any:
     """One invention."""
     invention = service.get_invention(session=session, invention_id=invention_id)
     set_etag(response, invention.version)
-    return _invention_detail(session, invention)
+    return _invention_detail(session, invention, principal)
 
 
 @router.patch(
@@ -179,7 +188,7 @@ def update_invention(
         session=session, registry=registry, invention=invention, data=payload, expected_version=expected
     )
     set_etag(response, invention.version)
-    return _invention_detail(session, invention)
+    return _invention_detail(session, invention, principal)
 
 
 @router.post(
@@ -206,7 +215,7 @@ def hand_over_invention(
         session=session, registry=registry, invention=invention, data=payload, expected_version=expected
     )
     set_etag(response, invention.version)
-    return _invention_detail(session, invention)
+    return _invention_detail(session, invention, principal)
 
 
 # ----- priorities ---------------------------------------------------------------------------------------------
@@ -281,7 +290,11 @@ def _prepare_step(
     """Load, authorise, check If-Match: the part every step shares, in that order."""
     priority = service.get_priority(session=session, priority_id=priority_id)
     service.authorise_priority_step(
-        registry=registry, principal=principal, priority=priority, action=action, on=on or date.today()
+        registry=registry,
+        principal=principal,
+        priority=priority,
+        action=action,
+        on=on or service.today_in_rome(),
     )
     return priority, expected_version_from_if_match(if_match, priority.version)
 
@@ -767,10 +780,14 @@ def get_edition_evaluation_results(
     tags=RESTITUTION,
     responses=problem_responses(404, 422),
 )
-def get_process_restitution(process_id: uuid.UUID, session: SessionDep) -> Any:
+def get_process_restitution(process_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
     """Priorities and inventions each restitution event reports, and those not yet reported."""
     process = service.get_process(session=session, process_id=process_id)
-    return ProcessRestitution.model_validate(service.process_restitution(session=session, process=process))
+    return ProcessRestitution.model_validate(
+        service.process_restitution(
+            session=session, process=process, show_people=principal.sees_personal_data
+        )
+    )
 
 
 @router.get(
@@ -780,7 +797,11 @@ def get_process_restitution(process_id: uuid.UUID, session: SessionDep) -> Any:
     tags=RESTITUTION,
     responses=problem_responses(404, 422),
 )
-def get_workshop_outcomes(workshop_id: uuid.UUID, session: SessionDep) -> Any:
+def get_workshop_outcomes(workshop_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
     """What a workshop produced."""
     workshop = service.get_workshop(session=session, workshop_id=workshop_id)
-    return WorkshopOutcomes.model_validate(service.workshop_outcomes(session=session, workshop=workshop))
+    return WorkshopOutcomes.model_validate(
+        service.workshop_outcomes(
+            session=session, workshop=workshop, show_people=principal.sees_personal_data
+        )
+    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -53,6 +54,14 @@ from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import FieldError, ForbiddenError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, append, read_stream
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def today_in_rome() -> date:
+    """Today's date where the governance bodies sit (memberships are dated in local days)."""
+    return datetime.now(ROME).date()
+
 
 # Which governance body must own a step, checked against the registry's memberships of the caller.
 STEP_BODY: dict[PriorityAction, str] = {
@@ -207,9 +216,11 @@ def _describe_origin(
 # ----- inventions ---------------------------------------------------------------------------------------------
 
 
-def invention_view(invention: Invention) -> dict[str, Any]:
-    """An invention as the API shows it."""
+def invention_view(invention: Invention, *, show_people: bool = True) -> dict[str, Any]:
+    """An invention as the API shows it; who took part is shown to staff keys only."""
     data = invention.model_dump()
+    if not show_people:
+        data["person_ids"] = []
     data["origin"] = (
         {"kind": invention.origin_kind, "id": invention.origin_id} if invention.origin_kind else None
     )
@@ -628,6 +639,8 @@ def decide_priority(
     """The Comitato di Distretto validates or rejects the priority at a sitting."""
     action = PriorityAction.VALIDATE if validated else PriorityAction.REJECT
     check_step(priority, action)
+    if sitting_date > today_in_rome():
+        raise _invalid("body.sitting_date", "a decision is recorded after the sitting, not before")
     if priority.year is not None and sitting_date.year not in (priority.year - 1, priority.year):
         raise _invalid(
             "body.sitting_date",
@@ -1096,7 +1109,7 @@ def evaluation_results(
 # ----- restitution --------------------------------------------------------------------------------------------
 
 
-def process_restitution(*, session: Session, process: Process) -> dict[str, Any]:
+def process_restitution(*, session: Session, process: Process, show_people: bool = True) -> dict[str, Any]:
     """What each restitution event of the process reports, and what is still to be reported."""
     events_of_process = session.exec(
         select(Workshop)
@@ -1148,16 +1161,22 @@ def process_restitution(*, session: Session, process: Process) -> dict[str, Any]
                     "starts_at": w.starts_at,
                 },
                 "priorities": [priority_view(p) for p in reported if p.restitution_workshop_id == w.id],
-                "inventions": [invention_view(i) for i in presented if i.restitution_workshop_id == w.id],
+                "inventions": [
+                    invention_view(i, show_people=show_people)
+                    for i in presented
+                    if i.restitution_workshop_id == w.id
+                ],
             }
             for w in events_of_process
         ],
         "priorities_not_yet_reported": [priority_view(p) for p in pending_priorities],
-        "inventions_not_yet_presented": [invention_view(i) for i in pending_inventions],
+        "inventions_not_yet_presented": [
+            invention_view(i, show_people=show_people) for i in pending_inventions
+        ],
     }
 
 
-def workshop_outcomes(*, session: Session, workshop: Workshop) -> dict[str, Any]:
+def workshop_outcomes(*, session: Session, workshop: Workshop, show_people: bool = True) -> dict[str, Any]:
     """Inventions and priority proposals born in a workshop."""
     inventions = session.exec(
         select(Invention)
@@ -1170,7 +1189,7 @@ def workshop_outcomes(*, session: Session, workshop: Workshop) -> dict[str, Any]
     return {
         "workshop_id": workshop.id,
         "process_id": workshop.process_id,
-        "inventions": [invention_view(i) for i in inventions],
+        "inventions": [invention_view(i, show_people=show_people) for i in inventions],
         "priorities": [priority_view(p) for p in priorities],
     }
 
