@@ -293,10 +293,13 @@ class Writer:
             cursor.close()
 
 
-def run_cell(backend: Backend, mode: str, writers: int, batch: int, seconds: float) -> tuple[int, float]:
-    """Events committed by `writers` threads in about `seconds`, and the exact elapsed time."""
+def run_cell(
+    backend: Backend, mode: str, writers: int, batch: int, seconds: float
+) -> tuple[int, float, float]:
+    """Events committed by `writers` threads in about `seconds`, the elapsed time and the writers' CPU time."""
     pool = [Writer(backend, mode) for _ in range(writers)]
     counts = [0] * writers
+    cpu = [0.0] * writers
     errors: list[BaseException] = []
     start = threading.Barrier(writers + 1)
     stop_at = [0.0]
@@ -304,12 +307,14 @@ def run_cell(backend: Backend, mode: str, writers: int, batch: int, seconds: flo
     def work(index: int) -> None:
         writer = pool[index]
         start.wait()
+        cpu_start = time.thread_time()
         try:
             while time.perf_counter() < stop_at[0]:
                 writer.write(batch)
                 counts[index] += batch
         except BaseException as exc:
             errors.append(exc)
+        cpu[index] = time.thread_time() - cpu_start
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(writers)]
     for thread in threads:
@@ -324,19 +329,25 @@ def run_cell(backend: Backend, mode: str, writers: int, batch: int, seconds: flo
         writer.close()
     if errors:
         raise errors[0]
-    return sum(counts), elapsed
+    return sum(counts), elapsed, sum(cpu)
 
 
 def measure(backend: Backend, writers: int, batch: int, seconds: float, rounds: int) -> dict[str, float]:
     """Events/s of every mode, interleaved in `rounds` slices so load changes on a shared machine hit all alike."""
-    totals = {mode: [0, 0.0] for mode in MODES}
+    totals = {mode: [0, 0.0, 0.0] for mode in MODES}
     for round_index in range(rounds):
         shift = round_index % len(MODES)
         for mode in MODES[shift:] + MODES[:shift]:
-            count, elapsed = run_cell(backend, mode, writers, batch, seconds / rounds)
+            count, elapsed, cpu = run_cell(backend, mode, writers, batch, seconds / rounds)
             totals[mode][0] += count
             totals[mode][1] += elapsed
-    return {mode: count / elapsed for mode, (count, elapsed) in totals.items()}
+            totals[mode][2] += cpu
+    result = {mode: count / elapsed for mode, (count, elapsed, _cpu) in totals.items()}
+    # Client CPU per event (the writer threads' own time, microseconds): what the library adds in Python.
+    for mode in ("library", "raw_ordered"):
+        count, _elapsed, cpu = totals[mode]
+        result[f"{mode}_cpu_us"] = cpu / count * 1e6 if count else 0.0
+    return result
 
 
 def profile_library(backend: Backend, seconds: float) -> str:
@@ -383,13 +394,15 @@ def render_markdown(results: list[dict[str, Any]], meta: dict[str, str]) -> str:
         "positions from the head). `raw_unordered`: the same rows into a copy of the table with an identity "
         "position and no lock (ceiling). Ratio = library / raw_ordered; target >= 0.5.",
         "",
-        "| database | writers | events/txn | library ev/s | raw_ordered ev/s | raw_unordered ev/s | ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| database | writers | events/txn | library ev/s | raw_ordered ev/s | raw_unordered ev/s | ratio "
+        "| library CPU us/ev | raw_ordered CPU us/ev |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in results:
         lines.append(
             f"| {row['database']} | {row['writers']} | {row['batch']} | {row['library']:,.0f} | "
-            f"{row['raw_ordered']:,.0f} | {row['raw_unordered']:,.0f} | {row['ratio']:.2f} |"
+            f"{row['raw_ordered']:,.0f} | {row['raw_unordered']:,.0f} | {row['ratio']:.2f} | "
+            f"{row['library_cpu_us']:,.0f} | {row['raw_ordered_cpu_us']:,.0f} |"
         )
     if meta.get("notes"):
         lines += ["", meta["notes"]]
@@ -425,7 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     profiles: list[str] = []
     started = time.monotonic()
     print(machine())
-    header = f"{'database':<11}{'writers':>8}{'ev/txn':>8}{'library':>11}{'raw_ord':>11}{'raw_unord':>11}{'ratio':>7}"
+    header = (
+        f"{'database':<11}{'writers':>8}{'ev/txn':>8}{'library':>11}{'raw_ord':>11}{'raw_unord':>11}{'ratio':>7}"
+        f"{'lib_cpu_us':>11}{'raw_cpu_us':>11}"
+    )
     print(header)
     for name in args.databases.split(","):
         factory = sqlite_backend() if name == "sqlite" else postgres_backend(admin_url)
@@ -447,7 +463,8 @@ def main(argv: list[str] | None = None) -> int:
                     results.append(row)
                     print(
                         f"{name:<11}{writers:>8}{batch:>8}{row['library']:>11,.0f}{row['raw_ordered']:>11,.0f}"
-                        f"{row['raw_unordered']:>11,.0f}{row['ratio']:>7.2f}",
+                        f"{row['raw_unordered']:>11,.0f}{row['ratio']:>7.2f}"
+                        f"{row['library_cpu_us']:>11,.0f}{row['raw_ordered_cpu_us']:>11,.0f}",
                         flush=True,
                     )
             if args.profile:
