@@ -225,3 +225,19 @@ async def test_unknown_fields_and_bad_values_are_422(world: World) -> None:
 
 
 _ = httpx
+
+
+async def test_process_list_carries_each_process_phases_and_filters(world: World) -> None:
+    district, other = await world.district("A"), await world.district("B")
+    first = await world.process(
+        district, phases=[{"name": "listening"}, {"name": "co-design", "is_current": True}]
+    )
+    second = await world.process(district, status="draft", phases=[{"name": "restitution"}])
+    await world.process(other)
+    listed = (await world.client.get("/processes", params={"district_id": district})).json()["items"]
+    assert [(p["id"], [ph["name"] for ph in p["phases"]]) for p in listed] == [
+        (first["id"], ["listening", "co-design"]),
+        (second["id"], ["restitution"]),
+    ]
+    drafts = (await world.client.get(f"/districts/{district}/processes", params={"status": "draft"})).json()
+    assert [p["id"] for p in drafts["items"]] == [second["id"]]

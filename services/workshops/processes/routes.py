@@ -383,7 +383,7 @@ def _process_page(
     )
     set_link_header(request, response, next_cursor)
     return Page[ProcessPublic](
-        items=[service.process_public(session=session, process=p) for p in rows], next_cursor=next_cursor
+        items=service.processes_public(session=session, processes=list(rows)), next_cursor=next_cursor
     )
 
 

@@ -667,9 +667,26 @@ def list_processes_query(
 
 def process_public(*, session: Session, process: Process) -> ProcessPublic:
     """The process with its phases."""
-    body = ProcessPublic.model_validate(process)
-    body.phases = [PhasePublic.model_validate(p) for p in list_phases(session=session, process_id=process.id)]
-    return body
+    return processes_public(session=session, processes=[process])[0]
+
+
+def processes_public(*, session: Session, processes: list[Process]) -> list[ProcessPublic]:
+    """Processes with their phases, the phases of all of them read in one query (for list pages)."""
+    phases: dict[uuid.UUID, list[PhasePublic]] = {p.id: [] for p in processes}
+    if processes:
+        rows = session.exec(
+            select(ProcessPhase)
+            .where(col(ProcessPhase.process_id).in_(list(phases)))
+            .order_by(col(ProcessPhase.process_id), col(ProcessPhase.position))
+        ).all()
+        for row in rows:
+            phases[row.process_id].append(PhasePublic.model_validate(row))
+    out = []
+    for process in processes:
+        body = ProcessPublic.model_validate(process)
+        body.phases = phases[process.id]
+        out.append(body)
+    return out
 
 
 def process_as_of(*, session: Session, process_id: uuid.UUID, as_of: datetime) -> ProcessPublic:
@@ -1391,22 +1408,30 @@ def _add(counter: dict[str, int], key: str, n: int) -> None:
     counter[key] = counter.get(key, 0) + n
 
 
-def _totals_of(session: Session, workshop: Workshop) -> dict[str, Any]:
+def _totals_of_workshops(session: Session, workshop_ids: list[uuid.UUID]) -> dict[str, Any]:
+    """Head counts by category over some workshops: two queries whatever their number."""
     registered: dict[str, int] = {}
     waitlisted: dict[str, int] = {}
     attended: dict[str, int] = {}
-    for registration in _active_registrations(session, workshop.id):
-        _add(
-            waitlisted if registration.waitlisted else registered,
-            registration.actor_category.value,
-            registration.count,
-        )
-    attendance = session.get(Attendance, workshop.id)
-    if attendance is not None:
-        for category in attendance.categories.values():
-            _add(attended, category, 1)
-        for category, n in attendance.anonymous_counts.items():
-            _add(attended, category, n)
+    recorded = 0
+    if workshop_ids:
+        registrations = session.exec(
+            select(Registration).where(
+                col(Registration.workshop_id).in_(workshop_ids), col(Registration.cancelled_at).is_(None)
+            )
+        ).all()
+        for registration in registrations:
+            counter = waitlisted if registration.waitlisted else registered
+            _add(counter, registration.actor_category.value, registration.count)
+        attendances = session.exec(
+            select(Attendance).where(col(Attendance.workshop_id).in_(workshop_ids))
+        ).all()
+        for attendance in attendances:
+            recorded += 1
+            for category in attendance.categories.values():
+                _add(attended, category, 1)
+            for category, n in attendance.anonymous_counts.items():
+                _add(attended, category, n)
     return {
         "registered": registered,
         "waitlisted": waitlisted,
@@ -1414,14 +1439,14 @@ def _totals_of(session: Session, workshop: Workshop) -> dict[str, Any]:
         "registered_total": sum(registered.values()),
         "waitlisted_total": sum(waitlisted.values()),
         "attended_total": sum(attended.values()),
-        "attendance_recorded": attendance is not None,
+        "attendance_recorded": recorded > 0,
     }
 
 
 def workshop_totals(*, session: Session, workshop_id: uuid.UUID) -> WorkshopTotals:
     """Registered, waitlisted and attending head counts of a workshop by actor category."""
     workshop = get_workshop(session=session, workshop_id=workshop_id)
-    totals = _totals_of(session, workshop)
+    totals = _totals_of_workshops(session, [workshop.id])
     return WorkshopTotals(
         workshop_id=workshop.id, capacity=workshop.capacity, seats_taken=totals["registered_total"], **totals
     )
@@ -1433,20 +1458,11 @@ def process_totals(*, session: Session, process_id: uuid.UUID) -> ProcessTotals:
     workshops = session.exec(
         select(Workshop).where(Workshop.process_id == process.id, Workshop.status != WorkshopStatus.CANCELLED)
     ).all()
-    sums: dict[str, dict[str, int]] = {"registered": {}, "waitlisted": {}, "attended": {}}
-    for workshop in workshops:
-        totals = _totals_of(session, workshop)
-        for key, counter in sums.items():
-            for category, n in totals[key].items():
-                _add(counter, category, n)
+    totals = _totals_of_workshops(session, [w.id for w in workshops])
+    totals.pop("attendance_recorded")
     return ProcessTotals(
         process_id=process.id,
         workshops=len(workshops),
         workshops_held=sum(1 for w in workshops if w.status is WorkshopStatus.HELD),
-        registered=sums["registered"],
-        waitlisted=sums["waitlisted"],
-        attended=sums["attended"],
-        registered_total=sum(sums["registered"].values()),
-        waitlisted_total=sum(sums["waitlisted"].values()),
-        attended_total=sum(sums["attended"].values()),
+        **totals,
     )
