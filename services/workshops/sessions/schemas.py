@@ -6,14 +6,26 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.workshops.sessions.models import OriginKind
 from shared.api.schemas import ApiModel, Code, LongText, PublicModel, ShortText
 
 # People are referenced by registry id only (checked against the registry on write).
 PersonId = uuid.UUID
-ListText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text and JSONB cannot hold NUL: refuse it as a 422 instead of failing at insert.
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+ListText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_nul)]
+SlotLabel = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
+ThemeText = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
+Note = Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)]
 
 EXAMPLE_PERSON = "5b1d6c1e-3f7a-4a59-9a63-0c8f0f1e2d3c"
 EXAMPLE_WORKSHOP = "8a6e0b52-2f3c-4d1f-b6a3-5c2e9d7a1b40"
@@ -103,7 +115,7 @@ class OstTopicCreate(ApiModel):
     convener_id: PersonId | None = Field(
         default=None, description="Registry person id of the convener; omit for an anonymous convener."
     )
-    slot_label: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    slot_label: SlotLabel | None = None
     slot_starts_at: AwareDatetime | None = None
     slot_ends_at: AwareDatetime | None = None
     space: ShortText
@@ -231,7 +243,7 @@ class CafeTableCreate(ApiModel):
 
     name: ShortText
     host_id: PersonId | None = None
-    theme: Annotated[str, Field(max_length=200)] = ""
+    theme: ThemeText = ""
 
 
 class CafeTablePublic(PublicModel):
@@ -256,7 +268,7 @@ class CafeRoundCreate(ApiModel):
     )
 
     number: int | None = Field(default=None, ge=1, le=100)
-    question: Annotated[str, Field(min_length=1, max_length=2000)]
+    question: ListText
     duration_minutes: int = Field(ge=1, le=240)
 
 
@@ -366,7 +378,7 @@ class PollinationLinkCreate(ApiModel):
 
     from_: ItemRef = Field(alias="from")
     to: ItemRef
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Note = ""
 
 
 class PollinationLinkPublic(BaseModel):
@@ -389,7 +401,7 @@ class PollinationLinkPublic(BaseModel):
 class FollowUp(ApiModel):
     """Something to do after the workshop."""
 
-    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    text: ListText
     responsible_id: PersonId | None = None
     due_on: date | None = None
 
