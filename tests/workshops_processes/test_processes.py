@@ -241,3 +241,27 @@ async def test_process_list_carries_each_process_phases_and_filters(world: World
     ]
     drafts = (await world.client.get(f"/districts/{district}/processes", params={"status": "draft"})).json()
     assert [p["id"] for p in drafts["items"]] == [second["id"]]
+
+
+async def test_moving_a_process_to_an_edition_moves_its_workshops(world: World, session: Session) -> None:
+    district = await world.district()
+    programme = (await world.client.post("/programmes", json={"name": "CL"}, headers=world.admin)).json()
+    edition = (
+        await world.client.post(
+            f"/programmes/{programme['id']}/editions",
+            json={"name": "Community Lab 2018-2019", "district_ids": [district]},
+            headers=world.admin,
+        )
+    ).json()
+    process = await world.process(district)
+    workshop = await world.workshop(process["id"])
+    assert workshop["edition_id"] is None
+    moved = await world.client.patch(
+        f"/processes/{process['id']}", json={"edition_id": edition["id"]}, headers=world.admin
+    )
+    assert moved.status_code == 200 and moved.json()["edition_id"] == edition["id"]
+    assert (await world.client.get(f"/workshops/{workshop['id']}")).json()["edition_id"] == edition["id"]
+    event = read_stream(session, "workshop", workshop["id"])[-1]
+    assert event.type == "workshop.updated" and event.payload["changes"] == {"edition_id": edition["id"]}
+    in_edition = (await world.client.get("/processes", params={"edition_id": edition["id"]})).json()
+    assert [p["id"] for p in in_edition["items"]] == [process["id"]]

@@ -489,7 +489,27 @@ def update_process(
         expected_version=expected_version,
         new_events=[NewEvent(events.PROCESS_UPDATED, payload.dump())],
     )
+    if "edition_id" in changes:
+        _move_workshops_to_edition(session, process)
     return process
+
+
+def _move_workshops_to_edition(session: Session, process: Process) -> None:
+    """Workshops carry their process's edition: follow a change, each with its own ``workshop.updated``."""
+    workshops = session.exec(select(Workshop).where(Workshop.process_id == process.id)).all()
+    for workshop in workshops:
+        if workshop.edition_id == process.edition_id:
+            continue
+        workshop.edition_id = process.edition_id
+        payload = events.WorkshopUpdated(
+            workshop_id=str(workshop.id),
+            process_id=str(process.id),
+            district_id=str(process.district_id),
+            changes={"edition_id": str(process.edition_id) if process.edition_id else None},
+        )
+        append_workshop_events(
+            session=session, workshop=workshop, new_events=[NewEvent(events.WORKSHOP_UPDATED, payload.dump())]
+        )
 
 
 def _clear_current_phase(session: Session, process: Process, keep: uuid.UUID) -> list[NewEvent]:
