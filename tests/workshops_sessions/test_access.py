@@ -170,3 +170,23 @@ async def test_sessions_and_processes_share_the_workshops_etag(
         "workshop.updated",
         "workshop.agenda_set",
     ]
+
+
+async def test_a_retried_creation_is_replayed_not_repeated(
+    workshops_client: httpx.AsyncClient,
+    session: Session,
+    create_workshop: Callable[..., Awaitable[Workshop]],
+    admin_headers: dict[str, str],
+) -> None:
+    workshop = await create_workshop(method="world_cafe")
+    url = f"/workshops/{workshop.id}/cafe/rounds"
+    headers = {**admin_headers, "Idempotency-Key": "round-1"}
+    body = {"question": "What makes a place caring?", "duration_minutes": 25}
+    first = await workshops_client.post(url, json=body, headers=headers)
+    again = await workshops_client.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["Location"] == first.headers["Location"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = await workshops_client.post(url, json={**body, "duration_minutes": 30}, headers=headers)
+    assert other.status_code == 422
+    assert stream_types(session, workshop.id) == ["workshop.scheduled", "workshop.cafe_round_added"]
