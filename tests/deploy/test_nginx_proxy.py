@@ -1,0 +1,110 @@
+"""deploy/nginx/communitylab.conf in a real nginx in front of the three real services (skipped without nginx).
+
+Only the upstream addresses, the listen address and the page's directory are changed from the shipped file, so
+the prefixes, the prefix stripping, the request ids, the hidden /metrics and the API page are what compose runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.deploy.conftest import DEPLOY
+from tests.ops.conftest import free_port
+
+SERVICES = ("registry", "workshops", "reporting")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)")
+
+
+@pytest.fixture
+def proxy(serve: Any, tmp_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    served = {name: serve(name, "--root-path", f"/{name}") for name in SERVICES}
+    site = (DEPLOY / "nginx" / "communitylab.conf").read_text()
+    for name, process in served.items():
+        site, replaced = re.subn(
+            rf"server {name}:8000;", f"server {process.base_url.removeprefix('http://')};", site
+        )
+        assert replaced == 1
+    port = free_port()
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = site.replace("root /usr/share/nginx/html;", f"root {DEPLOY / 'nginx' / 'api'};")
+    (tmp_path / "site.conf").write_text(site)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+        "events {}\nhttp {\n  types { text/html html; application/json json; }\n"
+        f"  access_log {tmp_path}/access.log;\n"
+        + "".join(
+            f"  {kind}_temp_path {temp}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"  include {tmp_path}/site.conf;\n}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],  # type: ignore[list-item]
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, (tmp_path / "error.log").read_text()
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        yield base, served
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_one_base_url_serves_every_service_under_its_prefix(proxy: tuple[str, dict[str, Any]]) -> None:
+    base, _served = proxy
+    for name in SERVICES:
+        health = httpx.get(f"{base}/{name}/healthz", timeout=5)
+        assert health.status_code == 200 and health.json()["service"] == name
+        assert re.fullmatch(r"[0-9a-f]{32}", health.headers["x-request-id"]), "the proxy mints a request id"
+        docs = httpx.get(f"{base}/{name}/docs", timeout=5)
+        assert f"'/{name}/openapi.json'" in docs.text
+        spec = httpx.get(f"{base}/{name}/openapi.json", timeout=5)
+        assert spec.status_code == 200 and spec.json()["servers"][0]["url"] == f"/{name}"
+        bare = httpx.get(f"{base}/{name}", timeout=5)
+        assert bare.status_code == 301 and bare.headers["location"].endswith(f"/{name}/")
+
+
+def test_client_request_id_is_kept_and_metrics_stay_private(proxy: tuple[str, dict[str, Any]]) -> None:
+    base, served = proxy
+    kept = httpx.get(f"{base}/workshops/readyz", headers={"X-Request-ID": "client-id-42"}, timeout=5)
+    assert kept.status_code == 200 and kept.headers["x-request-id"] == "client-id-42"
+    assert '"request_id": "client-id-42"' in served["workshops"].log()
+    for name in SERVICES:
+        assert httpx.get(f"{base}/{name}/metrics", timeout=5).status_code == 404
+        assert httpx.get(f"{served[name].base_url}/metrics", timeout=5).status_code == 200
+
+
+def test_the_combined_api_page_is_served_at_the_root(proxy: tuple[str, dict[str, Any]]) -> None:
+    base, _served = proxy
+    page = httpx.get(f"{base}/", timeout=5)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "communitylab API reference" in page.text
+    for name in SERVICES:
+        # The page's relative links resolve to documents the proxy really serves.
+        assert httpx.get(f"{base}/{name}/openapi.json", timeout=5).json()["info"]["title"]
+        assert f'href="{name}/docs"' in page.text
