@@ -353,3 +353,16 @@ async def test_responses_keep_the_version_they_answered(
     assert clima["count"] == 2
     assert clima["mean"] == 7.0
     assert len(clima["distribution"]) == 10
+
+
+async def test_results_of_unknown_scopes_are_404(outcomes_client: httpx.AsyncClient) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    params = {"template_id": DEFAULT_TEMPLATE_ID}
+    for scope in ("processes", "districts", "editions"):
+        response = await outcomes_client.get(f"/{scope}/{missing}/evaluation-results", params=params)
+        assert response.status_code == 404, scope
+    assert (await outcomes_client.get(f"/districts/{missing}/priorities")).status_code == 404
+    unknown_template = await outcomes_client.get(
+        f"/districts/{missing}/evaluation-results", params={"template_id": "not-a-uuid"}
+    )
+    assert unknown_template.status_code == 422

@@ -44,6 +44,23 @@ from shared.errors import problem_responses
 
 router = APIRouter()
 
+OPENAPI_TAGS: list[dict[str, str]] = [
+    {
+        "name": "inventions",
+        "description": "Inventions born in processes and workshops, by macro-theme, and their hand-over.",
+    },
+    {
+        "name": "priorities",
+        "description": "The yearly priority cycle: Ufficio di Piano, Comitato di Distretto, project tables, "
+        "restitution and the local plan. Illegal steps are 409 with the allowed ones.",
+    },
+    {
+        "name": "evaluations",
+        "description": "Participatory evaluation cards: versioned templates, responses, results per dimension.",
+    },
+    {"name": "restitution", "description": "What restitution events report and what workshops produced."},
+]
+
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=200, description="The ETag you read; 412 if it changed since."),
@@ -543,13 +560,14 @@ def link_priority_to_plan_action(
     response_model=Page[PriorityPublic],
     summary="A district's priorities of a year and where each one is",
     tags=PRIORITIES,
-    responses=problem_responses(422),
+    responses=problem_responses(404, 422, 503),
 )
 def list_district_priorities(
     district_id: uuid.UUID,
     request: Request,
     response: Response,
     session: SessionDep,
+    registry: RegistryDep,
     year: Annotated[
         int | None, Query(ge=2000, le=2100, description="The year they were submitted for.")
     ] = None,
@@ -560,6 +578,7 @@ def list_district_priorities(
     cursor: CursorQuery = None,
 ) -> Any:
     """E.g. `?year=2026&state=validated&state=assigned&state=in_progress&state=reported`."""
+    service.require_district(registry=registry, district_id=district_id)
     rows, next_cursor = service.list_district_priorities(
         session=session, district_id=district_id, year=year, states=state or [], limit=limit, cursor=cursor
     )
@@ -747,12 +766,13 @@ def get_process_evaluation_results(
     response_model=EvaluationResults,
     summary="Evaluation results of a district, per dimension",
     tags=EVALUATIONS,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422, 503),
 )
 def get_district_evaluation_results(
-    district_id: uuid.UUID, template_id: TemplateQuery, session: SessionDep
+    district_id: uuid.UUID, template_id: TemplateQuery, session: SessionDep, registry: RegistryDep
 ) -> Any:
     """Count, mean and distribution per dimension over all the district's processes."""
+    service.require_district(registry=registry, district_id=district_id)
     return _results(session, template_id, "district", district_id)
 
 
@@ -767,6 +787,7 @@ def get_edition_evaluation_results(
     edition_id: uuid.UUID, template_id: TemplateQuery, session: SessionDep
 ) -> Any:
     """Count, mean and distribution per dimension over the edition's processes."""
+    service.get_edition(session=session, edition_id=edition_id)
     return _results(session, template_id, "edition", edition_id)
 
 

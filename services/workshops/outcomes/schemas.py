@@ -443,24 +443,26 @@ class DimensionSpec(ApiModel):
         return self
 
 
+def _example_scale(code: str, it: str, en: str) -> dict[str, Any]:
+    return {"code": code, "kind": "scale", "question": {"it": it, "en": en}, "scale_min": 1, "scale_max": 5}
+
+
+# The same dimension codes as the default card, so the response example fits a card made from this one.
 _EXAMPLE_DIMENSIONS = [
-    {
-        "code": "ascolto",
-        "kind": "scale",
-        "question": {"it": "Quanto ti sei sentito/a ascoltato/a?", "en": "How far did you feel listened to?"},
-        "scale_min": 1,
-        "scale_max": 5,
-        "required": True,
-    },
+    _example_scale("ascolto", "Quanto ti sei sentito/a ascoltato/a?", "How far did you feel listened to?"),
+    _example_scale("relazioni", "Sono nate nuove relazioni?", "Did new ties form?"),
+    _example_scale("cambiamento", "Il modo di lavorare è cambiato?", "Did the way of working change?"),
     {
         "code": "influenza",
         "kind": "choice",
         "question": {"it": "Le proposte hanno inciso sul Piano?", "en": "Did the proposals shape the plan?"},
         "choices": [
             {"code": "si", "label": {"it": "Sì", "en": "Yes"}},
+            {"code": "in_parte", "label": {"it": "In parte", "en": "Partly"}},
             {"code": "no", "label": {"it": "No", "en": "No"}},
         ],
     },
+    _example_scale("continuita", "Continuerai a partecipare?", "Will you keep taking part?"),
     {
         "code": "commenti",
         "kind": "text",

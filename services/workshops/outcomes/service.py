@@ -41,7 +41,7 @@ from services.workshops.outcomes.schemas import (
     PriorityCreate,
 )
 from services.workshops.outcomes.statemachine import PriorityAction, allowed_transitions, apply_transition
-from services.workshops.processes.models import Process, Workshop, WorkshopMethod
+from services.workshops.processes.models import Edition, Process, Workshop, WorkshopMethod
 
 # Re-exported so routes look processes and workshops up through this module.
 from services.workshops.processes.service import get_process as get_process
@@ -211,6 +211,20 @@ def _describe_origin(
             return described
         described["title"] = found.get("title")
     return described
+
+
+def require_district(*, registry: RegistryClient, district_id: uuid.UUID) -> None:
+    """NotFoundError unless the registry knows the district."""
+    if registry.get_district(str(district_id)) is None:
+        raise NotFoundError(f"district {district_id} does not exist", district_id=str(district_id))
+
+
+def get_edition(*, session: Session, edition_id: uuid.UUID) -> Edition:
+    """The programme edition, or NotFoundError."""
+    edition = session.get(Edition, edition_id)
+    if edition is None:
+        raise NotFoundError(f"edition {edition_id} does not exist", edition_id=str(edition_id))
+    return edition
 
 
 # ----- inventions ---------------------------------------------------------------------------------------------
