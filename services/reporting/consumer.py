@@ -22,6 +22,7 @@ from sqlmodel import Session, col, delete, select
 
 from services.reporting.models import Checkpoint
 from services.reporting.projections import PROJECTIONS, Projection
+from services.reporting.projections.base import forget_rows
 from shared.db import Database, utcnow
 from shared.eventlog import last_position, read_all
 from shared.metrics import CONSUMER_LAG
@@ -70,17 +71,20 @@ def apply_batch(
     events = read_all(session, after=low, limit=batch_size)
     if not events:
         return 0
-    for projection in projections:
-        checkpoint = checkpoints[projection.name]
-        for event in events:
-            if event.position <= checkpoint.position:
-                continue
-            projection.apply(session, event)
-            # Flushed per event so the next handler's lookups see this one's rows.
+    try:
+        for projection in projections:
+            checkpoint = checkpoints[projection.name]
+            projection.prepare(session, [e for e in events if e.position > checkpoint.position])
+            for event in events:
+                if event.position <= checkpoint.position:
+                    continue
+                projection.apply(session, event)
+            checkpoint.position = max(checkpoint.position, events[-1].position)
+            checkpoint.updated_at = utcnow()
+            # One flush per projection and batch: later projections may read this one's rows.
             session.flush()
-        checkpoint.position = max(checkpoint.position, events[-1].position)
-        checkpoint.updated_at = utcnow()
-    session.flush()
+    finally:
+        forget_rows(session)
     return len(events)
 
 
@@ -111,6 +115,7 @@ def clear(session: Session, *, projections: Sequence[Projection] = PROJECTIONS) 
             session.exec(delete(table))  # type: ignore[call-overload]
     session.exec(delete(Checkpoint).where(col(Checkpoint.projection).in_([p.name for p in projections])))
     session.flush()
+    forget_rows(session)
 
 
 def rebuild(session: Session, *, batch_size: int = DEFAULT_BATCH_SIZE) -> CatchUpResult:
@@ -143,14 +148,27 @@ def update_lag_metric(session: Session) -> dict[str, Any]:
     return state
 
 
+def pending(session: Session, *, projections: Sequence[Projection] = PROJECTIONS) -> bool:
+    """True when some projection is behind the log's head."""
+    head = last_position(session)
+    rows = {row.projection: row.position for row in session.exec(select(Checkpoint))}
+    return any(rows.get(p.name, 0) < head for p in projections)
+
+
 def run_once(database: Database, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """One batch in its own committed transaction (the background loop's unit of work)."""
+    """One batch in its own committed transaction (the background loop's unit of work).
+
+    Looks first in a read transaction, so an idle consumer never takes SQLite's write lock.
+    """
+    with database.session(write=False) as session:
+        behind = pending(session)
+        if not behind:
+            update_lag_metric(session)
+        session.rollback()
+    if not behind:
+        return 0
     with database.transaction() as session:
         count = apply_batch(session, batch_size=batch_size)
-    if count == 0:
-        with database.session(write=False) as session:
-            update_lag_metric(session)
-            session.rollback()
     return count
 
 

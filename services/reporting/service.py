@@ -80,30 +80,40 @@ class Scope:
     priorities: list[PriorityView] = field(default_factory=list)
     evaluations: list[EvaluationResponseView] = field(default_factory=list)
     categories: dict[str, str] = field(default_factory=dict)
+    _held: set[uuid.UUID] | None = field(default=None, repr=False)
 
     def held_workshop_ids(self) -> set[uuid.UUID]:
-        """Workshops held: status ``held`` or attendance recorded."""
-        attended = {p.workshop_id for p in self.presences} | {a.workshop_id for a in self.anonymous}
-        return {w.id for w in self.workshops if w.status == "held" or w.id in attended}
+        """Workshops held: status ``held`` or attendance recorded (computed once per scope)."""
+        if self._held is None:
+            attended = {p.workshop_id for p in self.presences} | {a.workshop_id for a in self.anonymous}
+            self._held = {w.id for w in self.workshops if w.status == "held" or w.id in attended}
+        return self._held
 
-    def subset(self, process_ids: set[uuid.UUID], district_id: uuid.UUID | None = None) -> Scope:
-        """The rows of some of the processes (and the district's priorities outside any process)."""
-        workshop_ids = {w.id for w in self.workshops if w.process_id in process_ids}
-        return Scope(
-            processes=[p for p in self.processes if p.id in process_ids],
-            workshops=[w for w in self.workshops if w.id in workshop_ids],
-            presences=[p for p in self.presences if p.workshop_id in workshop_ids],
-            anonymous=[a for a in self.anonymous if a.workshop_id in workshop_ids],
-            inventions=[i for i in self.inventions if i.process_id in process_ids],
-            priorities=[
-                p
-                for p in self.priorities
-                if p.process_id in process_ids
-                or (p.process_id is None and district_id is not None and p.district_id == district_id)
-            ],
-            evaluations=[e for e in self.evaluations if e.process_id in process_ids],
-            categories=self.categories,
+    def by_district(self, districts: dict[uuid.UUID, uuid.UUID | None]) -> dict[uuid.UUID | None, Scope]:
+        """Split into one scope per district in one pass (``districts``: process id -> district id)."""
+        out: dict[uuid.UUID | None, Scope] = defaultdict(
+            lambda: Scope(processes=[], categories=self.categories)
         )
+        workshop_district = {w.id: districts.get(w.process_id) for w in self.workshops if w.process_id}
+        for process in self.processes:
+            out[districts.get(process.id)].processes.append(process)
+        for workshop in self.workshops:
+            out[workshop_district.get(workshop.id)].workshops.append(workshop)
+        for presence in self.presences:
+            out[workshop_district.get(presence.workshop_id)].presences.append(presence)
+        for anonymous in self.anonymous:
+            out[workshop_district.get(anonymous.workshop_id)].anonymous.append(anonymous)
+        for invention in self.inventions:
+            out[districts.get(invention.process_id) if invention.process_id else None].inventions.append(
+                invention
+            )
+        for priority in self.priorities:
+            key = districts.get(priority.process_id) if priority.process_id else priority.district_id
+            out[key].priorities.append(priority)
+        for evaluation in self.evaluations:
+            key = districts.get(evaluation.process_id) if evaluation.process_id else None
+            out[key].evaluations.append(evaluation)
+        return out
 
     def participation(self) -> dict[str, Any]:
         """People involved (distinct identified + anonymous), by category, and total attendances."""
@@ -241,12 +251,18 @@ def load_scope(
     if workshop_ids:
         scope.presences = list(
             session.exec(
-                select(AttendancePresence).where(col(AttendancePresence.workshop_id).in_(workshop_ids))
+                select(AttendancePresence.workshop_id, AttendancePresence.person_id).where(
+                    col(AttendancePresence.workshop_id).in_(workshop_ids)
+                )
             )
         )
         scope.anonymous = list(
             session.exec(
-                select(AttendanceAnonymous).where(col(AttendanceAnonymous.workshop_id).in_(workshop_ids))
+                select(
+                    AttendanceAnonymous.workshop_id,
+                    AttendanceAnonymous.actor_category,
+                    AttendanceAnonymous.count,
+                ).where(col(AttendanceAnonymous.workshop_id).in_(workshop_ids))
             )
         )
     scope.inventions = list(session.exec(select(InventionView).where(col(InventionView.process_id).in_(ids))))
@@ -439,17 +455,20 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
         session.exec(select(DistrictView).order_by(col(DistrictView.name), col(DistrictView.id)))
     )
     editions = sorted(session.exec(select(EditionView)), key=lambda e: (e.starts_on or date.min, e.name))
+    current: tuple[list[ProcessView], Scope] | None = None
     comparison = []
     for other in editions:
         processes = list(session.exec(select(ProcessView).where(col(ProcessView.edition_id) == other.id)))
-        summary = load_scope(session, processes, edition_id=other.id).summary()
+        scope = load_scope(session, processes, edition_id=other.id)
+        if edition is not None and other.id == edition.id:
+            current = (processes, scope)
         comparison.append(
             {
                 "edition_id": other.id,
                 "name": other.name,
                 "starts_on": other.starts_on,
                 "districts_participating": len(_edition_districts(other, processes)),
-                **summary,
+                **scope.summary(),
             }
         )
     if edition is None:
@@ -460,13 +479,15 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
             "districts": [_district_public(d) | {"participating": False} for d in districts],
             "comparison": comparison,
         }
-    processes = list(session.exec(select(ProcessView).where(col(ProcessView.edition_id) == edition.id)))
-    scope = load_scope(session, processes, edition_id=edition.id)
+    if current is None:  # pragma: no cover - the edition was read from the same table above
+        raise NotFoundError(f"edition {edition.id} is not known to reporting (yet)")
+    processes, scope = current
+    per_district = scope.by_district({p.id: p.district_id for p in processes})
     participating = _edition_districts(edition, processes)
     rows = []
     population_total = 0
     for district in districts:
-        sub = scope.subset({p.id for p in processes if p.district_id == district.id}, district.id)
+        sub = per_district.get(district.id) or Scope(processes=[], categories=scope.categories)
         people = sub.participation()["people_involved"]
         taking_part = district.id in participating
         if taking_part and district.population:

@@ -30,6 +30,9 @@ class Projection:
         """Event type -> handler."""
         raise NotImplementedError
 
+    def prepare(self, session: Session, events: list[RecordedEvent]) -> None:
+        """Called once before a batch is applied (prefetching hook); nothing by default."""
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
         """Apply one event (events this projection does not read are ignored)."""
         handler = self.handlers().get(event.type)
@@ -99,13 +102,49 @@ def entity_id(event: RecordedEvent, key: str) -> uuid.UUID | None:
     return as_uuid(event.payload.get(key)) or as_uuid(event.stream_id)
 
 
+ROW_CACHE = "reporting_rows"
+
+
 def get_or_new(session: Session, model: type[M], key: Any, **defaults: Any) -> M:
-    """The row with primary key ``key``, or a new (added) one: the upsert every handler uses."""
-    row = session.get(model, key)
+    """The row with primary key ``key``, or a new (added) one: the upsert every handler uses.
+
+    Rows touched in the current batch are cached on the session, so a batch is flushed once at its end
+    instead of after every event (the consumer clears the cache after each batch).
+    """
+    cache: dict[tuple[Any, ...], Any] = session.info.setdefault(ROW_CACHE, {})
+    cache_key = (model, key)
+    row = cache.get(cache_key)
     if row is None:
-        row = model(**defaults)
-        session.add(row)
-    return row
+        with session.no_autoflush:
+            row = session.get(model, key)
+        if row is None:
+            row = model(**defaults)
+            session.add(row)
+        cache[cache_key] = row
+    return row  # type: ignore[no-any-return]
+
+
+def cached(session: Session, model: type[M], key: Any) -> M | None:
+    """A row by primary key, including rows added earlier in the batch and not yet flushed."""
+    row = session.info.get(ROW_CACHE, {}).get((model, key))
+    if row is not None:
+        return row  # type: ignore[no-any-return]
+    with session.no_autoflush:
+        return session.get(model, key)
+
+
+def forget_rows(session: Session) -> None:
+    """Drop the batch's caches (after its flush).
+
+    Attendance rows are also expunged: they are replaced later by bulk deletes that do not synchronise the
+    session, so no stale copy may stay in its identity map.
+    """
+    session.info.pop(ROW_CACHE, None)
+    session.info.pop("reporting_timeline_existing", None)
+    for rows in session.info.pop("reporting_pending_attendance", {}).values():
+        for row in rows:
+            if row in session:
+                session.expunge(row)
 
 
 def category(value: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, delete
 
 from services.reporting.models import AttendanceAnonymous, AttendancePresence, RegistrationView
@@ -10,11 +12,14 @@ from services.reporting.projections.base import (
     Projection,
     as_int,
     as_uuid,
+    cached,
     category,
     entity_id,
     get_or_new,
 )
 from shared.eventlog import RecordedEvent
+
+PENDING_ATTENDANCE = "reporting_pending_attendance"
 
 
 class ParticipationProjection(Projection):
@@ -50,14 +55,14 @@ class ParticipationProjection(Projection):
     def registration_cancelled(self, session: Session, event: RecordedEvent) -> None:
         """A registration withdrawn."""
         registration_id = event.payload.get("registration_id")
-        row = session.get(RegistrationView, str(registration_id)) if registration_id else None
+        row = cached(session, RegistrationView, str(registration_id)) if registration_id else None
         if row is not None:
             row.cancelled = True
 
     def registration_promoted(self, session: Session, event: RecordedEvent) -> None:
         """A waitlisted registration got a place."""
         registration_id = event.payload.get("registration_id")
-        row = session.get(RegistrationView, str(registration_id)) if registration_id else None
+        row = cached(session, RegistrationView, str(registration_id)) if registration_id else None
         if row is not None:
             row.waitlisted = False
 
@@ -67,10 +72,22 @@ class ParticipationProjection(Projection):
         if workshop_id is None:
             return
         process_id = as_uuid(event.payload.get("process_id"))
-        session.exec(delete(AttendancePresence).where(col(AttendancePresence.workshop_id) == workshop_id))
-        session.exec(delete(AttendanceAnonymous).where(col(AttendanceAnonymous.workshop_id) == workshop_id))
+        # Rows added earlier in this batch are not flushed yet: drop them from the session, then delete the
+        # stored ones without an autoflush (one statement per table instead of a flush per event).
+        pending: dict[Any, list[Any]] = session.info.setdefault(PENDING_ATTENDANCE, {})
+        for row in pending.pop(workshop_id, []):
+            if row in session.new:
+                session.expunge(row)
+        with session.no_autoflush:
+            for model in (AttendancePresence, AttendanceAnonymous):
+                session.exec(
+                    delete(model)
+                    .where(col(model.workshop_id) == workshop_id)
+                    .execution_options(synchronize_session=False)
+                )
+        added: list[Any] = []
         for person_id in sorted({str(p) for p in event.payload.get("present") or [] if p}):
-            session.add(
+            added.append(
                 AttendancePresence(workshop_id=workshop_id, person_id=person_id, process_id=process_id)
             )
         counts: dict[str, int] = {}
@@ -79,8 +96,10 @@ class ParticipationProjection(Projection):
             if number > 0:
                 counts[category(key)] = counts.get(category(key), 0) + number
         for key, number in counts.items():
-            session.add(
+            added.append(
                 AttendanceAnonymous(
                     workshop_id=workshop_id, actor_category=key, process_id=process_id, count=number
                 )
             )
+        session.add_all(added)
+        pending[workshop_id] = added

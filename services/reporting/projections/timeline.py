@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from services.reporting.labels import (
     BODIES,
@@ -32,6 +32,7 @@ from services.reporting.projections.base import (
     as_datetime,
     as_int,
     as_uuid,
+    cached,
     category,
     get_or_new,
     text,
@@ -39,6 +40,7 @@ from services.reporting.projections.base import (
 from shared.eventlog import RecordedEvent
 
 Sentence = tuple[str, str]
+EXISTING_ENTRIES = "reporting_timeline_existing"
 
 # Events recorded inside a workshop (sessions domain): (Italian, English) description.
 SESSION_EVENTS: dict[str, Sentence] = {
@@ -104,11 +106,25 @@ class TimelineProjection(Projection):
         """Unused: ``apply`` dispatches on the stream type."""
         return {}
 
+    def prepare(self, session: Session, events: list[RecordedEvent]) -> None:
+        """Note which of the batch's positions already have entries (only on a replay), in one query."""
+        existing: set[int] = set()
+        if events:
+            existing = set(
+                session.exec(
+                    select(TimelineEntry.position).where(
+                        col(TimelineEntry.position) >= events[0].position,
+                        col(TimelineEntry.position) <= events[-1].position,
+                    )
+                )
+            )
+        session.info[EXISTING_ENTRIES] = existing
+
     # --- lookups -------------------------------------------------------------------------------------
 
     @staticmethod
     def _label(session: Session, stream_type: str, stream_id: Any) -> TimelineLabel | None:
-        return session.get(TimelineLabel, (stream_type, str(stream_id))) if stream_id else None
+        return cached(session, TimelineLabel, (stream_type, str(stream_id))) if stream_id else None
 
     def _process_of(self, session: Session, event: RecordedEvent) -> str | None:
         if event.stream_type == "process":
@@ -143,6 +159,21 @@ class TimelineProjection(Projection):
 
     def _write(self, session: Session, event: RecordedEvent, process_id: str, sentence: Sentence) -> None:
         key = (as_uuid(process_id), event.position)
+        if event.position not in session.info.get(EXISTING_ENTRIES, {event.position}):
+            # A position seen for the first time: no lookup needed.
+            session.add(
+                TimelineEntry(
+                    process_id=key[0],
+                    position=event.position,
+                    occurred_at=event.occurred_at,
+                    event_type=event.type,
+                    stream_type=event.stream_type,
+                    stream_id=event.stream_id,
+                    sentence_it=sentence[0],
+                    sentence_en=sentence[1],
+                )
+            )
+            return
         row = get_or_new(
             session,
             TimelineEntry,
@@ -369,7 +400,7 @@ class TimelineProjection(Projection):
         kind = str(payload.get("kind") or (known.kind if known else ""))
         if not process_id or as_uuid(process_id) is None:
             return
-        person = session.get(PersonCategory, str(payload.get("person_id") or ""))
+        person = cached(session, PersonCategory, str(payload.get("person_id") or ""))
         cat = person.actor_category if person is not None else "other"
         role = text(payload.get("role"), 64).replace("_", " ")
         role_it = f", ruolo: {role}" if role else ""
