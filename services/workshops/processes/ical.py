@@ -86,4 +86,5 @@ def build_calendar(*, session: Session, workshops: Sequence[Workshop], name: str
         event.add("sequence", workshop.version)
         event.add("categories", [workshop.method.value])
         calendar.add_component(event)
-    return calendar.to_ical()
+    content: bytes = calendar.to_ical()
+    return content
