@@ -111,3 +111,28 @@ async def test_diary_renders_in_headless_chromium(
     assert any("attribute d" in line for line in console) and any(
         "nosuchfunction" in line for line in console
     )
+
+
+@pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="Chromium is not installed (.ci/setup installs Debian's chromium)"
+)
+async def test_dashboard_map_renders_in_headless_chromium(
+    session: Session, script: EventScript, reporting_client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    edition = build(script)
+    catch_up(session)
+    response = await reporting_client.get(
+        "/dashboard", params={"edition": edition["E1"]}, headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 200
+    page = tmp_path / "dashboard.html"
+    page.write_text(response.text.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    measured, console = render(page)
+    assert console == []
+    assert measured is not None
+    sections = [s["id"] for s in measured["sections"]]
+    assert sections[:3] == ["sintesi", "mappa", "distretti"] and sections[-1] == "confronto"
+    map_svg = measured["svgs"][0]
+    # Three districts drawn as paths, plus the legend's boxes; the drawing fills most of the frame.
+    assert map_svg["shapes"] == 3 + 7 and map_svg["inner"] > 300, map_svg
+    assert all(chart["w"] > 200 and chart["shapes"] >= 1 for chart in measured["svgs"]), measured["svgs"]

@@ -127,6 +127,8 @@ class CatalogueProjection(Projection):
         geometry = geometry_of(data)
         if geometry is not None:
             row.geometry = geometry
+        elif event.type == "district.boundary_set" and data.get("boundary") is None:
+            row.geometry = None  # the boundary was removed
         if isinstance(data.get("municipalities"), list):
             row.municipalities = [text(m) if not isinstance(m, dict) else m for m in data["municipalities"]]
 
