@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -136,24 +136,48 @@ def _check_payload(payload: Any, path: str = "payload") -> None:
             _check_payload(item, f"{path}[{index}]")
 
 
-def _lock_head(conn: Connection) -> tuple[int, str]:
+_STREAM_VERSION = (
+    select(func.coalesce(func.max(events.c.version), 0))
+    .where(events.c.stream_type == bindparam("stream_type"), events.c.stream_id == bindparam("stream_id"))
+    .scalar_subquery()
+)
+# SQLite: one statement takes the write lock (a no-op UPDATE) and, under it, reads the head and the stream
+# version. Built once: statement construction is a large share of an append's CPU time.
+_LOCK_AND_READ_SQLITE = (
+    update(head)
+    .where(head.c.id == 1)
+    .values(position=head.c.position)
+    .returning(head.c.position, head.c.hash, _STREAM_VERSION.label("stream_version"))
+)
+# PostgreSQL: lock the head row first, then read the stream version in a second statement. In one statement
+# the version subquery would use the snapshot taken *before* waiting for the lock and could miss an event of
+# the same stream committed meanwhile (READ COMMITTED re-checks only the locked row).
+_LOCK_HEAD_POSTGRESQL = select(head.c.position, head.c.hash).where(head.c.id == 1).with_for_update()
+_READ_STREAM_VERSION = select(_STREAM_VERSION)
+_INSERT_EVENTS = events.insert()
+_MOVE_HEAD = (
+    update(head).where(head.c.id == 1).values(position=bindparam("new_position"), hash=bindparam("new_hash"))
+)
+
+
+def _lock_head(conn: Connection, stream_type: str, stream_id: str) -> tuple[int, str, int]:
+    """Take the append lock; return the head position, the head hash and the stream's current version."""
+    params = {"stream_type": stream_type, "stream_id": stream_id}
     if conn.dialect.name == "sqlite":
-        # Takes SQLite's write lock now if the transaction has not yet written (no-op update).
-        conn.execute(update(head).where(head.c.id == 1).values(position=head.c.position))
-        row = conn.execute(select(head.c.position, head.c.hash).where(head.c.id == 1)).one()
-    else:
-        row = conn.execute(select(head.c.position, head.c.hash).where(head.c.id == 1).with_for_update()).one()
-    return int(row.position), str(row.hash)
+        row = conn.execute(_LOCK_AND_READ_SQLITE, params).one()
+        return int(row.position), str(row.hash), int(row.stream_version)
+    locked = conn.execute(_LOCK_HEAD_POSTGRESQL).one()
+    version = conn.execute(_READ_STREAM_VERSION, params).scalar_one()
+    return int(locked.position), str(locked.hash), int(version)
 
 
 def stream_version(session: Session, stream_type: str, stream_id: str) -> int:
     """The current version of a stream (0 when it has no events)."""
-    conn = session.connection()
-    value = conn.execute(
-        select(func.max(events.c.version)).where(
-            events.c.stream_type == stream_type, events.c.stream_id == str(stream_id)
-        )
-    ).scalar()
+    value = (
+        session.connection()
+        .execute(_READ_STREAM_VERSION, {"stream_type": stream_type, "stream_id": str(stream_id)})
+        .scalar()
+    )
     return int(value or 0)
 
 
@@ -179,8 +203,7 @@ def append(
     for new in events_to_append:
         _check_payload(new.payload)
     conn = session.connection()
-    position, prev_hash = _lock_head(conn)
-    current = stream_version(session, stream_type, str(stream_id))
+    position, prev_hash, current = _lock_head(conn, stream_type, str(stream_id))
     if expected_version is not None and expected_version != current:
         raise ConcurrencyError(
             f"{stream_type} {stream_id} is at version {current}, not {expected_version}",
@@ -214,8 +237,8 @@ def append(
         row["hash"] = compute_hash(row)
         prev_hash = row["hash"]
         rows.append(row)
-    conn.execute(events.insert(), rows)
-    conn.execute(update(head).where(head.c.id == 1).values(position=rows[-1]["position"], hash=prev_hash))
+    conn.execute(_INSERT_EVENTS, rows)
+    conn.execute(_MOVE_HEAD, {"new_position": rows[-1]["position"], "new_hash": prev_hash})
     EVENTS_APPENDED.labels(stream_type).inc(len(rows))
     return [_to_recorded(row) for row in rows]
 
