@@ -74,8 +74,9 @@ class Scope:
 
     processes: list[ProcessView]
     workshops: list[WorkshopView] = field(default_factory=list)
-    presences: list[AttendancePresence] = field(default_factory=list)
-    anonymous: list[AttendanceAnonymous] = field(default_factory=list)
+    # Rows with workshop_id/person_id and workshop_id/actor_category/count (plain rows, not ORM objects).
+    presences: list[Any] = field(default_factory=list)
+    anonymous: list[Any] = field(default_factory=list)
     inventions: list[InventionView] = field(default_factory=list)
     priorities: list[PriorityView] = field(default_factory=list)
     evaluations: list[EvaluationResponseView] = field(default_factory=list)

@@ -90,6 +90,11 @@ def as_int(value: Any) -> int | None:
         return None
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """A payload value that should be an object, or an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
 def text(value: Any, limit: int = 200) -> str:
     """A bounded string for a column."""
     if value is None:

@@ -19,6 +19,7 @@ from services.reporting.projections.base import (
     Projection,
     as_date,
     as_datetime,
+    as_dict,
     as_int,
     as_uuid,
     category,
@@ -201,7 +202,7 @@ class CatalogueProjection(Projection):
         if data.get("status"):
             row.status = text(data["status"], 40)
         card = dict(row.identity_card or {})
-        source = data.get("identity_card") if isinstance(data.get("identity_card"), dict) else data
+        source = as_dict(data.get("identity_card")) or data
         for field in IDENTITY_FIELDS:
             if field in source:
                 card[field] = source[field]

@@ -30,6 +30,7 @@ from services.reporting.projections.base import (
     Projection,
     as_date,
     as_datetime,
+    as_dict,
     as_int,
     as_uuid,
     cached,
@@ -145,7 +146,7 @@ class TimelineProjection(Projection):
         )
         row.process_id = process_id
         payload = event.payload
-        changes = payload.get("changes") if isinstance(payload.get("changes"), dict) else {}
+        changes = as_dict(payload.get("changes"))
         title = payload.get("title") or changes.get("title")
         if title:
             row.label = text(title)
@@ -158,7 +159,10 @@ class TimelineProjection(Projection):
         return known.label if known is not None else ""
 
     def _write(self, session: Session, event: RecordedEvent, process_id: str, sentence: Sentence) -> None:
-        key = (as_uuid(process_id), event.position)
+        process_uuid = as_uuid(process_id)
+        if process_uuid is None:
+            return
+        key = (process_uuid, event.position)
         if event.position not in session.info.get(EXISTING_ENTRIES, {event.position}):
             # A position seen for the first time: no lookup needed.
             session.add(
@@ -205,7 +209,7 @@ class TimelineProjection(Projection):
                     stream_type="phase",
                     stream_id=str(payload["phase_id"]),
                 )
-                changes = payload.get("changes") if isinstance(payload.get("changes"), dict) else {}
+                changes = as_dict(payload.get("changes"))
                 name = payload.get("name") or changes.get("name")
                 if name:
                     phase.label = text(name)
@@ -258,14 +262,14 @@ class TimelineProjection(Projection):
                 f"Process {title} is now: {label(PROCESS_STATUSES, status, 'en')}",
             )
         if verb in ("phase_added", "phase_changed"):
-            phase = payload.get("phase") if isinstance(payload.get("phase"), dict) else payload
+            phase = as_dict(payload.get("phase")) or payload
             name = _q(text(phase.get("name") or phase.get("title") or phase.get("phase") or ""))
             if verb == "phase_added":
                 return (f"Aggiunta la fase {name} al processo", f"Phase {name} was added to the process")
             if phase.get("is_current"):
                 return (f"Il processo è passato alla fase {name}", f"The process moved to phase {name}")
             return (f"Aggiornata la fase {name} del processo", f"Phase {name} of the process was updated")
-        changes = payload.get("changes") if isinstance(payload.get("changes"), dict) else {}
+        changes = as_dict(payload.get("changes"))
         fields = ", ".join(sorted(changes)) or "—"
         return (
             f"Aggiornata la carta d'identità del processo {title} (campi: {fields})",
@@ -325,7 +329,7 @@ class TimelineProjection(Projection):
                 f"({identified} identified, {anonymous} anonymous)",
             )
         if verb == "updated":
-            changes = payload.get("changes") if isinstance(payload.get("changes"), dict) else {}
+            changes = as_dict(payload.get("changes"))
             fields = ", ".join(sorted(changes)) or "—"
             return (
                 f"Aggiornato il laboratorio {title} (campi: {fields})",
