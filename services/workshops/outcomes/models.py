@@ -213,8 +213,29 @@ class EvaluationAnswer(SQLModel, table=True):
     """One scale or choice answer, denormalised so results aggregate in SQL by process, district, edition."""
 
     __tablename__ = "evaluation_answers"
+    # One covering index per results scope (migration workshops_outcomes_0004).
     __table_args__ = (
-        sa.Index("ix_workshops_evaluation_answers_template_dimension", "template_id", "dimension"),
+        sa.Index(
+            "ix_workshops_evaluation_answers_process_results",
+            "process_id",
+            "template_id",
+            "dimension",
+            "value",
+        ),
+        sa.Index(
+            "ix_workshops_evaluation_answers_district_results",
+            "district_id",
+            "template_id",
+            "dimension",
+            "value",
+        ),
+        sa.Index(
+            "ix_workshops_evaluation_answers_edition_results",
+            "edition_id",
+            "template_id",
+            "dimension",
+            "value",
+        ),
         {"schema": SCHEMA},
     )
 
@@ -225,6 +246,6 @@ class EvaluationAnswer(SQLModel, table=True):
     dimension: str = Field(max_length=64)
     value: str = Field(max_length=64)
     numeric_value: int | None = None
-    process_id: uuid.UUID = Field(index=True)
-    district_id: uuid.UUID = Field(index=True)
-    edition_id: uuid.UUID | None = Field(default=None, index=True)
+    process_id: uuid.UUID
+    district_id: uuid.UUID
+    edition_id: uuid.UUID | None = None
