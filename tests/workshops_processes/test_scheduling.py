@@ -293,3 +293,21 @@ async def test_facilitator_agenda_and_district_calendar(world: World) -> None:
     unknown = await world.client.get("/districts/5b1c9d2e-3f4a-4b5c-8d6e-7f8091a2b3c4/calendar")
     assert unknown.status_code == 404
     assert b
+
+
+async def test_facilitator_may_mark_held_but_not_cancel(world: World, session: Session) -> None:
+    district = await world.district()
+    facilitator = await world.person(district)
+    process = await world.process(district)
+    workshop = await world.workshop(process["id"], facilitator_ids=[facilitator])
+    url = f"/workshops/{workshop['id']}/status"
+    headers = world.facilitator(facilitator)
+    stranger = world.facilitator(await world.person(district))
+    before = len(read_all(session))
+    cancel = await world.client.post(url, json={"status": "cancelled"}, headers=headers)
+    assert cancel.status_code == 403
+    other = await world.client.post(url, json={"status": "held"}, headers=stranger)
+    assert other.status_code == 403
+    assert len(read_all(session)) == before
+    held = await world.client.post(url, json={"status": "held"}, headers=headers)
+    assert held.status_code == 200 and held.json()["status"] == "held"

@@ -730,9 +730,15 @@ def change_workshop_status(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Any:
-    """Change the status with a reason; cancelled and postponed workshops free their slot."""
+    """Change the status with a reason; cancelled and postponed workshops free their slot.
+
+    The workshop's facilitators may mark it held (they ran it); every other change is the district's.
+    """
     workshop = service.get_workshop(session=session, workshop_id=workshop_id)
-    principal.require_district_editor(workshop.district_id)
+    if payload.status is WorkshopStatus.HELD:
+        principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    else:
+        principal.require_district_editor(workshop.district_id)
     current = service.workshop_stream_version(session=session, workshop=workshop)
     expected = expected_version_from_if_match(if_match, current)
     workshop = service.change_workshop_status(
