@@ -139,6 +139,7 @@ def test_migration_job_and_webhooks_worker(rendered: list[Manifest]) -> None:
     worker = find(rendered, "Deployment", "webhooks-worker")
     (container,) = pod_spec(worker)["containers"]
     assert container["args"] == ["webhooks-worker"]
+    build_parser().parse_args(container["args"])
     assert pod_spec(worker)["securityContext"]["runAsNonRoot"] is True
     assert worker["spec"]["replicas"] >= 2, "several workers share deliveries through leases"
     find(rendered, "PodDisruptionBudget", "webhooks-worker")
