@@ -366,3 +366,34 @@ async def test_results_of_unknown_scopes_are_404(outcomes_client: httpx.AsyncCli
         f"/districts/{missing}/evaluation-results", params={"template_id": "not-a-uuid"}
     )
     assert unknown_template.status_code == 422
+
+
+async def test_a_dimension_that_changed_kind_keeps_its_answers_and_a_numeric_mean(
+    outcomes_client: httpx.AsyncClient, setting: dict[str, Any]
+) -> None:
+    editor = setting["editor"].headers
+    created = await outcomes_client.post(
+        "/evaluation-templates", json=card(district_id=setting["district"]), headers=editor
+    )
+    tid, pid = created.json()["id"], setting["process"]["id"]
+    body = {"template_id": tid, "process_id": pid}
+    await outcomes_client.post(
+        "/evaluation-responses", json=body | {"answers": {"clima": 2, "tempo": "si"}}, headers=editor
+    )
+    # "tempo" becomes a 1-5 scale in version 2.
+    dims = card()["dimensions"]
+    dims[1] = {"code": "tempo", "question": {"it": "Quanto tempo?", "en": "How much time?"}, **SCALE}
+    assert (
+        await outcomes_client.put(f"/evaluation-templates/{tid}", json={"dimensions": dims}, headers=editor)
+    ).status_code == 200
+    await outcomes_client.post(
+        "/evaluation-responses", json=body | {"answers": {"clima": 4, "tempo": 5}}, headers=editor
+    )
+    response = await outcomes_client.get(f"/processes/{pid}/evaluation-results", params={"template_id": tid})
+    assert response.status_code == 200, response.text
+    tempo = next(d for d in response.json()["dimensions"] if d["code"] == "tempo")
+    assert tempo["kind"] == "scale"
+    assert tempo["count"] == 2
+    assert tempo["mean"] == 5.0
+    assert tempo["distribution"]["si"] == 1
+    assert tempo["distribution"]["5"] == 1

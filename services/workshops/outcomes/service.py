@@ -1065,13 +1065,23 @@ def evaluation_results(
         .where(EvaluationResponse.template_id == template.id, response_column == scope_id)
     ).one()
     rows = session.exec(
-        select(EvaluationAnswer.dimension, EvaluationAnswer.value, func.count())
+        select(
+            EvaluationAnswer.dimension,
+            EvaluationAnswer.value,
+            func.count(),
+            func.count(EvaluationAnswer.numeric_value),
+            func.sum(EvaluationAnswer.numeric_value),
+        )
         .where(EvaluationAnswer.template_id == template.id, answer_column == scope_id)
         .group_by(EvaluationAnswer.dimension, EvaluationAnswer.value)
     ).all()
     distributions: dict[str, dict[str, int]] = defaultdict(dict)
-    for dimension, value, count in rows:
+    # The mean is over numeric answers only: a dimension may have been a choice in an earlier version.
+    numeric: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for dimension, value, count, numeric_count, numeric_sum in rows:
         distributions[dimension][value] = int(count)
+        numeric[dimension][0] += int(numeric_count or 0)
+        numeric[dimension][1] += int(numeric_sum or 0)
     # Labels come from the newest version that has the dimension; answers of every version count.
     versions = session.exec(
         select(EvaluationTemplateVersion)
@@ -1080,11 +1090,11 @@ def evaluation_results(
     ).all()
     specs: dict[str, dict[str, Any]] = {}
     order: list[str] = []
-    for version in versions:
-        for dimension in version.dimensions:
-            if dimension["code"] not in specs:
-                specs[dimension["code"]] = dimension
-                order.append(dimension["code"])
+    for template_version in versions:
+        for spec_dict in template_version.dimensions:
+            if spec_dict["code"] not in specs:
+                specs[spec_dict["code"]] = spec_dict
+                order.append(spec_dict["code"])
     results = []
     for code in order:
         spec = specs[code]
@@ -1097,8 +1107,9 @@ def evaluation_results(
             distribution = {
                 str(v): distribution.get(str(v), 0) for v in range(spec["scale_min"], spec["scale_max"] + 1)
             } | distribution
-            if count:
-                mean = round(sum(int(v) * n for v, n in distribution.items()) / count, 3)
+            numeric_count, numeric_sum = numeric[code]
+            if numeric_count:
+                mean = round(numeric_sum / numeric_count, 3)
         else:
             distribution = {c["code"]: distribution.get(c["code"], 0) for c in spec["choices"]} | distribution
         results.append(
