@@ -33,8 +33,27 @@ FormatQuery = Annotated[
     Query(description="`html` for the printable page; default JSON unless `Accept: text/html`."),
 ]
 HTML_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "JSON, or HTML on request"}
+    200: {
+        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "JSON, or HTML on request",
+    },
+    304: {"description": "Not modified since the ETag sent in If-None-Match"},
 }
+
+
+def _cache_tag(request: Request, session: Any, variant: str) -> tuple[str, Response | None]:
+    """A weak ETag from the read models' position: reports change only when the consumer moves on.
+
+    Returns the tag and, when the client already has this version (If-None-Match), a 304 to send instead.
+    """
+    tag = f'W/"reporting-{service.read_model_position(session=session)}-{variant}"'
+    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return tag, Response(status_code=304, headers=_cache_headers(tag))
+    return tag, None
+
+
+def _cache_headers(tag: str) -> dict[str, str]:
+    return {"ETag": tag, "Vary": "Accept", "Cache-Control": "public, no-cache"}
 
 
 def _wants_html(request: Request, format_: str | None) -> bool:
@@ -108,12 +127,20 @@ def get_district_diary(
     request: Request,
     session: SessionDep,
     edition: Annotated[uuid.UUID, Query(description="Edition id.")],
+    response: Response,
     format: FormatQuery = None,
 ) -> Any:
+    service.get_district(session=session, district_id=district_id)
+    service.get_edition(session=session, edition_id=edition)
+    html = _wants_html(request, format)
+    tag, not_modified = _cache_tag(request, session, "html" if html else "json")
+    if not_modified is not None:
+        return not_modified
     report = service.diary(session=session, district_id=district_id, edition_id=edition)
     body = DiaryPublic.model_validate(report)
-    if _wants_html(request, format):
-        return HTMLResponse(pages.render_diary(body.model_dump()))
+    if html:
+        return HTMLResponse(pages.render_diary(body.model_dump()), headers=_cache_headers(tag))
+    response.headers.update(_cache_headers(tag))
     return body
 
 
@@ -127,14 +154,24 @@ def get_district_diary(
 def get_regional_dashboard(
     request: Request,
     session: SessionDep,
+    response: Response,
     edition: Annotated[uuid.UUID | None, Query(description="Edition id; the latest when omitted.")] = None,
     format: FormatQuery = None,
 ) -> Any:
+    if edition is not None:
+        service.get_edition(session=session, edition_id=edition)
+    html = _wants_html(request, format)
+    tag, not_modified = _cache_tag(request, session, "html" if html else "json")
+    if not_modified is not None:
+        return not_modified
     report = service.dashboard(session=session, edition_id=edition)
     body = DashboardPublic.model_validate(report)
-    if _wants_html(request, format):
+    if html:
         geometries = service.district_geometries(session=session)
-        return HTMLResponse(pages.render_dashboard(body.model_dump(), geometries))
+        return HTMLResponse(
+            pages.render_dashboard(body.model_dump(), geometries), headers=_cache_headers(tag)
+        )
+    response.headers.update(_cache_headers(tag))
     return body
 
 

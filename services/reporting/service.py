@@ -21,6 +21,7 @@ from services.reporting.labels import to_rome
 from services.reporting.models import (
     AttendanceAnonymous,
     AttendancePresence,
+    Checkpoint,
     DistrictView,
     EditionView,
     EvaluationResponseView,
@@ -33,6 +34,15 @@ from services.reporting.models import (
     WorkshopView,
 )
 from shared.errors import NotFoundError
+
+# --- freshness ---
+
+
+def read_model_position(*, session: Session) -> int:
+    """The log position every read model has reached (the lowest checkpoint; 0 before the first batch)."""
+    positions = list(session.exec(select(Checkpoint.position)))
+    return min(positions) if positions else 0
+
 
 # --- timeline -----------------------------------------------------------------------------------------
 

@@ -107,3 +107,38 @@ async def test_dashboard_defaults_to_latest_edition_and_404s(
     assert missing.status_code == 404
     no_edition = await reporting_client.get(f"/districts/{edition['A']}/diary")
     assert no_edition.status_code == 422
+
+
+async def test_reports_answer_304_until_the_consumer_moves_on(
+    session: Session, script: EventScript, reporting_client: httpx.AsyncClient
+) -> None:
+    edition = build(script)
+    catch_up(session)
+    url = f"/districts/{edition['A']}/diary"
+    params = {"edition": edition["E1"]}
+    first = await reporting_client.get(url, params=params)
+    tag = first.headers["etag"]
+    assert tag.startswith('W/"reporting-') and first.headers["vary"] == "Accept"
+    again = await reporting_client.get(url, params=params, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    # The HTML page is another representation with its own tag.
+    html = await reporting_client.get(
+        url, params=params, headers={"Accept": "text/html", "If-None-Match": tag}
+    )
+    assert html.status_code == 200 and html.headers["etag"] != tag
+    dashboard = await reporting_client.get("/dashboard", params=params)
+    assert (
+        await reporting_client.get(
+            "/dashboard", params=params, headers={"If-None-Match": dashboard.headers["etag"]}
+        )
+    ).status_code == 304
+    # A new event, once consumed, changes every report's tag.
+    script.person("citizen", edition["A"])
+    catch_up(session)
+    fresh = await reporting_client.get(url, params=params, headers={"If-None-Match": tag})
+    assert fresh.status_code == 200 and fresh.headers["etag"] != tag
+    # Unknown ids stay 404 whatever the client sends.
+    missing = await reporting_client.get(
+        f"/districts/{uuid.uuid4()}/diary", params=params, headers={"If-None-Match": fresh.headers["etag"]}
+    )
+    assert missing.status_code == 404
