@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.deploy.conftest import DEPLOY
-from tests.ops.conftest import free_port
+from tests.ops.conftest import free_port, migrated_env, start_service, stop
 
 SERVICES = ("registry", "workshops", "reporting")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
@@ -27,9 +27,21 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)")
 
 
-@pytest.fixture
-def proxy(serve: Any, tmp_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    served = {name: serve(name, "--root-path", f"/{name}") for name in SERVICES}
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+    tmp_path = tmp_path_factory.mktemp("proxy")
+    env = migrated_env(tmp_path)
+    served: dict[str, Any] = {}
+    try:
+        for name in SERVICES:
+            served[name] = start_service(name, "--root-path", f"/{name}", env=env, log_dir=tmp_path)
+        yield from _nginx(tmp_path, served)
+    finally:
+        for process in served.values():
+            stop(process)
+
+
+def _nginx(tmp_path: Path, served: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     site = (DEPLOY / "nginx" / "communitylab.conf").read_text()
     for name, process in served.items():
         site, replaced = re.subn(

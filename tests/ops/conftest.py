@@ -40,12 +40,11 @@ class ServedProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-@pytest.fixture
-def ops_env(tmp_path: Path) -> dict[str, str]:
-    """Environment of a fresh, migrated SQLite database for CLI processes."""
+def migrated_env(directory: Path) -> dict[str, str]:
+    """Environment of a fresh SQLite database in `directory`, migrated by `communitylab migrate`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNITYLAB_")}
     env.update(
-        COMMUNITYLAB_DATABASE_URL=f"sqlite:///{tmp_path / 'ops.db'}",
+        COMMUNITYLAB_DATABASE_URL=f"sqlite:///{directory / 'ops.db'}",
         COMMUNITYLAB_SECRET_KEY="ops-test-secret",
         COMMUNITYLAB_ENVIRONMENT="test",
         COMMUNITYLAB_LOG_JSON="true",
@@ -57,37 +56,56 @@ def ops_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def start_service(service: str, *args: str, env: dict[str, str], log_dir: Path) -> ServedProcess:
+    """Start `communitylab serve <service>` on a free loopback port and wait until /healthz answers."""
+    port = free_port()
+    log_path = log_dir / f"{service}-{port}.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [COMMUNITYLAB, "serve", service, "--host", "127.0.0.1", "--port", str(port), *args],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    served = ServedProcess(process, f"http://127.0.0.1:{port}", log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early:\n{served.log()}")
+        try:
+            if httpx.get(f"{served.base_url}/healthz", timeout=1).status_code == 200:
+                return served
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    stop(served)
+    raise AssertionError(f"server did not come up:\n{served.log()}")
+
+
+def stop(served: ServedProcess) -> None:
+    """Kill a process the tests started, if it still runs."""
+    if served.process.poll() is None:
+        served.process.send_signal(signal.SIGKILL)
+        served.process.wait(timeout=10)
+
+
+@pytest.fixture
+def ops_env(tmp_path: Path) -> dict[str, str]:
+    """Environment of a fresh, migrated SQLite database for CLI processes."""
+    return migrated_env(tmp_path)
+
+
 @pytest.fixture
 def serve(ops_env: dict[str, str], tmp_path: Path) -> Iterator[object]:
     """Start `communitylab serve <service> ...` and wait until /healthz answers; kill leftovers at the end."""
     started: list[ServedProcess] = []
 
     def start(service: str, *args: str, env: dict[str, str] | None = None) -> ServedProcess:
-        port = free_port()
-        log_path = tmp_path / f"{service}-{port}.log"
-        log_file = log_path.open("w")
-        process = subprocess.Popen(
-            [COMMUNITYLAB, "serve", service, "--host", "127.0.0.1", "--port", str(port), *args],
-            env={**ops_env, **(env or {})},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        served = ServedProcess(process, f"http://127.0.0.1:{port}", log_path)
+        served = start_service(service, *args, env={**ops_env, **(env or {})}, log_dir=tmp_path)
         started.append(served)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"server exited early:\n{served.log()}"
-            try:
-                if httpx.get(f"{served.base_url}/healthz", timeout=1).status_code == 200:
-                    return served
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"server did not come up:\n{served.log()}")
+        return served
 
     yield start
     for served in started:
-        if served.process.poll() is None:
-            served.process.send_signal(signal.SIGKILL)
-            served.process.wait(timeout=10)
+        stop(served)
