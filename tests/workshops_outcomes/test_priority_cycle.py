@@ -94,7 +94,9 @@ async def test_whole_cycle_from_proposal_to_plan_action(
         assert response.headers["ETag"] != etag
         etag = response.headers["ETag"]
 
-    detail = (await outcomes_client.get(f"/priorities/{pid}")).json()
+    anonymous = (await outcomes_client.get(f"/priorities/{pid}")).json()
+    assert {h["actor_id"] for h in anonymous["history"]} == {None}
+    detail = (await outcomes_client.get(f"/priorities/{pid}", headers=cycle["editor"].headers)).json()
     assert detail["year"] == 2026
     assert detail["sitting_date"] == "2026-03-12"
     assert detail["project_table_workshop_ids"] == [cycle["table"]["id"]]

@@ -264,7 +264,10 @@ def propose_priority(
     )
 
 
-def _priority_detail(session: Any, priority: Any) -> PriorityDetail:
+def _priority_detail(session: Any, priority: Any, *, show_actors: bool = True) -> PriorityDetail:
+    history = service.priority_history(session=session, priority=priority)
+    if not show_actors:  # who pressed the button is for staff keys, as in the process history
+        history = [entry | {"actor_id": None} for entry in history]
     return PriorityDetail.model_validate(
         service.priority_view(priority)
         | {
@@ -275,7 +278,7 @@ def _priority_detail(session: Any, priority: Any) -> PriorityDetail:
                 origin_kind=priority.origin_kind,
                 origin_id=priority.origin_id,
             ),
-            "history": service.priority_history(session=session, priority=priority),
+            "history": history,
         }
     )
 
@@ -287,11 +290,13 @@ def _priority_detail(session: Any, priority: Any) -> PriorityDetail:
     tags=PRIORITIES,
     responses=problem_responses(404, 422),
 )
-def get_priority(priority_id: uuid.UUID, response: Response, session: SessionDep) -> Any:
-    """One priority."""
+def get_priority(
+    priority_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """One priority (the actors of its steps are shown to staff keys only)."""
     priority = service.get_priority(session=session, priority_id=priority_id)
     set_etag(response, priority.version)
-    return _priority_detail(session, priority)
+    return _priority_detail(session, priority, show_actors=principal.sees_personal_data)
 
 
 def _prepare_step(
