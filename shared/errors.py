@@ -204,8 +204,24 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# FastAPI raises this 400 when a JSON body is not even decodable (bytes that are not UTF-8); it is a payload
+# problem like malformed JSON (which FastAPI already answers 422), so it gets the same documented 422.
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+        return problem_response(
+            request,
+            status=422,
+            slug="validation-error",
+            title="Request validation failed",
+            detail="The request body is not valid JSON text (UTF-8).",
+            errors=[
+                FieldError(path="body", message="the body could not be decoded as JSON", type="json_invalid")
+            ],
+        )
     slug = {
         404: "not-found",
         405: "method-not-allowed",
