@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-insecure-change-me"
 
 
 class Settings(BaseSettings):
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
     )
 
     secret_key: str = Field(
-        default="dev-insecure-change-me",
+        default=DEFAULT_SECRET,
         description="Server secret used to HMAC API keys and sign cursors. Set it in production.",
     )
     environment: Literal["development", "production", "test"] = Field(
@@ -76,6 +78,14 @@ class Settings(BaseSettings):
         description="Expose GET /ops/drain-probe?seconds=N, a request that stays in flight for N seconds "
         "(tests of graceful shutdown only; keep off in production).",
     )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "COMMUNITYLAB_SECRET_KEY must be set in production (the default secret is public)"
+            )
+        return self
 
 
 @lru_cache

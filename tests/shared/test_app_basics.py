@@ -16,6 +16,7 @@ def whoami(principal: PrincipalDep) -> dict[str, str | None]:
     """A probe route: who the key resolves to."""
     return {"actor_id": principal.actor_id}
 
+
 SERVICES = ["registry", "workshops", "reporting"]
 
 
@@ -52,3 +53,13 @@ async def test_bad_key_is_401_problem(make_client: Callable[[str], httpx.AsyncCl
     assert denied.headers["content-type"] == "application/problem+json"
     assert denied.headers["www-authenticate"].startswith("Bearer")
     assert anonymous.json() == {"actor_id": None}
+
+
+def test_production_refuses_the_default_secret() -> None:
+    from pydantic import ValidationError
+
+    from shared.config import Settings
+
+    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
+        Settings(environment="production")
+    assert Settings(environment="production", secret_key="a-real-secret").secret_key == "a-real-secret"
