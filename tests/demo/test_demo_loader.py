@@ -1,0 +1,109 @@
+"""`communitylab demo` against the three real services on an empty database: the dashboard shows what it declares."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+import httpx
+
+from shared.demo import dataset as ds
+from tests.demo.conftest import BIN, REPO, LiveServices
+
+
+def _demo(services: LiveServices, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "communitylab"), "demo", *args],
+        cwd=REPO,
+        env=services.env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+    )
+
+
+def _editions(services: LiveServices) -> dict[str, str]:
+    editions: dict[str, str] = {}
+    for programme in httpx.get(f"{services.workshops}/programmes").json()["items"]:
+        page = httpx.get(f"{services.workshops}/programmes/{programme['id']}/editions").json()
+        editions |= {e["name"]: e["id"] for e in page["items"]}
+    return editions
+
+
+def test_declared_counts_match_the_data_set() -> None:
+    """The one place the counts are declared agrees with the data the loader sends."""
+    assert ds.counts_from_dataset() == ds.DECLARED_COUNTS
+    assert len(ds.EXPRESS_STOPS) == 17 and len(set(ds.COMMUNITY_LAB_DISTRICTS)) == 25
+    assert ds.EXPRESS_STOPS[0][1:] == ("Ferrara", "2016-11-03")
+    assert ds.EXPRESS_STOPS[-1][1:] == ("Mordano", "2017-01-25")
+    people = ds.FACILITATORS + ds.BASSA_ROMAGNA_PEOPLE + ds.REGGIO_PEOPLE
+    assert all(p["email"].endswith("@example.org") for p in people)
+    assert all("Demo" in p["family_name"] or "Esempio" in p["family_name"] for p in people)
+
+
+def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts(
+    live_services: LiveServices,
+) -> None:
+    loaded = _demo(live_services)
+    assert loaded.returncode == 0, f"{loaded.stdout}\n{loaded.stderr}\n{live_services.log()}"
+
+    editions = _editions(live_services)
+    assert set(editions) == set(ds.DECLARED_COUNTS)
+    for name, declared in ds.DECLARED_COUNTS.items():
+        # The loader waited for reporting to catch up before it printed the URLs.
+        assert f"{live_services.reporting}/dashboard?edition={editions[name]}&format=html" in loaded.stdout
+        dashboard = httpx.get(
+            f"{live_services.reporting}/dashboard", params={"edition": editions[name]}
+        ).json()
+        summary = dashboard["summary"]
+        shown: dict[str, Any] = {
+            "districts_participating": dashboard["districts_participating"],
+            "processes": summary["processes"],
+            "workshops_held": summary["workshops_held"],
+            "people_involved": dashboard["people_involved"],
+            "inventions_by_theme": dashboard["inventions_by_theme"],
+            "handovers": summary["handovers"],
+            "priorities_by_status": dashboard["priorities_by_status"],
+            "priorities_by_outcome": dashboard["priorities_by_outcome"],
+            "evaluation_responses": summary["evaluation_responses"],
+        }
+        expected = {k: v for k, v in declared.items() if k in shown}
+        assert shown == expected, name
+        assert dashboard["districts_total"] == 38
+        assert summary["inventions"] == sum(declared["inventions_by_theme"].values())
+        assert len(declared["inventions_by_theme"]) == 6
+        # The reported results of the priorities, as the district's diary lists them.
+        if declared["priorities_reported_outcomes"]:
+            district = next(d for d in dashboard["districts"] if d["name"] == ds.REGGIO_PROCESS["district"])
+            diary = httpx.get(
+                f"{live_services.reporting}/districts/{district['id']}/diary",
+                params={"edition": editions[name]},
+            ).json()
+            outcomes = [p["outcome"] for p in diary["priorities"]["items"] if p["outcome"]]
+            assert {o: outcomes.count(o) for o in outcomes} == declared["priorities_reported_outcomes"]
+            assert [p["plan_action"] for p in diary["priorities"]["items"] if p["plan_action"]] == [
+                "scheda-26"
+            ]
+
+    # Bassa Romagna 2020: identity card and its event, in the printable diary the loader points to.
+    lugo_url = next(line.split(": ", 1)[1] for line in loaded.stdout.splitlines() if ", Lugo: " in line)
+    page = httpx.get(lugo_url)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Bassa Romagna 2020" in page.text and "Aggiungi un posto al tavolo" in page.text
+    lugo_diary = httpx.get(lugo_url.replace("&format=html", "")).json()
+    card = next(p for p in lugo_diary["processes"] if p["title"] == "Bassa Romagna 2020")
+    assert card["started_on"] == "2013-01-15"
+    assert card["identity_card"]["stature"]["core_steering_group_size"] == 6
+    assert card["identity_card"]["stature"]["extended_steering_group_size"] == 20
+    assert sum(card["identity_card"]["stature"]["people_involved"].values()) == 110
+    event = next(w for w in lugo_diary["workshops"]["items"] if w["title"] == "Aggiungi un posto al tavolo")
+    assert event["starts_at_local"] == "2015-12-18T17:30:00+01:00"
+
+    # A second run refuses cleanly and writes nothing.
+    position = httpx.get(f"{live_services.reporting}/readyz").json()["checks"]["projections"]["last_position"]
+    again = _demo(live_services)
+    assert again.returncode == 3, again.stdout + again.stderr
+    assert "already loaded" in again.stderr
+    after = httpx.get(f"{live_services.reporting}/readyz").json()["checks"]["projections"]["last_position"]
+    assert after == position
