@@ -1,4 +1,4 @@
-"""Regressions schemathesis found: a body that is not even UTF-8 is a documented 422 problem, not a 400."""
+"""Regressions schemathesis found: undecodable bodies and unparsable URLs are documented 422 problems."""
 
 from __future__ import annotations
 
@@ -40,3 +40,16 @@ async def test_undecodable_json_body_is_422_problem_and_writes_nothing(
     # Every route documents 422, so the answer matches the OpenAPI document.
     operation = client.app.openapi()["paths"][path]["post"]  # type: ignore[attr-defined]
     assert "422" in operation["responses"]
+
+
+@pytest.mark.parametrize("url", ["https://L[ÆÉ'J", "https://[::1", "http://]x["])
+async def test_webhook_url_that_urlsplit_refuses_is_422_not_500(
+    make_client: Callable[[str], httpx.AsyncClient], admin_headers: dict[str, str], session: Session, url: str
+) -> None:
+    async with make_client("reporting") as client:
+        response = await client.post(
+            "/webhooks/subscriptions", json={"url": url, "event_types": ["*"]}, headers=admin_headers
+        )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["path"] == "body.url"

@@ -49,9 +49,15 @@ def _is_loopback(host: str) -> bool:
 
 def validate_target_url(url: str, *, allow_http_loopback: bool, path: str = "body.url") -> None:
     """https everywhere; plain http only to a loopback host and only when the settings allow it."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
     problem: str | None = None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError as exc:
+        # urlsplit refuses some strings outright (e.g. an unbalanced "[" reads as a broken IPv6 host).
+        raise ValidationFailed(
+            "invalid webhook target", errors=[FieldError(path=path, message=f"not a valid URL: {exc}")]
+        ) from exc
     if not host:
         problem = "the URL has no host"
     elif parts.username or parts.password:
