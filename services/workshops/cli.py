@@ -1,0 +1,48 @@
+"""Workshops commands of the ``communitylab`` command line: ``generate`` writes a realistic regional volume."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+GENERATOR = Path(__file__).resolve().parents[2] / "bench" / "generate.py"
+
+
+def _generator() -> ModuleType:
+    """bench/generate.py (a script of the repository, not an installed package), loaded by path."""
+    spec = importlib.util.spec_from_file_location("communitylab_bench_generate", GENERATOR)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"communitylab generate needs the repository's {GENERATOR}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    return module
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Generate districts' processes, workshops, outcomes and evaluations through the services' own code."""
+    return int(_generator().run(args))
+
+
+def register(subparsers: Any) -> None:
+    """Add the workshops' commands to the ``communitylab`` parser."""
+    generate = subparsers.add_parser(
+        "generate",
+        help="generate a realistic volume (districts x years) through the services' own APIs, in process",
+    )
+    generate.add_argument("--districts", type=int, default=38, help="how many of the 38 seeded districts")
+    generate.add_argument("--years", type=int, default=10, help="how many yearly editions, ending last year")
+    generate.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies workshops, people, priorities..."
+    )
+    generate.add_argument("--database-url", help="target database (default: COMMUNITYLAB_DATABASE_URL)")
+    generate.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same shapes)")
+    generate.add_argument(
+        "--concurrency", type=int, default=1, help="districts generated at once (PostgreSQL benefits)"
+    )
+    generate.add_argument("--first-year", type=int, help="first edition's year (default: this year - years)")
+    generate.set_defaults(func=cmd_generate)
