@@ -16,6 +16,13 @@ of 100, on SQLite (a temporary file) and PostgreSQL (a temporary database create
     .venv/bin/python bench/eventlog.py                 # whole run, about 2 minutes
     .venv/bin/python bench/eventlog.py --profile       # plus cProfile of the library's single-event path
     .venv/bin/python bench/eventlog.py --markdown docs/benchmarks.md   # also rewrite this bench's section
+
+Reads (``--parts reads``): one stream of ``--stream-events`` events (default 100k) read whole with
+``shared.eventlog.read_stream``, and the whole log of ``--page-events`` events (default 100k; 1M with
+``--page-events 1000000``, about 3-5 more minutes per database) paged "all after position" with ``read_all`` in
+pages of 1000, as a consumer does. The events are written with the library's own ``append`` in batches of 1000.
+
+    .venv/bin/python bench/eventlog.py --parts reads --page-events 1000000 --markdown docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from shared.db import Database, make_engine
-from shared.eventlog import NewEvent, append
+from shared.eventlog import NewEvent, append, last_position, read_all, read_stream
 from shared.migrations import COMPONENTS
 
 MODES = ("library", "raw_ordered", "raw_unordered")
@@ -56,6 +63,9 @@ WRITERS = (1, 8)
 BATCHES = (1, 100)
 SECTION_START = "<!-- bench:eventlog -->"
 SECTION_END = "<!-- /bench:eventlog -->"
+READS_START = "<!-- bench:eventlog-reads -->"
+READS_END = "<!-- /bench:eventlog-reads -->"
+READ_BATCH = 1000
 TARGET_RATIO = 0.5
 
 COLUMNS = (
@@ -365,6 +375,145 @@ def profile_library(backend: Backend, seconds: float) -> str:
     return out.getvalue()
 
 
+def bulk_append(backend: Backend, stream_id: str, count: int, *, start_version: int = 0) -> float:
+    """Append ``count`` events to one stream with the library, ``READ_BATCH`` per transaction; seconds taken."""
+    started = time.perf_counter()
+    version = start_version
+    while version - start_version < count:
+        batch = min(READ_BATCH, count - (version - start_version))
+        new_events = [NewEvent("workshop.scheduled", payload_for(version + i)) for i in range(batch)]
+        with backend.database.transaction() as session:
+            append(
+                session,
+                stream_type="workshop",
+                stream_id=stream_id,
+                expected_version=version,
+                events_to_append=new_events,
+                district_id="3f1d2c4b-5a69-4e87-9c0b-1a2b3c4d5e6f",
+                actor_id="bench",
+                correlation_id="bench",
+            )
+        version += batch
+    return time.perf_counter() - started
+
+
+def measure_reads(backend: Backend, stream_events: int, page_events: int, repeats: int = 3) -> dict[str, Any]:
+    """Fill the log (one big stream, then other streams up to ``page_events``), time read_stream and read_all."""
+    with backend.database.session() as session:
+        existing = last_position(session)  # events the appends part left in the log are paged too
+    big = str(uuid.uuid4())
+    fill_seconds = bulk_append(backend, big, stream_events)
+    filled = existing + stream_events
+    others = 0
+    while filled < page_events:
+        # Other streams of 10 batches each, so the paged log is not one stream.
+        chunk = min(10 * READ_BATCH, page_events - filled)
+        fill_seconds += bulk_append(backend, str(uuid.uuid4()), chunk)
+        filled += chunk
+        others += 1
+    result: dict[str, Any] = {
+        "database": backend.name,
+        "stream_events": stream_events,
+        "log_events": filled,
+        "fill_ev_s": (filled - existing) / fill_seconds,
+    }
+    timings = []
+    for _ in range(repeats):
+        with backend.database.session() as session:
+            started = time.perf_counter()
+            got = read_stream(session, "workshop", big)
+            timings.append(time.perf_counter() - started)
+        assert len(got) == stream_events and got[-1].version == stream_events
+        del got
+    best = min(timings)
+    result["stream_s"] = best
+    result["stream_ev_s"] = stream_events / best
+    page_ms: list[float] = []
+    with backend.database.session() as session:
+        after = 0
+        seen = 0
+        started = time.perf_counter()
+        while True:
+            page_started = time.perf_counter()
+            page = read_all(session, after=after, limit=READ_BATCH)
+            page_ms.append((time.perf_counter() - page_started) * 1000)
+            if not page:
+                break
+            seen += len(page)
+            after = page[-1].position
+        total = time.perf_counter() - started
+    assert seen == filled, (seen, filled)
+    page_ms.sort()
+    result["pages"] = len(page_ms) - 1
+    result["page_s"] = total
+    result["page_ev_s"] = seen / total
+    result["page_p50_ms"] = page_ms[len(page_ms) // 2]
+    result["page_p99_ms"] = page_ms[min(len(page_ms) - 1, int(len(page_ms) * 0.99))]
+    result["page_max_ms"] = page_ms[-1]
+    return result
+
+
+def render_reads(rows: list[dict[str, Any]], meta: dict[str, str]) -> str:
+    """The reads subsection (inside this benchmark's section)."""
+    lines = [
+        READS_START,
+        "### Event log reads",
+        "",
+        f"- Command: `{meta['command']}`",
+        f"- Date: {meta['date']}; machine: {meta['machine']}; {meta['databases']}",
+        f"- Load average during the run: {meta['load']}.",
+        "- The log is filled with the library's `append`, 1000 events per transaction (one stream of the "
+        "stream size, then streams of 10,000 up to the log size); `read_stream` reads the big stream whole "
+        "(best of 3); `read_all` pages through the whole log 1000 at a time, each page after the previous "
+        "page's last position, in one session.",
+        "",
+        "| database | stream events | read_stream s | read_stream ev/s | log events | pages | paging s "
+        "| paging ev/s | page p50 ms | page p99 ms | page max ms | fill ev/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['database']} | {r['stream_events']:,} | {r['stream_s']:.2f} | {r['stream_ev_s']:,.0f} | "
+            f"{r['log_events']:,} | {r['pages']:,} | {r['page_s']:.1f} | {r['page_ev_s']:,.0f} | "
+            f"{r['page_p50_ms']:.1f} | {r['page_p99_ms']:.1f} | {r['page_max_ms']:.1f} | {r['fill_ev_s']:,.0f} |"
+        )
+    if meta.get("notes"):
+        lines += ["", meta["notes"]]
+    lines.append(READS_END)
+    return "\n".join(lines) + "\n"
+
+
+def _reads_pattern() -> re.Pattern[str]:
+    return re.compile(re.escape(READS_START) + r".*?" + re.escape(READS_END) + r"\n?", re.S)
+
+
+def with_reads(section: str, reads: str) -> str:
+    """``section`` with its reads subsection replaced by (or, when absent, ``reads`` added before its end)."""
+    if not reads:
+        return section
+    pattern = _reads_pattern()
+    if pattern.search(section):
+        return pattern.sub(lambda _m: reads, section)
+    return section.replace(SECTION_END, reads + SECTION_END)
+
+
+def existing_reads(path: Path) -> str:
+    """The reads subsection already in the file ("" when none)."""
+    if not path.exists():
+        return ""
+    found = _reads_pattern().search(path.read_text(encoding="utf-8"))
+    return found.group(0) if found else ""
+
+
+def existing_section(path: Path) -> str:
+    """This benchmark's whole section already in the file ("" when none)."""
+    if not path.exists():
+        return ""
+    pattern = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END) + r"\n?", re.S)
+    found = pattern.search(path.read_text(encoding="utf-8"))
+    return found.group(0) if found else ""
+
+
 def machine() -> str:
     """nproc, CPU model, Python and database versions."""
     cpu = platform.processor() or "unknown CPU"
@@ -429,7 +578,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the library's single-event path")
     parser.add_argument("--markdown", type=Path, help="rewrite this benchmark's section of this file")
     parser.add_argument("--notes", default="", help="a paragraph added under the table")
+    parser.add_argument("--parts", default="appends,reads", help="comma-separated: appends,reads")
+    parser.add_argument("--stream-events", type=int, default=100_000, help="events in the stream read whole")
+    parser.add_argument(
+        "--page-events", type=int, default=100_000, help="events in the log paged through (1000000 for 1M)"
+    )
+    parser.add_argument("--reads-notes", default="", help="a paragraph added under the reads table")
     args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    reads: list[dict[str, Any]] = []
     admin_url = os.environ.get(
         "BENCH_POSTGRES_URL", os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
@@ -455,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
                     versions.append(
                         "PostgreSQL " + conn.exec_driver_sql("show server_version").scalar_one().split()[0]
                     )
-            for writers in WRITERS:
+            for writers in WRITERS if "appends" in parts else ():
                 for batch in BATCHES:
                     row: dict[str, Any] = {"database": name, "writers": writers, "batch": batch}
                     row.update(measure(backend, writers, batch, args.seconds, args.rounds))
@@ -467,6 +624,16 @@ def main(argv: list[str] | None = None) -> int:
                         f"{row['library_cpu_us']:>11,.0f}{row['raw_ordered_cpu_us']:>11,.0f}",
                         flush=True,
                     )
+            if "reads" in parts:
+                row = measure_reads(backend, args.stream_events, max(args.page_events, args.stream_events))
+                reads.append(row)
+                print(
+                    f"reads {name}: read_stream {row['stream_events']:,} events {row['stream_s']:.2f} s "
+                    f"({row['stream_ev_s']:,.0f} ev/s); read_all {row['log_events']:,} events in {row['pages']} "
+                    f"pages {row['page_s']:.1f} s ({row['page_ev_s']:,.0f} ev/s, page p50 {row['page_p50_ms']:.1f} "
+                    f"ms, p99 {row['page_p99_ms']:.1f} ms); fill {row['fill_ev_s']:,.0f} ev/s",
+                    flush=True,
+                )
             if args.profile:
                 profiles.append(
                     f"--- {name}: library, 1 writer, 1 event/txn ---\n" + profile_library(backend, 3)
@@ -475,10 +642,11 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) + f" (1/5/15 min, {os.cpu_count()} cores)"
     print(f"load average {load}")
     below = [r for r in results if r["ratio"] < TARGET_RATIO]
-    print(
-        f"target library >= {TARGET_RATIO}x raw_ordered: "
-        + ("met in every cell" if not below else f"missed in {len(below)} of {len(results)} cells")
-    )
+    if results:
+        print(
+            f"target library >= {TARGET_RATIO}x raw_ordered: "
+            + ("met in every cell" if not below else f"missed in {len(below)} of {len(results)} cells")
+        )
     for text in profiles:
         print(text)
     if args.markdown:
@@ -493,7 +661,13 @@ def main(argv: list[str] | None = None) -> int:
             "load": load,
             "notes": args.notes,
         }
-        write_section(args.markdown, render_markdown(results, meta))
+        reads_text = render_reads(reads, {**meta, "notes": args.reads_notes}) if reads else ""
+        if results:
+            section = with_reads(render_markdown(results, meta), reads_text or existing_reads(args.markdown))
+        else:
+            old = existing_section(args.markdown) or f"{SECTION_START}\n{SECTION_END}\n"
+            section = with_reads(old, reads_text)
+        write_section(args.markdown, section)
         print(f"wrote the eventlog section of {args.markdown}")
     return 0
 
