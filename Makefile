@@ -37,6 +37,11 @@ lint: install
 	$(BIN)/ruff format --check shared services tests bench
 	$(BIN)/mypy --strict shared
 
+## Schemathesis over the three real services (all phases, bounded in examples and time; SQLite, or PostgreSQL
+## when COMMUNITYLAB_TEST_DATABASE_URL names a server database: a throw-away database is made next to it).
+fuzz: install
+	COMMUNITYLAB_FUZZ=1 $(BIN)/pytest tests/fuzz -q $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python bench/eventlog.py
 

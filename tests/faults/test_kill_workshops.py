@@ -13,7 +13,7 @@ from sqlmodel import select
 from services.workshops.processes.models import Registration, Workshop
 from shared.db import Database
 from shared.eventlog import read_all
-from tests.faults.conftest import FaultDatabase, Services, create_district, create_process
+from tests.faults.servers import FaultDatabase, Services, create_district, create_process
 
 CLIENTS = 8
 WRITES_PER_CLIENT = 150  # bound in count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.faults.conftest import FaultDatabase, Services, create_district, create_process
+from tests.faults.servers import FaultDatabase, Services, create_district, create_process
 
 
 def test_registry_down_gives_503_where_needed_and_reads_keep_working(

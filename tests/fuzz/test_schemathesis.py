@@ -1,0 +1,83 @@
+"""Schemathesis against each service's OpenAPI: no 5xx, every response as documented.
+
+Two sizes. ``make test`` runs a smoke pass (a couple of examples per operation, no stateful phase);
+``make fuzz`` sets ``COMMUNITYLAB_FUZZ=1`` for the full pass: examples, coverage (boundary values, malformed
+UUIDs, NUL bytes, huge numbers, odd unicode, overlong path ids), fuzzing and stateful (links inferred from
+``Location`` headers), bounded by ``COMMUNITYLAB_FUZZ_EXAMPLES`` per operation (default 15) and a time budget
+per service. The key is a regional_admin key, so write routes get exercised past authorisation.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fuzz.conftest import FuzzStack
+
+FULL = os.environ.get("COMMUNITYLAB_FUZZ") == "1"
+EXAMPLES = int(os.environ.get("COMMUNITYLAB_FUZZ_EXAMPLES", "15" if FULL else "2"))
+PHASES = "examples,coverage,fuzzing,stateful" if FULL else "examples,fuzzing"
+# Seconds each service's run may take before it is stopped and reported as a failure (bound in time).
+TIME_LIMIT = (
+    {"registry": 300, "workshops": 600, "reporting": 240}
+    if FULL
+    else {s: 180 for s in ("registry", "workshops", "reporting")}
+)
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    ]
+)
+SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+
+
+@pytest.mark.parametrize("service", ["registry", "workshops", "reporting"])
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    fuzz_stack: FuzzStack, service: str
+) -> None:
+    served = fuzz_stack.services.running[service]
+    report = fuzz_stack.tmp / f"{service}-junit.xml"
+    command = [
+        SCHEMATHESIS,
+        "run",
+        f"{served.url}/openapi.json",
+        "--url",
+        served.url,
+        "--header",
+        f"Authorization: {fuzz_stack.admin['Authorization']}",
+        "--checks",
+        CHECKS,
+        "--phases",
+        PHASES,
+        "--max-examples",
+        str(EXAMPLES),
+        "--generation-allow-x00",
+        "true",
+        "--generation-database",
+        "none",
+        "--workers",
+        "2" if FULL else "1",
+        "--request-timeout",
+        "30",
+        "--no-color",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(report),
+    ]
+    if seed := os.environ.get("COMMUNITYLAB_FUZZ_SEED"):
+        command += ["--seed", seed]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=TIME_LIMIT[service], check=False, cwd=fuzz_stack.tmp
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, f"schemathesis failed on {service}:\n{output[-20000:]}\n{served.log()}"
+    assert "Tested:" in output, output[-5000:]
