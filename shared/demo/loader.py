@@ -146,7 +146,8 @@ class DemoLoader:
         clash = sorted(names & {p["name"] for p in ds.PROGRAMMES.values()})
         if clash:
             raise DemoAlreadyLoaded(
-                f"the demo is already loaded (programme {', '.join(clash)} exists); load it into a fresh database"
+                f"the demo is already loaded (programme {', '.join(clash)} exists); nothing was written. "
+                "To load it again (or after a run that stopped half-way), use a fresh database"
             )
 
     def load(self) -> DemoResult:
