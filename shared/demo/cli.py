@@ -102,7 +102,11 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--registry-url", help="registry base URL (default: COMMUNITYLAB_REGISTRY_URL)")
     demo.add_argument("--workshops-url", help="workshops base URL (default: COMMUNITYLAB_WORKSHOPS_URL)")
     demo.add_argument("--reporting-url", help="reporting base URL (default: COMMUNITYLAB_REPORTING_URL)")
-    demo.add_argument("--key", help="a regional_admin key (default: create one on the configured database)")
+    demo.add_argument(
+        "--key",
+        help="a regional_admin key (default: create one on the configured database; the keys of the demo's "
+        "Ufficio di Piano and Comitato di Distretto members are always created there)",
+    )
     demo.add_argument("--no-seed", action="store_true", help="fail instead of seeding missing districts")
     demo.add_argument("--wait-seconds", type=float, default=120.0, help="how long to wait for reporting")
     demo.set_defaults(func=cmd_demo)
