@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 
 import httpx
@@ -166,7 +165,6 @@ def test_acknowledged_writes_survive_kill_9(fault_db: FaultDatabase, services: S
     # No write half-done either: every row has its event and every event its row.
     assert stored_workshops == scheduled
     assert stored_registrations == registered
-    assert all(uuid.UUID(w) for w in acked_workshops)
 
     restarted = services.running["workshops"]
     for workshop_id in list(acked_workshops)[:20]:
