@@ -8,10 +8,14 @@ nothing. The consumer never hands a projection an event at or below its checkpoi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar
 
+import sqlalchemy as sa
+from pydantic_core import PydanticUndefined
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
 from shared.eventlog import RecordedEvent
@@ -30,12 +34,35 @@ class Projection:
         """Event type -> handler."""
         raise NotImplementedError
 
+    def handler_map(self) -> dict[str, Handler]:
+        """``handlers()`` built once (it is asked for every event)."""
+        found: dict[str, Handler] | None = self.__dict__.get("_handler_map")
+        if found is None:
+            found = self.__dict__["_handler_map"] = self.handlers()
+        return found
+
+    def wants(self, event: RecordedEvent) -> bool:
+        """Whether ``apply`` does anything with this event (a cheap filter before it)."""
+        return event.type in self.handler_map()
+
+    def keys(self, event: RecordedEvent) -> Iterable[tuple[type[SQLModel], Any]]:
+        """The (table, primary key) rows applying ``event`` will read, for prefetching; none by default."""
+        return ()
+
     def prepare(self, session: Session, events: list[RecordedEvent]) -> None:
-        """Called once before a batch is applied (prefetching hook); nothing by default."""
+        """Called once before a batch is applied: load every row the batch will read, a few statements a table."""
+        wanted: dict[type[SQLModel], set[Any]] = {}
+        for event in events:
+            for model, key in self.keys(event):
+                if key is not None:
+                    wanted.setdefault(model, set()).add(key)
+        store = batch_store(session)
+        for model, keys in wanted.items():
+            store.prefetch(model, keys)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         """Apply one event (events this projection does not read are ignored)."""
-        handler = self.handlers().get(event.type)
+        handler = self.handler_map().get(event.type)
         if handler is not None:
             handler(session, event)
 
@@ -108,48 +135,224 @@ def entity_id(event: RecordedEvent, key: str) -> uuid.UUID | None:
 
 
 ROW_CACHE = "reporting_rows"
+# SQLite limits bound parameters per statement; PostgreSQL is happy with the same chunks.
+CHUNK = 500
 
 
-def get_or_new(session: Session, model: type[M], key: Any, **defaults: Any) -> M:
-    """The row with primary key ``key``, or a new (added) one: the upsert every handler uses.
+class Row:
+    """A read-model row held in memory during a batch: one attribute per column, no ORM bookkeeping."""
 
-    Rows touched in the current batch are cached on the session, so a batch is flushed once at its end
-    instead of after every event (the consumer clears the cache after each batch).
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__.update(values)
+
+
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """Column -> default value or factory, from the model's fields."""
+    out: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if field.default_factory is not None:
+            out[name] = field.default_factory
+        elif field.default is PydanticUndefined:
+            out[name] = None
+        else:
+            out[name] = field.default
+    return out
+
+
+class _TableInfo:
+    """What the store needs to know about one read-model table."""
+
+    def __init__(self, model: type[SQLModel]):
+        self.table: sa.Table = model.__table__  # type: ignore[attr-defined]
+        self.pk = [c.name for c in self.table.primary_key.columns]
+        self.columns = [c.name for c in self.table.columns]
+        self.defaults = _defaults(model)
+
+    def key_of(self, values: Any) -> Any:
+        if len(self.pk) == 1:
+            return values[self.pk[0]]
+        return tuple(values[name] for name in self.pk)
+
+    def new_row(self, overrides: dict[str, Any]) -> Row:
+        values = {
+            name: (default() if callable(default) else default) for name, default in self.defaults.items()
+        }
+        values.update(overrides)
+        return Row(values)
+
+
+_TABLES: dict[type[SQLModel], _TableInfo] = {}
+
+
+def table_info(model: type[SQLModel]) -> _TableInfo:
+    """Cached column facts of a read-model table."""
+    info = _TABLES.get(model)
+    if info is None:
+        info = _TABLES[model] = _TableInfo(model)
+    return info
+
+
+class BatchStore:
+    """The rows one batch reads and writes, kept in memory and written with one upsert per table.
+
+    Rows are loaded in bulk before the batch (``prefetch``), changed in place by the handlers, and written at
+    the end of the batch with ``INSERT ... ON CONFLICT DO UPDATE`` (executemany), in the batch's transaction.
+    A key that was neither prefetched nor known to be absent is read with one SELECT (a safe fallback).
     """
-    cache: dict[tuple[Any, ...], Any] = session.info.setdefault(ROW_CACHE, {})
-    cache_key = (model, key)
-    row = cache.get(cache_key)
-    if row is None:
-        with session.no_autoflush:
-            row = session.get(model, key)
+
+    def __init__(self, session: Session):
+        self.connection = session.connection()
+        self.rows: dict[type[SQLModel], dict[Any, Row]] = {}
+        self.absent: dict[type[SQLModel], set[Any]] = {}
+        self.dirty: dict[type[SQLModel], dict[Any, Row]] = {}
+        # (models, column) -> group key -> rows replacing every stored row of that group.
+        self.replacements: dict[
+            tuple[tuple[type[SQLModel], ...], str], dict[Any, list[tuple[type, dict]]]
+        ] = {}
+        self.lookups = 0
+
+    def prefetch(self, model: type[SQLModel], keys: set[Any]) -> None:
+        """Load the rows of ``keys`` in a few statements and remember which do not exist."""
+        known = self.rows.setdefault(model, {})
+        absent = self.absent.setdefault(model, set())
+        wanted = [k for k in keys if k not in known and k not in absent]
+        if not wanted:
+            return
+        info = table_info(model)
+        last = info.pk[-1]
+        probe = sorted({k[-1] if isinstance(k, tuple) else k for k in wanted}, key=str)
+        wanted_set = set(wanted)
+        for start in range(0, len(probe), CHUNK):
+            chunk = probe[start : start + CHUNK]
+            result = self.connection.execute(sa.select(info.table).where(info.table.c[last].in_(chunk)))
+            for values in result.mappings():
+                key = info.key_of(values)
+                if key in wanted_set:
+                    known[key] = Row(dict(values))
+        absent.update(k for k in wanted if k not in known)
+
+    def get(self, model: type[SQLModel], key: Any) -> Row | None:
+        """The row of ``key`` (from the batch, else the database), or None."""
+        known = self.rows.setdefault(model, {})
+        row = known.get(key)
+        if row is not None or key in self.absent.get(model, ()):
+            return row
+        self.lookups += 1
+        info = table_info(model)
+        parts = key if isinstance(key, tuple) else (key,)
+        condition = sa.and_(*[info.table.c[name] == part for name, part in zip(info.pk, parts, strict=True)])
+        values = self.connection.execute(sa.select(info.table).where(condition)).mappings().first()
+        if values is None:
+            self.absent.setdefault(model, set()).add(key)
+            return None
+        row = known[key] = Row(dict(values))
+        return row
+
+    def touch(self, model: type[SQLModel], key: Any, row: Row) -> None:
+        """Mark a row as changed: it is written at the end of the batch."""
+        self.dirty.setdefault(model, {})[key] = row
+
+    def get_or_new(self, model: type[SQLModel], key: Any, defaults: dict[str, Any]) -> Row:
+        """The row of ``key`` or a new one with the model's defaults, marked as changed."""
+        row = self.get(model, key)
         if row is None:
-            row = model(**defaults)
-            session.add(row)
-        cache[cache_key] = row
-    return row  # type: ignore[no-any-return]
+            row = table_info(model).new_row(defaults)
+            self.rows[model][key] = row
+            self.absent[model].discard(key)
+        self.touch(model, key, row)
+        return row
+
+    def put(self, model: type[SQLModel], values: dict[str, Any]) -> None:
+        """Write a whole row, replacing any stored one with the same key (no lookup)."""
+        info = table_info(model)
+        key = info.key_of(values)
+        row = info.new_row(values)
+        self.rows.setdefault(model, {})[key] = row
+        self.touch(model, key, row)
+
+    def replace_group(
+        self, models: tuple[type[SQLModel], ...], column: str, group: Any, rows: list[tuple[type, dict]]
+    ) -> None:
+        """Replace every stored row whose ``column`` equals ``group`` in ``models`` by ``rows``."""
+        self.replacements.setdefault((models, column), {})[group] = rows
+
+    def flush(self) -> None:
+        """Write the batch's changes: group replacements, then one upsert per table."""
+        dialect = self.connection.dialect.name
+        for (models, column), groups in self.replacements.items():
+            keys = list(groups)
+            for model in models:
+                table = table_info(model).table
+                for start in range(0, len(keys), CHUNK):
+                    self.connection.execute(
+                        sa.delete(table).where(table.c[column].in_(keys[start : start + CHUNK]))
+                    )
+            by_model: dict[type, list[dict[str, Any]]] = {}
+            for rows in groups.values():
+                for model, values in rows:
+                    by_model.setdefault(model, []).append(values)
+            for model, values_list in by_model.items():
+                self.connection.execute(sa.insert(table_info(model).table), values_list)
+        self.replacements = {}
+        for model, rows in self.dirty.items():
+            if not rows:
+                continue
+            info = table_info(model)
+            insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(info.table)
+            updates = {name: insert.excluded[name] for name in info.columns if name not in info.pk}
+            statement = (
+                insert.on_conflict_do_update(index_elements=info.pk, set_=updates)
+                if updates
+                else insert.on_conflict_do_nothing(index_elements=info.pk)
+            )
+            self.connection.execute(
+                statement, [{name: row.__dict__[name] for name in info.columns} for row in rows.values()]
+            )
+        self.dirty = {}
 
 
-def cached(session: Session, model: type[M], key: Any) -> M | None:
-    """A row by primary key, including rows added earlier in the batch and not yet flushed."""
-    row = session.info.get(ROW_CACHE, {}).get((model, key))
+def batch_store(session: Session) -> BatchStore:
+    """The store of the batch being applied in this session (created on first use)."""
+    store = session.info.get(ROW_CACHE)
+    if store is None:
+        store = session.info[ROW_CACHE] = BatchStore(session)
+    return store  # type: ignore[no-any-return]
+
+
+def get_or_new(session: Session, model: type[M], key: Any, **defaults: Any) -> Any:
+    """The row with primary key ``key``, or a new one: the upsert every handler uses (written at batch end)."""
+    return batch_store(session).get_or_new(model, key, defaults)
+
+
+def cached(session: Session, model: type[M], key: Any) -> Any:
+    """A row by primary key for reading, including rows changed earlier in the batch."""
+    return batch_store(session).get(model, key)
+
+
+def cached_for_update(session: Session, model: type[M], key: Any) -> Any:
+    """A row by primary key that the caller changes (written at batch end), or None."""
+    store = batch_store(session)
+    row = store.get(model, key)
     if row is not None:
-        return row  # type: ignore[no-any-return]
-    with session.no_autoflush:
-        return session.get(model, key)
+        store.touch(model, key, row)
+    return row
+
+
+def flush_rows(session: Session) -> None:
+    """Write the batch's pending rows (called by the consumer before it advances the checkpoints)."""
+    store = session.info.get(ROW_CACHE)
+    if store is not None:
+        store.flush()
 
 
 def forget_rows(session: Session) -> None:
-    """Drop the batch's caches (after its flush).
-
-    Attendance rows are also expunged: they are replaced later by bulk deletes that do not synchronise the
-    session, so no stale copy may stay in its identity map.
-    """
+    """Drop the batch's store, and expire ORM copies of read-model rows the session may hold (they were
+    changed by Core statements behind the identity map's back)."""
     session.info.pop(ROW_CACHE, None)
-    session.info.pop("reporting_timeline_existing", None)
-    for rows in session.info.pop("reporting_pending_attendance", {}).values():
-        for row in rows:
-            if row in session:
-                session.expunge(row)
+    tables = {table for table in SQLModel.metadata.tables.values() if table.schema == "reporting"}
+    stale = [obj for obj in session.identity_map.values() if getattr(obj, "__table__", None) in tables]
+    for obj in stale:
+        session.expire(obj)
 
 
 def category(value: Any) -> str:

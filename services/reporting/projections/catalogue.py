@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from services.reporting.models import (
     DistrictView,
@@ -64,6 +65,15 @@ def geometry_of(payload: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+KEYED: dict[str, type[SQLModel]] = {
+    "district": DistrictView,
+    "programme": ProgrammeView,
+    "edition": EditionView,
+    "process": ProcessView,
+    "workshop": WorkshopView,
+}
+
+
 class CatalogueProjection(Projection):
     """Who and what exists: the identity of districts, editions, processes and workshops."""
 
@@ -94,6 +104,15 @@ class CatalogueProjection(Projection):
             "person.registered": self.person,
             "person.updated": self.person,
         }
+
+    def keys(self, event: RecordedEvent) -> Iterator[tuple[type[SQLModel], Any]]:
+        """The row an event creates or updates."""
+        kind = event.type.partition(".")[0]
+        model = KEYED.get(kind)
+        if model is not None:
+            yield model, entity_id(event, f"{kind}_id")
+        elif kind == "person":
+            yield PersonCategory, str(event.payload.get("person_id") or event.stream_id)
 
     @staticmethod
     def _changes(event: RecordedEvent) -> dict[str, Any]:

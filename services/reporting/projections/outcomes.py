@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from services.reporting.models import EvaluationResponseView, InventionView, PriorityView
 from services.reporting.projections.base import (
@@ -57,6 +58,16 @@ class OutcomesProjection(Projection):
         for event_type in PRIORITY_STATUS:
             handlers[event_type] = self.priority
         return handlers
+
+    def keys(self, event: RecordedEvent) -> Iterator[tuple[type[SQLModel], Any]]:
+        """The invention, priority or response an event updates."""
+        kind = event.type.partition(".")[0]
+        if kind == "invention":
+            yield InventionView, entity_id(event, "invention_id")
+        elif kind == "priority":
+            yield PriorityView, entity_id(event, "priority_id")
+        elif kind == "evaluation":
+            yield EvaluationResponseView, entity_id(event, "response_id")
 
     def invention(self, session: Session, event: RecordedEvent) -> None:
         """Create or update an invention."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, SQLModel
 
 from services.reporting.models import AttendanceAnonymous, AttendancePresence, RegistrationView
 from services.reporting.projections.base import (
@@ -12,14 +13,15 @@ from services.reporting.projections.base import (
     Projection,
     as_int,
     as_uuid,
-    cached,
+    batch_store,
+    cached_for_update,
     category,
     entity_id,
     get_or_new,
 )
 from shared.eventlog import RecordedEvent
 
-PENDING_ATTENDANCE = "reporting_pending_attendance"
+ATTENDANCE_TABLES: tuple[type[SQLModel], ...] = (AttendancePresence, AttendanceAnonymous)
 
 
 class ParticipationProjection(Projection):
@@ -36,6 +38,12 @@ class ParticipationProjection(Projection):
             "workshop.registration_promoted": self.registration_promoted,
             "workshop.attendance_recorded": self.attendance_recorded,
         }
+
+    def keys(self, event: RecordedEvent) -> Iterator[tuple[type[SQLModel], Any]]:
+        """The registration an event reads."""
+        registration_id = event.payload.get("registration_id")
+        if registration_id and event.type != "workshop.attendance_recorded":
+            yield RegistrationView, str(registration_id)
 
     def registration_added(self, session: Session, event: RecordedEvent) -> None:
         """A registration (upserted by its id)."""
@@ -55,14 +63,14 @@ class ParticipationProjection(Projection):
     def registration_cancelled(self, session: Session, event: RecordedEvent) -> None:
         """A registration withdrawn."""
         registration_id = event.payload.get("registration_id")
-        row = cached(session, RegistrationView, str(registration_id)) if registration_id else None
+        row = cached_for_update(session, RegistrationView, str(registration_id)) if registration_id else None
         if row is not None:
             row.cancelled = True
 
     def registration_promoted(self, session: Session, event: RecordedEvent) -> None:
         """A waitlisted registration got a place."""
         registration_id = event.payload.get("registration_id")
-        row = cached(session, RegistrationView, str(registration_id)) if registration_id else None
+        row = cached_for_update(session, RegistrationView, str(registration_id)) if registration_id else None
         if row is not None:
             row.waitlisted = False
 
@@ -72,23 +80,13 @@ class ParticipationProjection(Projection):
         if workshop_id is None:
             return
         process_id = as_uuid(event.payload.get("process_id"))
-        # Rows added earlier in this batch are not flushed yet: drop them from the session, then delete the
-        # stored ones without an autoflush (one statement per table instead of a flush per event).
-        pending: dict[Any, list[Any]] = session.info.setdefault(PENDING_ATTENDANCE, {})
-        for row in pending.pop(workshop_id, []):
-            if row in session.new:
-                session.expunge(row)
-        with session.no_autoflush:
-            for model in (AttendancePresence, AttendanceAnonymous):
-                session.exec(
-                    delete(model)
-                    .where(col(model.workshop_id) == workshop_id)
-                    .execution_options(synchronize_session=False)
-                )
-        added: list[Any] = []
+        rows: list[tuple[type[SQLModel], dict[str, Any]]] = []
         for person_id in sorted({str(p) for p in event.payload.get("present") or [] if p}):
-            added.append(
-                AttendancePresence(workshop_id=workshop_id, person_id=person_id, process_id=process_id)
+            rows.append(
+                (
+                    AttendancePresence,
+                    {"workshop_id": workshop_id, "person_id": person_id, "process_id": process_id},
+                )
             )
         counts: dict[str, int] = {}
         for key, value in (event.payload.get("anonymous_counts") or {}).items():
@@ -96,10 +94,16 @@ class ParticipationProjection(Projection):
             if number > 0:
                 counts[category(key)] = counts.get(category(key), 0) + number
         for key, number in counts.items():
-            added.append(
-                AttendanceAnonymous(
-                    workshop_id=workshop_id, actor_category=key, process_id=process_id, count=number
+            rows.append(
+                (
+                    AttendanceAnonymous,
+                    {
+                        "workshop_id": workshop_id,
+                        "actor_category": key,
+                        "process_id": process_id,
+                        "count": number,
+                    },
                 )
             )
-        session.add_all(added)
-        pending[workshop_id] = added
+        # A later record in the same batch replaces this one; the stored rows are deleted at the batch's end.
+        batch_store(session).replace_group(ATTENDANCE_TABLES, "workshop_id", workshop_id, rows)

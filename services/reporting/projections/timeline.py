@@ -7,9 +7,10 @@ written when the event is applied, with the titles known at that moment (a histo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel
 
 from services.reporting.labels import (
     BODIES,
@@ -33,6 +34,7 @@ from services.reporting.projections.base import (
     as_dict,
     as_int,
     as_uuid,
+    batch_store,
     cached,
     category,
     get_or_new,
@@ -41,7 +43,7 @@ from services.reporting.projections.base import (
 from shared.eventlog import RecordedEvent
 
 Sentence = tuple[str, str]
-EXISTING_ENTRIES = "reporting_timeline_existing"
+TIMELINE_STREAMS = frozenset(("process", "workshop", "invention", "priority", "body", "evaluation_response"))
 
 # Events recorded inside a workshop (sessions domain): (Italian, English) description.
 SESSION_EVENTS: dict[str, Sentence] = {
@@ -90,7 +92,7 @@ class TimelineProjection(Projection):
     def apply(self, session: Session, event: RecordedEvent) -> None:
         """Describe the event if it belongs to a process."""
         stream_type = event.stream_type
-        if stream_type not in ("process", "workshop", "invention", "priority", "body", "evaluation_response"):
+        if stream_type not in TIMELINE_STREAMS:
             return
         if stream_type == "body":
             self._body(session, event)
@@ -107,19 +109,23 @@ class TimelineProjection(Projection):
         """Unused: ``apply`` dispatches on the stream type."""
         return {}
 
-    def prepare(self, session: Session, events: list[RecordedEvent]) -> None:
-        """Note which of the batch's positions already have entries (only on a replay), in one query."""
-        existing: set[int] = set()
-        if events:
-            existing = set(
-                session.exec(
-                    select(TimelineEntry.position).where(
-                        col(TimelineEntry.position) >= events[0].position,
-                        col(TimelineEntry.position) <= events[-1].position,
-                    )
-                )
-            )
-        session.info[EXISTING_ENTRIES] = existing
+    def wants(self, event: RecordedEvent) -> bool:
+        """Only the streams a process's history is made of."""
+        return event.stream_type in TIMELINE_STREAMS
+
+    def keys(self, event: RecordedEvent) -> Iterator[tuple[type[SQLModel], Any]]:
+        """The labels (and, for steering-group members, the person's category) the event will read."""
+        if event.stream_type == "body":
+            body_id = event.payload.get("body_id") or event.stream_id
+            yield TimelineLabel, ("body", str(body_id))
+            person_id = event.payload.get("person_id")
+            if person_id:
+                yield PersonCategory, str(person_id)
+            return
+        yield TimelineLabel, (event.stream_type, str(event.stream_id))
+        phase_id = event.payload.get("phase_id")
+        if phase_id:
+            yield TimelineLabel, ("phase", str(phase_id))
 
     # --- lookups -------------------------------------------------------------------------------------
 
@@ -162,36 +168,20 @@ class TimelineProjection(Projection):
         process_uuid = as_uuid(process_id)
         if process_uuid is None:
             return
-        key = (process_uuid, event.position)
-        if event.position not in session.info.get(EXISTING_ENTRIES, {event.position}):
-            # A position seen for the first time: no lookup needed.
-            session.add(
-                TimelineEntry(
-                    process_id=key[0],
-                    position=event.position,
-                    occurred_at=event.occurred_at,
-                    event_type=event.type,
-                    stream_type=event.stream_type,
-                    stream_id=event.stream_id,
-                    sentence_it=sentence[0],
-                    sentence_en=sentence[1],
-                )
-            )
-            return
-        row = get_or_new(
-            session,
+        # The whole row is derived from the event: written blind (upserted by process and position).
+        batch_store(session).put(
             TimelineEntry,
-            key,
-            process_id=key[0],
-            position=event.position,
-            occurred_at=event.occurred_at,
-            event_type=event.type,
-            stream_type=event.stream_type,
-            stream_id=event.stream_id,
-            sentence_it="",
-            sentence_en="",
+            {
+                "process_id": process_uuid,
+                "position": event.position,
+                "occurred_at": event.occurred_at,
+                "event_type": event.type,
+                "stream_type": event.stream_type,
+                "stream_id": event.stream_id,
+                "sentence_it": sentence[0],
+                "sentence_en": sentence[1],
+            },
         )
-        row.sentence_it, row.sentence_en = sentence
 
     # --- sentences -----------------------------------------------------------------------------------
 
