@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from shared.eventlog import read_all, read_stream
+from shared.eventlog import last_position, read_stream
 from tests.workshops_processes.conftest import World
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +22,7 @@ async def test_facilitator_booked_twice_across_districts_is_409(world: World, se
     a, _, process_a, process_b = await _two_districts(world)
     facilitator = await world.person(a, "social_worker")
     first = await world.workshop(process_a["id"], facilitator_ids=[facilitator], title="OST a Lugo")
-    before = len(read_all(session))
+    before = last_position(session)
     response = await world.schedule(
         process_b["id"],
         facilitator_ids=[facilitator],
@@ -40,7 +40,7 @@ async def test_facilitator_booked_twice_across_districts_is_409(world: World, se
     assert clash["starts_at"] == "2016-02-20T08:00:00+00:00"
     assert clash["starts_at_local"] == "2016-02-20T09:00:00+01:00"
     assert "OST a Lugo" in problem["detail"] and facilitator in problem["detail"]
-    assert len(read_all(session)) == before
+    assert last_position(session) == before
     # Back to back is not a clash.
     touching = await world.schedule(
         process_b["id"],
@@ -135,7 +135,7 @@ async def test_held_workshop_cannot_change(world: World, session: Session) -> No
         f"/workshops/{workshop['id']}/status", json={"status": "held"}, headers=world.admin
     )
     assert held.status_code == 200, held.text
-    before = len(read_all(session))
+    before = last_position(session)
     patch = await world.client.patch(
         f"/workshops/{workshop['id']}", json={"title": "Nuovo"}, headers=world.admin
     )
@@ -145,7 +145,7 @@ async def test_held_workshop_cannot_change(world: World, session: Session) -> No
         f"/workshops/{workshop['id']}/status", json={"status": "cancelled"}, headers=world.admin
     )
     assert status.status_code == 409
-    assert len(read_all(session)) == before
+    assert last_position(session) == before
 
 
 async def test_future_workshop_cannot_be_held(world: World) -> None:
@@ -233,7 +233,7 @@ async def test_unknown_facilitator_is_422(world: World) -> None:
 
 async def test_other_districts_editor_cannot_schedule(world: World, session: Session) -> None:
     a, b, process_a, _ = await _two_districts(world)
-    before = len(read_all(session))
+    before = last_position(session)
     response = await world.client.post(
         f"/processes/{process_a['id']}/workshops",
         json={
@@ -245,7 +245,7 @@ async def test_other_districts_editor_cannot_schedule(world: World, session: Ses
         headers=world.editor(b),
     )
     assert response.status_code == 403
-    assert len(read_all(session)) == before
+    assert last_position(session) == before
     mine = await world.client.post(
         f"/processes/{process_a['id']}/workshops",
         json={
@@ -303,11 +303,11 @@ async def test_facilitator_may_mark_held_but_not_cancel(world: World, session: S
     url = f"/workshops/{workshop['id']}/status"
     headers = world.facilitator(facilitator)
     stranger = world.facilitator(await world.person(district))
-    before = len(read_all(session))
+    before = last_position(session)
     cancel = await world.client.post(url, json={"status": "cancelled"}, headers=headers)
     assert cancel.status_code == 403
     other = await world.client.post(url, json={"status": "held"}, headers=stranger)
     assert other.status_code == 403
-    assert len(read_all(session)) == before
+    assert last_position(session) == before
     held = await world.client.post(url, json={"status": "held"}, headers=headers)
     assert held.status_code == 200 and held.json()["status"] == "held"
