@@ -175,6 +175,11 @@ def cmd_up(args: argparse.Namespace) -> int:
     settings = get_settings()
     for service in SERVICES:
         print(f"{service}: http://{settings.host}:{_port(service)}/docs", flush=True)
+    print(
+        "Empty database? Load the demo region from another shell: `make demo` (or `communitylab demo`); "
+        f"then open http://{settings.host}:{_port('reporting')}/dashboard?format=html",
+        flush=True,
+    )
     stopping = False
 
     def stop(_signum: int, _frame: Any) -> None:
