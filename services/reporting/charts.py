@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from services.reporting.labels import number_it
+
 PALETTE = ("#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d")
 NOT_TAKING_PART = "#e8e8e8"
 
@@ -33,7 +35,7 @@ def bar_chart(
         y = 5 + index * row_height
         width = max(1.0, bar_width * float(value) / float(top)) if value else 0.0
         text = escape(labels.get(key, key))
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        shown = number_it(value)
         parts.append(
             f'<g class="bar"><text x="{label_width - 6}" y="{y + 16}" text-anchor="end">{text}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 8}" fill="#2b8cbe">'
@@ -97,7 +99,7 @@ def choropleth(
     for key, rings in shapes.items():
         path = " ".join("M" + " L".join(project(p) for p in ring if len(p) >= 2) + " Z" for ring in rings)
         value = values.get(key)
-        shown = "non partecipa" if value is None else f"{value:g} ogni 10.000 residenti"
+        shown = "non partecipa" if value is None else f"{number_it(value)} ogni 10.000 residenti"
         parts.append(
             f'<path class="district" data-district-id="{key}" d="{path}" fill="{colour(value)}" '
             f'stroke="#555" stroke-width="0.8" fill-rule="evenodd"><title>{escape(names.get(key, ""))}: '
@@ -108,7 +110,7 @@ def choropleth(
         threshold = top * index / (len(PALETTE) - 1) if top else 0
         parts.append(
             f'<rect x="{10 + index * 70}" y="{legend_y}" width="20" height="14" fill="{fill}" stroke="#555"/>'
-            f'<text x="{34 + index * 70}" y="{legend_y + 12}" font-size="11">{threshold:.0f}</text>'
+            f'<text x="{34 + index * 70}" y="{legend_y + 12}" font-size="11">{number_it(threshold, 1 if top < 10 else 0)}</text>'
         )
     parts.append(
         f'<rect x="{10 + len(PALETTE) * 70}" y="{legend_y}" width="20" height="14" fill="{NOT_TAKING_PART}" '

@@ -20,15 +20,21 @@ METHODS: dict[str, tuple[str, str]] = {
     "other": ("Altro", "Other"),
 }
 
+# The registry's and workshops' actor categories; the last four are older codes kept for events already logged.
 CATEGORIES: dict[str, tuple[str, str]] = {
-    "administration": ("Amministrazioni", "Administrations"),
-    "planning_office": ("Ufficio di Piano", "Planning office"),
-    "ausl": ("AUSL", "AUSL"),
-    "asp": ("ASP", "ASP"),
+    "administrator": ("Amministratori", "Administrators"),
+    "planning_office_staff": ("Ufficio di piano", "Planning office staff"),
+    "health_staff": ("Operatori sanitari", "Health staff"),
+    "social_worker": ("Operatori sociali", "Social workers"),
+    "educator": ("Educatori", "Educators"),
     "third_sector": ("Terzo settore", "Third sector"),
     "business": ("Imprese", "Businesses"),
     "citizen": ("Cittadini", "Citizens"),
     "other": ("Altro", "Other"),
+    "administration": ("Amministrazioni", "Administrations"),
+    "planning_office": ("Ufficio di piano", "Planning office"),
+    "ausl": ("AUSL", "AUSL"),
+    "asp": ("ASP", "ASP"),
 }
 
 THEMES: dict[str, tuple[str, str]] = {
@@ -38,19 +44,50 @@ THEMES: dict[str, tuple[str, str]] = {
     "fronte_interno": ("Il fronte interno", "The inner front"),
     "i_prodotti_tangibili": ("I prodotti tangibili", "Tangible products"),
     "prodotti_tangibili": ("I prodotti tangibili", "Tangible products"),
-    "nuovi_linguaggi_e_nuove_competenze": ("Nuovi linguaggi e nuove competenze", "New languages and skills"),
-    "nuovi_linguaggi": ("Nuovi linguaggi e nuove competenze", "New languages and skills"),
+    "nuovi_linguaggi_competenze": ("Nuovi linguaggi e nuove competenze", "New languages and new skills"),
+    "nuovi_linguaggi_e_nuove_competenze": (
+        "Nuovi linguaggi e nuove competenze",
+        "New languages and new skills",
+    ),
+    "nuovi_linguaggi": ("Nuovi linguaggi e nuove competenze", "New languages and new skills"),
     "narrare_i_processi": ("Narrare i processi", "Telling the processes"),
 }
 
+INVENTION_KINDS: dict[str, tuple[str, str]] = {
+    "action": ("Azione", "Action"),
+    "product": ("Prodotto", "Product"),
+    "document": ("Documento", "Document"),
+    "service_organisation": ("Organizzazione dei servizi", "Service organisation"),
+    "citizen_engagement": ("Coinvolgimento dei cittadini", "Citizen engagement"),
+    "practice": ("Pratica", "Practice"),
+}
+
+# "started" is the status the outcomes projection gives after priority.started (the producer's "in_progress").
 PRIORITY_STATUSES: dict[str, tuple[str, str]] = {
     "proposed": ("Proposta", "Proposed"),
-    "submitted": ("Presentata dall'Ufficio di Piano", "Submitted by the Ufficio di Piano"),
+    "submitted": ("Presentata", "Submitted"),
     "validated": ("Validata", "Validated"),
     "rejected": ("Respinta", "Rejected"),
-    "assigned": ("Assegnata a un tavolo di progetto", "Assigned to a project table"),
-    "started": ("Avviata", "Started"),
+    "assigned": ("Assegnata", "Assigned"),
+    "in_progress": ("In corso", "In progress"),
+    "started": ("In corso", "In progress"),
     "reported": ("Restituita", "Reported"),
+    "linked_to_plan_action": ("Collegata al piano", "Linked to the plan"),
+}
+
+PRIORITY_OUTCOMES: dict[str, tuple[str, str]] = {
+    "achieved": ("Raggiunto", "Achieved"),
+    "partly_achieved": ("Parzialmente raggiunto", "Partly achieved"),
+    "not_achieved": ("Non raggiunto", "Not achieved"),
+    "carried_over": ("Rinviato all'anno successivo", "Carried over to next year"),
+}
+
+# The dashboard's buckets of priorities (service.Scope.priorities_by_outcome).
+PRIORITY_BUCKETS: dict[str, tuple[str, str]] = {
+    "validated": ("Validate", "Validated"),
+    "rejected": ("Respinte", "Rejected"),
+    "pending": ("In attesa", "Pending"),
+    "reported": ("Restituite", "Reported"),
 }
 
 WORKSHOP_STATUSES: dict[str, tuple[str, str]] = {
@@ -74,6 +111,35 @@ BODIES: dict[str, tuple[str, str]] = {
     "steering_group_extended": ("cabina di regia allargata", "extended steering group"),
 }
 
+STATURE: dict[str, tuple[str, str]] = {
+    "core_steering_group_size": ("Cabina di regia ristretta", "Core steering group"),
+    "core_steering_group": ("Cabina di regia ristretta", "Core steering group"),
+    "extended_steering_group_size": ("Cabina di regia allargata", "Extended steering group"),
+    "extended_steering_group": ("Cabina di regia allargata", "Extended steering group"),
+    "people_involved": ("Persone coinvolte per categoria", "People involved by category"),
+}
+
+# The default evaluation card (workshops' default template): short names of its dimensions and its choices.
+EVALUATION_QUESTIONS: dict[str, tuple[str, str]] = {
+    "ascolto": ("Ascolto", "Being listened to"),
+    "relazioni": ("Relazioni", "Relationships"),
+    "cambiamento": ("Cambiamento dei servizi", "Change in services"),
+    "influenza": ("Influenza sul Piano di Zona", "Influence on the local plan"),
+    "continuita": ("Continuità della partecipazione", "Keeping taking part"),
+    "commenti": ("Commenti", "Comments"),
+    "fiducia": ("Fiducia", "Trust"),
+    "nuove_relazioni": ("Nuove relazioni", "New relationships"),
+}
+
+EVALUATION_CHOICES: dict[str, tuple[str, str]] = {
+    "si": ("Sì", "Yes"),
+    "in_parte": ("In parte", "Partly"),
+    "no": ("No", "No"),
+    "non_so": ("Non so", "Don't know"),
+    "true": ("Sì", "Yes"),
+    "false": ("No", "No"),
+}
+
 MONTHS_IT = (
     "gennaio",
     "febbraio",
@@ -91,7 +157,10 @@ MONTHS_IT = (
 
 
 def _humanise(code: str) -> str:
-    return code.replace("_", " ").strip().capitalize() or "—"
+    # Only code-shaped strings (lower case, underscores) are humanised; free text is shown as written.
+    if code == code.lower() and " " not in code:
+        return code.replace("_", " ").strip().capitalize() or "—"
+    return code
 
 
 def label(table: dict[str, tuple[str, str]], code: str | None, lang: str = "it") -> str:
@@ -141,3 +210,17 @@ def month_it(key: str) -> str:
         return f"{MONTHS_IT[int(month) - 1]} {year}"
     except (ValueError, IndexError):
         return key
+
+
+def number_it(value: int | float | None, decimals: int | None = None) -> str:
+    """A number as Italians write it: 12.345 and 4,7 (``decimals`` fixed, else up to two, trailing zeros dropped)."""
+    if value is None or isinstance(value, bool):
+        return "—"
+    if isinstance(value, int) and decimals is None:
+        text = f"{value:,d}"
+    elif decimals is not None:
+        text = f"{float(value):,.{decimals}f}"
+    else:
+        text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    # Swap the English separators: "," for thousands becomes ".", "." for decimals becomes ",".
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
