@@ -7,6 +7,7 @@ nothing. The consumer never hands a projection an event at or below its checkpoi
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -14,7 +15,8 @@ from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
 from pydantic_core import PydanticUndefined
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import dialect as pg_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
@@ -22,6 +24,7 @@ from shared.eventlog import RecordedEvent
 
 Handler = Callable[[Session, RecordedEvent], None]
 M = TypeVar("M", bound=SQLModel)
+_PG = pg_dialect()
 
 
 class Projection:
@@ -67,16 +70,28 @@ class Projection:
             handler(session, event)
 
 
+_UUIDS: dict[str, uuid.UUID | None] = {}
+
+
 def as_uuid(value: Any) -> uuid.UUID | None:
     """A UUID from a payload value, or None when absent or malformed."""
     if value is None or value == "":
         return None
     if isinstance(value, uuid.UUID):
         return value
+    if type(value) is str:
+        # The same ids come back event after event: parse each once (bounded memo).
+        if value in _UUIDS:
+            return _UUIDS[value]
+        if len(_UUIDS) > 200_000:
+            _UUIDS.clear()
     try:
-        return uuid.UUID(str(value))
+        parsed = uuid.UUID(str(value))
     except (ValueError, AttributeError):
-        return None
+        parsed = None
+    if type(value) is str:
+        _UUIDS[value] = parsed
+    return parsed
 
 
 def as_date(value: Any) -> date | None:
@@ -166,17 +181,22 @@ class _TableInfo:
         self.table: sa.Table = model.__table__  # type: ignore[attr-defined]
         self.pk = [c.name for c in self.table.primary_key.columns]
         self.columns = [c.name for c in self.table.columns]
-        self.defaults = _defaults(model)
+        defaults = _defaults(model)
+        self.static = {name: value for name, value in defaults.items() if not callable(value)}
+        self.factories = [(name, value) for name, value in defaults.items() if callable(value)]
+        self.single = self.pk[0] if len(self.pk) == 1 else None
 
     def key_of(self, values: Any) -> Any:
-        if len(self.pk) == 1:
-            return values[self.pk[0]]
+        if self.single is not None:
+            return values[self.single]
         return tuple(values[name] for name in self.pk)
 
     def new_row(self, overrides: dict[str, Any]) -> Row:
-        values = {
-            name: (default() if callable(default) else default) for name, default in self.defaults.items()
-        }
+        if len(overrides) == len(self.columns):
+            return Row(overrides)  # a whole row: no defaults to fill in
+        values = dict(self.static)
+        for name, factory in self.factories:
+            values[name] = factory()
         values.update(overrides)
         return Row(values)
 
@@ -278,37 +298,90 @@ class BatchStore:
 
     def flush(self) -> None:
         """Write the batch's changes: group replacements, then one upsert per table."""
-        dialect = self.connection.dialect.name
         for (models, column), groups in self.replacements.items():
             keys = list(groups)
             for model in models:
                 table = table_info(model).table
                 for start in range(0, len(keys), CHUNK):
-                    self.connection.execute(
-                        sa.delete(table).where(table.c[column].in_(keys[start : start + CHUNK]))
-                    )
+                    chunk = keys[start : start + CHUNK]
+                    self.connection.execute(sa.delete(table).where(table.c[column].in_(chunk)))
             by_model: dict[type, list[dict[str, Any]]] = {}
             for rows in groups.values():
                 for model, values in rows:
                     by_model.setdefault(model, []).append(values)
             for model, values_list in by_model.items():
-                self.connection.execute(sa.insert(table_info(model).table), values_list)
+                self._write(table_info(model), values_list, upsert=False)
         self.replacements = {}
-        for model, rows in self.dirty.items():
-            if not rows:
-                continue
-            info = table_info(model)
-            insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(info.table)
+        for model, dirty in self.dirty.items():
+            if dirty:
+                info = table_info(model)
+                self._write(
+                    info, [{name: row.__dict__[name] for name in info.columns} for row in dirty.values()]
+                )
+        self.dirty = {}
+
+    def _write(self, info: _TableInfo, rows: list[dict[str, Any]], *, upsert: bool = True) -> None:
+        if self.connection.dialect.name == "postgresql":
+            # One statement and one parameter for the whole table: the rows travel as one JSON array that
+            # PostgreSQL turns into records of the table's own type (executemany would send one statement
+            # a row; multi-row VALUES costs more to build than to run).
+            self.connection.execute(
+                _recordset_insert(info, upsert), {"rows": json.dumps(rows, default=_plain)}
+            )
+            return
+        insert = sqlite_insert(info.table)
+        if upsert:
             updates = {name: insert.excluded[name] for name in info.columns if name not in info.pk}
-            statement = (
+            insert = (  # type: ignore[assignment]
                 insert.on_conflict_do_update(index_elements=info.pk, set_=updates)
                 if updates
                 else insert.on_conflict_do_nothing(index_elements=info.pk)
             )
-            self.connection.execute(
-                statement, [{name: row.__dict__[name] for name in info.columns} for row in rows.values()]
+        self.connection.execute(insert, rows)
+
+
+def _plain(value: Any) -> Any:
+    """JSON form of the column values json.dumps does not know (ids, dates and timestamps)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in a read model")
+
+
+_RECORDSET_SQL: dict[tuple[str, bool], sa.TextClause] = {}
+
+
+def _recordset_insert(info: _TableInfo, upsert: bool) -> sa.TextClause:
+    """INSERT ... SELECT FROM json_populate_recordset(...) [ON CONFLICT DO UPDATE], cached per table."""
+    cache_key = (info.table.fullname, upsert)
+    statement = _RECORDSET_SQL.get(cache_key)
+    if statement is None:
+        table = f'"{info.table.schema}"."{info.table.name}"' if info.table.schema else f'"{info.table.name}"'
+        columns = ", ".join(f'"{name}"' for name in info.columns)
+        selected = ", ".join(
+            # SQLAlchemy stores Python None in a JSON column as JSON null, not SQL NULL: keep that.
+            f"COALESCE(r.\"{column.name}\", 'null'::jsonb)"
+            if isinstance(column.type.dialect_impl(_PG), JSONB)
+            else f'r."{column.name}"'
+            for column in info.table.columns
+        )
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT {selected} "
+            f"FROM json_populate_recordset(NULL::{table}, CAST(:rows AS json)) AS r"
+        )
+        if upsert:
+            keys = ", ".join(f'"{name}"' for name in info.pk)
+            updates = ", ".join(
+                f'"{name}" = EXCLUDED."{name}"' for name in info.columns if name not in info.pk
             )
-        self.dirty = {}
+            sql += f" ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
+        statement = _RECORDSET_SQL[cache_key] = sa.text(sql)
+    return statement
 
 
 def batch_store(session: Session) -> BatchStore:
