@@ -15,7 +15,7 @@ from shared.db import Database
 from shared.eventlog import NewEvent, append, last_position, read_all, stream_version
 from tests.faults.servers import FaultDatabase, Served, Services, create_district, create_process
 
-BULK_EVENTS = 12_000  # bound in count: enough for tens of committed batches of 500
+BULK_EVENTS = 20_000  # bound in count: many committed batches, so the kill lands mid-catch-up
 CATCH_UP_TIMEOUT_SECONDS = 180.0  # bound in time
 
 

@@ -81,3 +81,6 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"schemathesis failed on {service}:\n{output[-20000:]}\n{served.log()}"
     assert "Tested:" in output, output[-5000:]
+    # The run's figures (shown with -rP or -s): phases, operations and cases.
+    summary = output[output.find("=== SUMMARY") :] if "=== SUMMARY" in output else output[-3000:]
+    print(f"schemathesis on {service} ({PHASES}, {EXAMPLES} examples):\n{summary}")
