@@ -88,9 +88,10 @@ def _stature_rows(stature: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for key, value in stature.items():
         if isinstance(value, dict):
-            people = {
-                k: v for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)
-            }
+            people = _ordered(
+                CATEGORIES,
+                {k: v for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)},
+            )
             if not people:
                 continue
             rows.append({"label": label(STATURE, key), "value": None, "group": True})
@@ -156,6 +157,7 @@ def render_diary(report: dict[str, Any]) -> str:
     return environment.get_template("diary.html").render(
         d=report,
         charts=chart_set,
+        inventions_by_theme=_ordered(THEMES, report["inventions"]["items_by_theme"]),
         stature={
             str(p["id"]): _stature_rows((p.get("identity_card") or {}).get("stature"))
             for p in report["processes"]

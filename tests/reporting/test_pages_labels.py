@@ -48,6 +48,10 @@ FORBIDDEN_PATTERNS = {
 }
 
 
+# Codes that are also everyday Italian words ("si prendono cura"): shown raw they would still read as Italian.
+ITALIAN_WORDS = {"si"}
+
+
 def forbidden_words() -> dict[str, str]:
     """Each code (as is and with spaces), its humanised form and its English label, where they differ from Italian."""
     words: dict[str, str] = {}
@@ -56,7 +60,9 @@ def forbidden_words() -> dict[str, str]:
         italian_labels = " | ".join(italian.lower() for italian, _ in table.values())
         for code, (_italian, english) in table.items():
             for word in (code, code.replace("_", " "), code.replace("_", " ").capitalize(), english):
-                if not re.search(rf"(?<![\w']){re.escape(word.lower())}(?![\w'])", italian_labels):
+                if word not in ITALIAN_WORDS and not re.search(
+                    rf"(?<![\w']){re.escape(word.lower())}(?![\w'])", italian_labels
+                ):
                     words[word] = f"{name}: {code}"
     return words
 
