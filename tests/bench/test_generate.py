@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,28 @@ from services.cli import main
 from shared.db import make_engine
 from shared.eventlog import verify_chain
 from shared.eventlog.tables import events
+from tests.bench.conftest import ROOT
 
 
-def test_generate_writes_every_kind_of_event(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite:///{tmp_path / 'generated.db'}"
+@pytest.fixture
+def target_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database: PostgreSQL when the suite runs on PostgreSQL (created and dropped), else SQLite."""
+    base = os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'generated.db'}"
+        return
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_benchlib_for_tests", ROOT / "bench" / "benchlib.py")
+    assert spec is not None and spec.loader is not None
+    benchlib = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchlib)
+    with benchlib.throwaway_database("postgresql", admin_url=base) as url:
+        yield url
+
+
+def test_generate_writes_every_kind_of_event(target_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = target_url
     code = main(["generate", "--districts", "2", "--years", "1", "--scale", "0.3", "--database-url", url])
     out = capsys.readouterr().out
     assert code == 0, out

@@ -1,0 +1,592 @@
+"""HTTP load on loopback: the workshops service in real uvicorn processes against a minimal FastAPI "hello" app.
+
+For each database (a throw-away SQLite file and a throw-away PostgreSQL database on ``BENCH_POSTGRES_URL``,
+default ``postgresql://postgres@127.0.0.1:5432/test``), the script migrates, generates a small region with
+``bench/generate.py`` (the services' own code), starts ``communitylab serve`` for registry, workshops and
+reporting plus a "hello" app (one uvicorn worker each, uvloop + httptools as installed), and runs an async load
+generator at 1, 10 and 50 concurrent keep-alive connections against:
+
+- ``hello``        ``GET /hello`` of a bare FastAPI app (the framework's ceiling on this machine, same run);
+- ``get_process``  ``GET /processes/{id}`` (read);
+- ``list``         ``GET /processes?limit=50`` (list);
+- ``register``     ``POST /workshops/{id}/registrations`` an anonymous group (write: a row and an event);
+- ``registry`` / ``reporting`` at 10 connections (``GET /districts``, ``GET /processes/{id}/timeline``), so
+  every service's memory is measured under load.
+
+Each cell is bounded by ``--requests`` and ``--seconds`` (whichever comes first). The load generator is raw
+asyncio sockets (HTTP/1.1 keep-alive) by default; ``--client httpx`` uses httpx.AsyncClient instead, and every
+run measures both on ``hello`` at 10 connections to show what the client costs. Peak RSS (VmHWM) of every
+service process is read from /proc after the load.
+
+    .venv/bin/python bench/http_load.py                                   # about 3 minutes
+    .venv/bin/python bench/http_load.py --databases sqlite --seconds 2 --requests 500
+    .venv/bin/python bench/http_load.py --markdown docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Not named bench/http.py: `python bench/<any>.py` puts bench/ first on sys.path, where an http.py would
+# shadow the standard library's http package for every script there.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from bench import benchlib
+
+CONNECTIONS = (1, 10, 50)
+REQUEST_TIMEOUT = 30.0
+IDLE_LEAVES = {"Condition.wait", "Queue.get", "Runner.run", "EpollSelector.select", "Event.wait", "select"}
+TARGETS = ("hello", "get_process", "list", "register")
+READ_RATIO_TARGET = 0.4
+P99_TARGET_MS = 25.0
+RSS_TARGET_MB = 150.0
+HELLO_APP = """
+import sys, uvicorn
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/hello")
+def hello() -> dict[str, str]:
+    return {"hello": "world"}
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+@dataclass
+class Request:
+    """One request shape of a cell."""
+
+    method: str
+    path: str
+    body: Any = None
+
+
+@dataclass
+class CellResult:
+    """What one cell measured."""
+
+    completed: int = 0
+    failed: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def rps(self) -> float:
+        """Completed requests per second."""
+        return self.completed / self.elapsed if self.elapsed else 0.0
+
+    def pct(self, fraction: float) -> float:
+        """Latency percentile in ms."""
+        return benchlib.percentile(sorted(self.latencies_ms), fraction)
+
+
+def _encode(request: Request, host: str, headers: dict[str, str]) -> bytes:
+    body = json.dumps(request.body).encode() if request.body is not None else b""
+    lines = [
+        f"{request.method} {request.path} HTTP/1.1",
+        f"Host: {host}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    if request.body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (Content-Length or chunked); return its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = None
+    chunked = False
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        lowered = name.strip().lower()
+        if lowered == "content-length":
+            length = int(value.strip())
+        elif lowered == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length:
+        await reader.readexactly(length)
+    return status
+
+
+async def run_cell(
+    base_url: str,
+    requests: list[Request],
+    headers: dict[str, str],
+    connections: int,
+    max_requests: int,
+    max_seconds: float,
+    client: str = "raw",
+) -> CellResult:
+    """Drive ``connections`` keep-alive connections until ``max_requests`` or ``max_seconds``."""
+    result = CellResult()
+    issued = 0
+    url = httpx.URL(base_url)
+    host, port = url.host, url.port or 80
+    deadline = time.perf_counter() + max_seconds
+
+    def take() -> Request | None:
+        nonlocal issued
+        if issued >= max_requests or time.perf_counter() >= deadline:
+            return None
+        issued += 1
+        return requests[issued % len(requests)]
+
+    def record(status: int, started: float) -> None:
+        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        result.statuses[status] = result.statuses.get(status, 0) + 1
+        if 200 <= status < 300 or status == 304:
+            result.completed += 1
+        else:
+            result.failed += 1
+
+    async def raw_worker() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        encoded = {id(r): _encode(r, f"{host}:{port}", headers) for r in requests}
+        try:
+            while (request := take()) is not None:
+                started = time.perf_counter()
+                writer.write(encoded[id(request)])
+                try:
+                    status = await asyncio.wait_for(_read_response(reader), REQUEST_TIMEOUT)
+                except TimeoutError:
+                    record(
+                        0, started
+                    )  # status 0: no answer within REQUEST_TIMEOUT; the connection is dropped
+                    return
+                record(status, started)
+        finally:
+            writer.close()
+
+    async def httpx_worker(session: httpx.AsyncClient) -> None:
+        while (request := take()) is not None:
+            started = time.perf_counter()
+            response = await session.request(request.method, request.path, json=request.body, headers=headers)
+            record(response.status_code, started)
+
+    started = time.perf_counter()
+    if client == "raw":
+        await asyncio.gather(*(raw_worker() for _ in range(connections)))
+    else:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as session:
+            await asyncio.gather(*(httpx_worker(session) for _ in range(connections)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def prepare(workshops_url: str, headers: dict[str, str], writable: int = 5) -> dict[str, Any]:
+    """Ids to hit: a generated process, and open future workshops of a new active process for the writes."""
+    with httpx.Client(base_url=workshops_url, headers=headers, timeout=30) as client:
+        processes = client.get("/processes", params={"limit": 50}).raise_for_status().json()["items"]
+        source = processes[0]
+        edition_id = source["edition_id"]
+        process = client.post(
+            "/processes",
+            json={
+                "district_id": source["district_id"],
+                "edition_id": edition_id,
+                "title": "Benchmark: iscrizioni aperte",
+                "started_on": source["started_on"],
+                "status": "active",
+            },
+        )
+        if process.status_code >= 400:
+            raise RuntimeError(f"could not create the write target process: {process.text}")
+        process_id = process.json()["id"]
+        workshop_ids = []
+        for index in range(writable):
+            starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30 + index)
+            workshop = client.post(
+                f"/processes/{process_id}/workshops",
+                json={
+                    "method": "world_cafe",
+                    "title": f"Benchmark {index}",
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                    "venue": f"Sala benchmark {index}",
+                    "capacity": 100_000,
+                    "facilitator_ids": [],
+                },
+            )
+            if workshop.status_code >= 400:
+                raise RuntimeError(f"could not schedule a write target workshop: {workshop.text}")
+            workshop_ids.append(workshop.json()["id"])
+    return {
+        "process_ids": [p["id"] for p in processes],
+        "workshop_ids": workshop_ids,
+        "write_process": process_id,
+    }
+
+
+def target_requests(target: str, ids: dict[str, Any], district_ids: list[str]) -> list[Request]:
+    """The request mix of one target."""
+    if target == "hello":
+        return [Request("GET", "/hello")]
+    if target == "get_process":
+        return [Request("GET", f"/processes/{pid}") for pid in ids["process_ids"]]
+    if target == "list":
+        return [Request("GET", "/processes?limit=50")]
+    if target == "register":
+        body = {"actor_category": "citizen", "count": 1}
+        return [Request("POST", f"/workshops/{wid}/registrations", body) for wid in ids["workshop_ids"]]
+    if target == "registry":
+        return [Request("GET", "/districts?limit=50")] + [
+            Request("GET", f"/districts/{d}") for d in district_ids[:5]
+        ]
+    if target == "reporting":
+        return [Request("GET", f"/processes/{pid}/timeline") for pid in ids["process_ids"][:10]]
+    raise ValueError(target)
+
+
+def run_database(
+    kind: str, args: argparse.Namespace, rows: list[dict[str, Any]], memory: list[dict[str, Any]]
+) -> str:
+    """Everything for one database; returns its version string."""
+    generator = benchlib.load_generator_module()
+    with benchlib.throwaway_database(kind) as url:
+        print(
+            f"[{kind}] generating {args.districts} districts x {args.years} years (scale {args.scale})",
+            flush=True,
+        )
+        summary = asyncio.run(
+            generator.generate(
+                database_url=url,
+                districts=args.districts,
+                years=args.years,
+                scale=args.scale,
+                log=lambda _l: None,
+            )
+        )
+        print(f"[{kind}] generated {summary['events']:,} events in {summary['seconds']:.0f} s", flush=True)
+        version = benchlib.database_version(url)
+        key = benchlib.admin_key(url)
+        headers = {"Authorization": f"Bearer {key}"}
+        servers: dict[str, benchlib.Server] = {}
+        try:
+            registry = benchlib.start_service(
+                "registry", benchlib.service_env(url, COMMUNITYLAB_LOG_LEVEL=args.log_level)
+            )
+            servers["registry"] = registry
+            env = benchlib.service_env(
+                url, COMMUNITYLAB_LOG_LEVEL=args.log_level, COMMUNITYLAB_REGISTRY_URL=registry.base_url
+            )
+            servers["workshops"] = benchlib.start_service("workshops", env)
+            servers["reporting"] = benchlib.start_service("reporting", env)
+            hello_port = benchlib.free_port()
+            servers["hello"] = benchlib.Server(
+                "hello", [sys.executable, "-c", HELLO_APP, str(hello_port)], env, hello_port
+            )
+            for server in servers.values():
+                server.wait_ready()
+            ids = prepare(servers["workshops"].base_url, headers)
+            with httpx.Client(base_url=registry.base_url, headers=headers) as client:
+                district_ids = [
+                    d["id"] for d in client.get("/districts", params={"limit": 50}).json()["items"]
+                ]
+            if kind == args.databases.split(",")[0]:
+                for client_kind in ("raw", "httpx"):
+                    cell = asyncio.run(
+                        run_cell(
+                            servers["hello"].base_url,
+                            target_requests("hello", ids, district_ids),
+                            headers,
+                            10,
+                            args.requests,
+                            args.seconds,
+                            client_kind,
+                        )
+                    )
+                    args.client_check[client_kind] = cell.rps
+                    print(
+                        f"client check: hello at 10 connections with {client_kind}: {cell.rps:,.0f} req/s",
+                        flush=True,
+                    )
+            plan = [(t, c) for c in CONNECTIONS for t in TARGETS] + [("registry", 10), ("reporting", 10)]
+            for target, connections in plan:
+                server = servers[
+                    "hello" if target == "hello" else "workshops" if target in TARGETS else target
+                ]
+                cell = asyncio.run(
+                    run_cell(
+                        server.base_url,
+                        target_requests(target, ids, district_ids),
+                        headers,
+                        connections,
+                        args.requests,
+                        args.seconds,
+                        args.client,
+                    )
+                )
+                row = {
+                    "database": kind,
+                    "target": target,
+                    "connections": connections,
+                    "requests": cell.completed + cell.failed,
+                    "failed": cell.failed,
+                    "rps": cell.rps,
+                    "p50": cell.pct(0.50),
+                    "p95": cell.pct(0.95),
+                    "p99": cell.pct(0.99),
+                    "load": f"{__import__('os').getloadavg()[0]:.1f}",
+                    "statuses": cell.statuses,
+                }
+                rows.append(row)
+                print(
+                    f"[{kind}] {target:<12}{connections:>4} conns {row['requests']:>6} req {row['failed']:>4} failed "
+                    f"{row['rps']:>8,.0f} req/s  p50 {row['p50']:7.1f}  p95 {row['p95']:7.1f}  p99 {row['p99']:7.1f} ms"
+                    f"  load {row['load']}" + (f"  statuses {cell.statuses}" if cell.failed else ""),
+                    flush=True,
+                )
+            if args.profile:
+                report = profile_server(
+                    servers["workshops"],
+                    servers["workshops"].base_url,
+                    target_requests(args.profile, ids, district_ids),
+                    headers,
+                    args.profile_seconds,
+                )
+                args.profiles.append(f"--- {kind}: {args.profile} at 10 connections ---\n{report}")
+                print(args.profiles[-1], flush=True)
+            for name, server in servers.items():
+                mem = benchlib.memory_mb(server.pid)
+                memory.append({"database": kind, "service": name, "hwm": mem["VmHWM"], "rss": mem["VmRSS"]})
+        finally:
+            for server in servers.values():
+                server.stop()
+    return version
+
+
+def profile_server(
+    server: benchlib.Server, base_url: str, requests: list[Request], headers: dict[str, str], seconds: float
+) -> str:
+    """py-spy samples the server while 10 connections load it; the hottest frames, inclusive and self."""
+    import shutil
+    import subprocess
+    import tempfile
+    from collections import Counter
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "stacks.txt"
+        recorder = subprocess.Popen(
+            [
+                spy,
+                "record",
+                "-p",
+                str(server.pid),
+                "-d",
+                str(int(seconds)),
+                "-r",
+                "200",
+                "-f",
+                "raw",
+                "-o",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.0)
+        asyncio.run(run_cell(base_url, requests, headers, 10, 10**9, seconds - 1.5))
+        _, err = recorder.communicate(timeout=seconds + 30)
+        if not out.exists():
+            return f"py-spy failed: {err[-500:]}"
+        inclusive: Counter[str] = Counter()
+        own: Counter[str] = Counter()
+        total = 0
+        for line in out.read_text().splitlines():
+            stack, _, count_text = line.rpartition(" ")
+            if not stack or not count_text.isdigit():
+                continue
+            count = int(count_text)
+            frames = [
+                f.split(" (")[0]
+                + " ("
+                + f.split(" (")[1].split(":")[0].split("site-packages/")[-1].split("/work/main/")[-1]
+                + ")"
+                if " (" in f
+                else f
+                for f in stack.split(";")
+            ]
+            # Idle worker threads waiting for a job and the (uvloop, C) event loop waiting are not work.
+            if frames[-1].split(" (")[0] in IDLE_LEAVES:
+                continue
+            total += count
+            own[frames[-1]] += count
+            for frame in set(frames):
+                inclusive[frame] += count
+    lines = [
+        f"py-spy: {total} busy samples of the workshops process, all threads (idle waits dropped)",
+        "inclusive:",
+    ]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(70)]
+    lines += ["self:"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(25)]
+    return "\n".join(lines)
+
+
+def ratio(rows: list[dict[str, Any]], kind: str, target: str, connections: int) -> float:
+    """Throughput of ``target`` over hello's, same database run, same connections."""
+    by = {(r["target"], r["connections"]): r for r in rows if r["database"] == kind}
+    hello = by.get(("hello", connections))
+    mine = by.get((target, connections))
+    return mine["rps"] / hello["rps"] if hello and mine and hello["rps"] else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every database, print the table, optionally rewrite this benchmark's section."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    parser.add_argument("--requests", type=int, default=3000, help="at most this many requests per cell")
+    parser.add_argument("--seconds", type=float, default=3.0, help="at most this long per cell")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw", help="load generator client")
+    parser.add_argument("--districts", type=int, default=4, help="generated districts")
+    parser.add_argument("--years", type=int, default=2, help="generated years")
+    parser.add_argument("--scale", type=float, default=0.5, help="generator scale")
+    parser.add_argument(
+        "--log-level", default="INFO", help="services' log level (INFO: one JSON line a request)"
+    )
+    parser.add_argument("--markdown", type=Path, help="rewrite this benchmark's section of this file")
+    parser.add_argument("--notes", default="", help="a paragraph added under the tables")
+    parser.add_argument(
+        "--profile", choices=TARGETS[1:], help="also sample the workshops process with py-spy"
+    )
+    parser.add_argument("--profile-seconds", type=float, default=10.0, help="how long to sample")
+    args = parser.parse_args(argv)
+    args.client_check = {}
+    args.profiles = []
+    rows: list[dict[str, Any]] = []
+    memory: list[dict[str, Any]] = []
+    versions = []
+    load_before = benchlib.load_average()
+    started = time.monotonic()
+    print(benchlib.machine(), "| load", load_before, flush=True)
+    for kind in args.databases.split(","):
+        if kind == "postgresql" and not benchlib.postgres_reachable(benchlib.postgres_admin_url()):
+            continue
+        versions.append(run_database(kind, args, rows, memory))
+    load_after = benchlib.load_average()
+    print(f"total {time.monotonic() - started:.0f} s; load average {load_after}")
+
+    header = [
+        "database",
+        "target",
+        "conns",
+        "requests",
+        "non-2xx",
+        "req/s",
+        "x hello",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "load 1m",
+    ]
+    table = [
+        [
+            r["database"],
+            r["target"],
+            r["connections"],
+            f"{r['requests']:,}",
+            r["failed"],
+            f"{r['rps']:,.0f}",
+            f"{ratio(rows, r['database'], r['target'], r['connections']):.2f}"
+            if r["target"] in TARGETS[1:]
+            else "",
+            f"{r['p50']:.1f}",
+            f"{r['p95']:.1f}",
+            f"{r['p99']:.1f}",
+            r["load"],
+        ]
+        for r in rows
+    ]
+    benchlib.print_table(header, table)
+    mem_header = ["database", "service", "peak RSS MB (VmHWM)", "RSS at end MB"]
+    mem_table = [[m["database"], m["service"], f"{m['hwm']:.0f}", f"{m['rss']:.0f}"] for m in memory]
+    benchlib.print_table(mem_header, mem_table)
+    verdicts = targets_verdict(rows, memory)
+    for line in verdicts:
+        print(line)
+    if args.markdown:
+        client_line = ", ".join(f"{k} {v:,.0f} req/s" for k, v in args.client_check.items())
+        body = [
+            "## HTTP load (`bench/http_load.py`)",
+            "",
+            f"- Command: `{benchlib.command_line('bench/http_load.py', argv)}`",
+            f"- Date: {benchlib.now_utc()}",
+            f"- Machine: {benchlib.machine()}; {', '.join(versions)}",
+            f"- Load average: {load_before} before, {load_after} after (the 1-minute value at the end of each cell "
+            "is in the table). The machine is shared with other sessions' test runs.",
+            f"- One uvicorn worker per service (uvloop, httptools), services' log level {args.log_level}; each cell "
+            f"stops at {args.requests:,} requests or {args.seconds:g} s; keep-alive connections; client: "
+            f"{args.client}. Client check (hello, 10 connections): {client_line}.",
+            f"- Data: `communitylab generate` with {args.districts} districts x {args.years} years, scale {args.scale}, "
+            "then one active process with 5 open workshops for the writes.",
+            "- `x hello` = req/s over the hello app's at the same connections; targets: reads >= "
+            f"{READ_RATIO_TARGET}x hello, p99 < {P99_TARGET_MS:g} ms at 50 connections, peak RSS < {RSS_TARGET_MB:g} MB.",
+            "",
+            *benchlib.markdown_table(header, table, right_from=2),
+            "",
+            "Peak memory of each process after the load:",
+            "",
+            *benchlib.markdown_table(mem_header, mem_table, right_from=2),
+            "",
+            *[f"- {line}" for line in verdicts],
+        ]
+        if args.profiles:
+            body += ["", "py-spy of the workshops process (`--profile`):", "", "```"]
+            body += [*"\n".join(args.profiles).splitlines(), "```"]
+        if args.notes:
+            body += ["", args.notes]
+        benchlib.write_section(args.markdown, "http", "\n".join(body))
+        print(f"wrote the http section of {args.markdown}")
+    return 0
+
+
+def targets_verdict(rows: list[dict[str, Any]], memory: list[dict[str, Any]]) -> list[str]:
+    """One line per target: met or missed, with the figures."""
+    lines = []
+    for kind in sorted({r["database"] for r in rows}):
+        for target in ("get_process", "list"):
+            ratios = {c: ratio(rows, kind, target, c) for c in CONNECTIONS}
+            shown = ", ".join(f"{c}: {v:.2f}x" for c, v in ratios.items())
+            ok = all(v >= READ_RATIO_TARGET for v in ratios.values())
+            lines.append(f"{kind} {target} throughput vs hello ({shown}): {'met' if ok else 'missed'}")
+        p99 = {r["target"]: r["p99"] for r in rows if r["database"] == kind and r["connections"] == 50}
+        shown = ", ".join(f"{t} {v:.0f} ms" for t, v in p99.items())
+        ok = all(v < P99_TARGET_MS for t, v in p99.items() if t != "hello")
+        lines.append(f"{kind} p99 at 50 connections ({shown}): {'met' if ok else 'missed'}")
+    for m in memory:
+        if m["service"] != "hello":
+            verdict = "met" if m["hwm"] < RSS_TARGET_MB else "missed"
+            lines.append(f"{m['database']} {m['service']} peak RSS {m['hwm']:.0f} MB: {verdict}")
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
