@@ -85,6 +85,11 @@ def test_batch_boundaries_do_not_change_the_read_models(session: Session, script
         select(DistrictView.geometry).where(DistrictView.id == uuid.UUID(district))
     )
     assert geometry.scalar_one() is None
+    # ... stored as JSON null, as the ORM stored it (not SQL NULL).
+    sql_null = session.connection().execute(
+        select(DistrictView.geometry.is_(None)).where(DistrictView.id == uuid.UUID(district))
+    )
+    assert sql_null.scalar_one() in (False, 0)
 
 
 def test_every_row_a_batch_reads_is_prefetched(

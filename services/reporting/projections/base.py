@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from pydantic_core import PydanticUndefined
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import dialect as pg_dialect
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
 from shared.eventlog import RecordedEvent
@@ -226,6 +225,7 @@ class BatchStore:
         self.absent: dict[type[SQLModel], set[Any]] = {}
         self.dirty: dict[type[SQLModel], dict[Any, Row]] = {}
         # (models, column) -> group key -> rows replacing every stored row of that group.
+        self.whole: dict[type[SQLModel], dict[Any, dict[str, Any]]] = {}
         self.replacements: dict[
             tuple[tuple[type[SQLModel], ...], str], dict[Any, list[tuple[type, dict]]]
         ] = {}
@@ -283,12 +283,11 @@ class BatchStore:
         return row
 
     def put(self, model: type[SQLModel], values: dict[str, Any]) -> None:
-        """Write a whole row, replacing any stored one with the same key (no lookup)."""
-        info = table_info(model)
-        key = info.key_of(values)
-        row = info.new_row(values)
-        self.rows.setdefault(model, {})[key] = row
-        self.touch(model, key, row)
+        """Write a whole row (every column), replacing any stored one with the same key (no lookup)."""
+        key = table_info(model).key_of(values)
+        self.rows.get(model, {}).pop(key, None)
+        self.dirty.get(model, {}).pop(key, None)
+        self.whole.setdefault(model, {})[key] = values
 
     def replace_group(
         self, models: tuple[type[SQLModel], ...], column: str, group: Any, rows: list[tuple[type, dict]]
@@ -319,6 +318,10 @@ class BatchStore:
                     info, [{name: row.__dict__[name] for name in info.columns} for row in dirty.values()]
                 )
         self.dirty = {}
+        for model, whole in self.whole.items():
+            if whole:
+                self._write(table_info(model), list(whole.values()))
+        self.whole = {}
 
     def _write(self, info: _TableInfo, rows: list[dict[str, Any]], *, upsert: bool = True) -> None:
         if self.connection.dialect.name == "postgresql":
@@ -329,15 +332,46 @@ class BatchStore:
                 _recordset_insert(info, upsert), {"rows": json.dumps(rows, default=_plain)}
             )
             return
-        insert = sqlite_insert(info.table)
+        # SQLite: the driver's executemany with the columns' own bind processors, SQL built once a table.
+        statement, processors = _sqlite_insert(info, upsert, self.connection.dialect)
+        names = info.columns
+        self.connection.exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    value if process is None else process(value)
+                    for process, value in zip(processors, [row[name] for name in names], strict=True)
+                )
+                for row in rows
+            ],
+        )
+
+
+_SQLITE_SQL: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
+
+
+def _sqlite_insert(info: _TableInfo, upsert: bool, dialect: sa.Dialect) -> tuple[str, list[Any]]:
+    """INSERT ... VALUES (?, ...) [ON CONFLICT DO UPDATE] and each column's bind processor, cached per table.
+
+    The table is named without its schema: on SQLite every schema is mapped to the main database.
+    """
+    cache_key = (info.table.fullname, upsert)
+    found = _SQLITE_SQL.get(cache_key)
+    if found is None:
+        columns = ", ".join(f'"{name}"' for name in info.columns)
+        marks = ", ".join("?" for _ in info.columns)
+        sql = f'INSERT INTO "{info.table.name}" ({columns}) VALUES ({marks})'
         if upsert:
-            updates = {name: insert.excluded[name] for name in info.columns if name not in info.pk}
-            insert = (  # type: ignore[assignment]
-                insert.on_conflict_do_update(index_elements=info.pk, set_=updates)
-                if updates
-                else insert.on_conflict_do_nothing(index_elements=info.pk)
+            keys = ", ".join(f'"{name}"' for name in info.pk)
+            updates = ", ".join(
+                f'"{name}" = excluded."{name}"' for name in info.columns if name not in info.pk
             )
-        self.connection.execute(insert, rows)
+            sql += f" ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
+        processors = [
+            column.type.dialect_impl(dialect).bind_processor(dialect) for column in info.table.columns
+        ]
+        found = _SQLITE_SQL[cache_key] = (sql, processors)
+    return found
 
 
 def _plain(value: Any) -> Any:
