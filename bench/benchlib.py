@@ -56,7 +56,12 @@ def now_utc() -> str:
 
 def command_line(script: str, argv: Sequence[str] | None) -> str:
     """The exact command that produced a table."""
-    return " ".join(["python", script, *(argv if argv is not None else sys.argv[1:])]).strip()
+    args = list(argv if argv is not None else sys.argv[1:])
+    # Notes are printed under the table: the command shows where they went, not their text again.
+    for index, value in enumerate(args[:-1]):
+        if value in ("--notes", "--reads-notes"):
+            args[index + 1] = '"<the notes under the table>"'
+    return " ".join(["python", script, *args]).strip()
 
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
