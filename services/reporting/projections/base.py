@@ -239,13 +239,21 @@ class BatchStore:
         if not wanted:
             return
         info = table_info(model)
-        last = info.pk[-1]
-        probe = sorted({k[-1] if isinstance(k, tuple) else k for k in wanted}, key=str)
+        wanted.sort(key=str)
         wanted_set = set(wanted)
-        for start in range(0, len(probe), CHUNK):
-            chunk = probe[start : start + CHUNK]
-            result = self.connection.execute(sa.select(info.table).where(info.table.c[last].in_(chunk)))
-            for values in result.mappings():
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            if info.single is not None:
+                condition = info.table.c[info.single].in_(chunk)
+            else:
+                # Every key column bounded, so the primary key index serves composite keys too.
+                condition = sa.and_(
+                    *[
+                        info.table.c[name].in_(sorted({k[i] for k in chunk}, key=str))
+                        for i, name in enumerate(info.pk)
+                    ]
+                )
+            for values in self.connection.execute(sa.select(info.table).where(condition)).mappings():
                 key = info.key_of(values)
                 if key in wanted_set:
                     known[key] = Row(dict(values))
