@@ -26,6 +26,11 @@ LOAD_SECONDS = 12.0  # bound in time
 RECOVERY_SECONDS = 20.0
 RESTART_POSTGRES = os.environ.get("COMMUNITYLAB_FAULTS_RESTART_POSTGRES") == "1"
 
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="PostgreSQL only",
+)
+
 
 @dataclass
 class Outcomes:
@@ -109,8 +114,7 @@ def _restart_server() -> None:
 def test_services_recover_from_lost_postgres_connections(
     fault_db: FaultDatabase, services: Services, fault: str
 ) -> None:
-    if fault_db.dialect != "postgresql":
-        pytest.skip("PostgreSQL only")
+    assert fault_db.dialect == "postgresql"
     admin = fault_db.admin_key()
     registry = services.start("registry")
     workshops = services.start("workshops")
