@@ -82,7 +82,7 @@ def as_uuid(value: Any) -> uuid.UUID | None:
         # The same ids come back event after event: parse each once (bounded memo).
         if value in _UUIDS:
             return _UUIDS[value]
-        if len(_UUIDS) > 200_000:
+        if len(_UUIDS) > 50_000:
             _UUIDS.clear()
     try:
         parsed = uuid.UUID(str(value))
