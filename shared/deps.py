@@ -21,7 +21,7 @@ from shared.auth.principal import ANONYMOUS, Principal
 from shared.config import Settings
 from shared.context import actor_id_var
 from shared.db import Database
-from shared.errors import ConflictError
+from shared.errors import ConflictError, UnauthorizedError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -83,10 +83,14 @@ async def get_principal(
 ) -> Principal:
     """Resolve the bearer key (401 when bad); anonymous when no key is sent.
 
-    Async so the actor id it puts in the context reaches the route and the events it appends.
+    Anonymous callers may only read: a write without a key is a 401 before the route looks anything up, so
+    anonymous callers cannot probe which ids exist. Async so the actor id it puts in the context reaches the
+    route and the events it appends.
     """
     if credentials is None:
         actor_id_var.set(None)
+        if request.method not in READ_METHODS:
+            raise UnauthorizedError("Changes need an API key (Authorization: Bearer <key>).")
         return ANONYMOUS
     database: Database = request.app.state.database
     settings: Settings = request.app.state.settings

@@ -63,3 +63,21 @@ def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
         Settings(environment="production")
     assert Settings(environment="production", secret_key="a-real-secret").secret_key == "a-real-secret"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/inventions", {"process_id": "7f0c0000-0000-4000-8000-000000000000", "title": "x"}),
+        ("/evaluation-responses", {"process_id": "7f0c0000-0000-4000-8000-000000000000"}),
+        ("/processes/7f0c0000-0000-4000-8000-000000000000/phases", {"name": "ascolto"}),
+    ],
+)
+async def test_anonymous_writes_are_401_before_any_lookup(
+    make_client: Callable[[str], httpx.AsyncClient], path: str, body: dict[str, str]
+) -> None:
+    async with make_client("workshops") as client:
+        response = await client.post(path, json=body)
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "does not exist" not in response.text
