@@ -98,6 +98,8 @@ def make_engine(
             os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
         engine = create_engine(
             url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             execution_options={"schema_translate_map": {name: None for name in SCHEMAS}},
         )

@@ -7,7 +7,7 @@ otherwise. It commits *before* the response is sent, so a client that got a 2xx 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio
@@ -40,25 +40,87 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def get_session(request: Request) -> Iterator[Session]:
+TRANSACTION_END_THREADS = 16
+KEY_LOOKUP_CONNECTIONS = 4
+
+
+def _app_limiter(request: Request, name: str, capacity: int) -> anyio.CapacityLimiter:
+    """A per-app capacity limiter, created lazily inside the event loop."""
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, name, None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(capacity)
+        setattr(state, name, limiter)
+    return limiter
+
+
+def _transaction_end_limiter(request: Request) -> anyio.CapacityLimiter:
+    """Threads that end transactions: never shared with routes, so a commit can always run."""
+    return _app_limiter(request, "transaction_end_limiter", TRANSACTION_END_THREADS)
+
+
+def _key_lookup_limiter(request: Request) -> anyio.CapacityLimiter:
+    """Threads (and so pooled connections) that resolve API keys."""
+    return _app_limiter(request, "key_lookup_limiter", KEY_LOOKUP_CONNECTIONS)
+
+
+def _admission_limiter(request: Request) -> anyio.CapacityLimiter:
+    """How many requests may hold a session at once: what the pool can serve besides key lookups.
+
+    Requests beyond it wait in the event loop, holding no worker thread and no connection. Without this bound,
+    worker threads waiting for a pooled connection (or for a row lock) could take every thread of the pool that
+    also serialises responses, and the request holding the event log's append lock could never finish.
+    """
+    settings: Settings = request.app.state.settings
+    capacity = max(1, settings.db_pool_size + settings.db_max_overflow - KEY_LOOKUP_CONNECTIONS)
+    return _app_limiter(request, "admission_limiter", capacity)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ConflictError(
+            "the change conflicts with existing data (duplicate or missing reference)"
+        ) from exc
+    finally:
+        session.close()
+
+
+def _rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed after the route succeeds, rolled back on any error.
 
     Used with ``scope="function"`` so the commit runs before the response is sent: a failed commit becomes
-    an error response instead of a 2xx for a write that did not happen.
+    an error response instead of a 2xx for a write that did not happen. Commit and rollback run on their own
+    thread limiter, not on the pool that runs routes: a transaction holding the event log's append lock must
+    always be able to finish, even when every route thread is waiting for that lock or for a connection
+    (otherwise 50 concurrent writers deadlock the service).
     """
     database: Database = request.app.state.database
-    with database.session(write=request.method not in READ_METHODS) as session:
+    admission = _admission_limiter(request)
+    borrower = object()
+    await admission.acquire_on_behalf_of(borrower)
+    try:
+        session = database.session(write=request.method not in READ_METHODS)
+        limiter = _transaction_end_limiter(request)
         try:
             yield session
-            session.commit()
-        except IntegrityError as exc:
-            session.rollback()
-            raise ConflictError(
-                "the change conflicts with existing data (duplicate or missing reference)"
-            ) from exc
         except BaseException:
-            session.rollback()
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_rollback, session, limiter=limiter)
             raise
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_commit, session, limiter=limiter)
+    finally:
+        admission.release_on_behalf_of(borrower)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -95,7 +157,11 @@ async def get_principal(
     database: Database = request.app.state.database
     settings: Settings = request.app.state.settings
     principal = await anyio.to_thread.run_sync(
-        _resolve_key, database, credentials.credentials, settings.secret_key
+        _resolve_key,
+        database,
+        credentials.credentials,
+        settings.secret_key,
+        limiter=_key_lookup_limiter(request),
     )
     actor_id_var.set(principal.actor_id)
     return principal
