@@ -1,9 +1,10 @@
-"""Workshops commands of the ``communitylab`` command line: ``generate`` writes a realistic regional volume."""
+"""Workshops commands of ``communitylab``: ``generate`` (a realistic regional volume), ``snapshot-processes``."""
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +29,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return int(_generator().run(args))
 
 
+def cmd_snapshot_processes(_args: argparse.Namespace) -> int:
+    """Write the missing as-of snapshots of every process (after an upgrade, or after a fold format change)."""
+    from services.workshops.processes import service
+    from shared.config import get_settings
+    from shared.db import Database
+
+    settings = get_settings()
+    database = Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    with database.transaction() as session:
+        written = service.snapshot_all_processes(session=session)
+    print(json.dumps({"snapshots_written": written, "every": service.PROCESS_SNAPSHOT_EVERY}))
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add the workshops' commands to the ``communitylab`` parser."""
     generate = subparsers.add_parser(
@@ -46,3 +61,7 @@ def register(subparsers: Any) -> None:
     )
     generate.add_argument("--first-year", type=int, help="first edition's year (default: this year - years)")
     generate.set_defaults(func=cmd_generate)
+    subparsers.add_parser(
+        "snapshot-processes",
+        help="write the missing as-of snapshots of every process stream (safe to repeat)",
+    ).set_defaults(func=cmd_snapshot_processes)

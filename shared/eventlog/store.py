@@ -31,10 +31,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from shared.context import current_actor_id, current_request_id
 from shared.db import utcnow
@@ -314,21 +313,64 @@ def read_all(
     return [_to_recorded(row._mapping) for row in session.connection().execute(query)]
 
 
+# SQLite keeps every schema in one file (tables unprefixed); PostgreSQL has the ``eventlog`` schema.
+_STREAMS_PAGE_SQLITE = text(
+    """
+    WITH wanted(stream_type, stream_id) AS (
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:streams)
+    )
+    SELECT e.position FROM wanted
+    JOIN events AS e ON e.stream_type = wanted.stream_type AND e.stream_id = wanted.stream_id
+    WHERE e.position > :after
+    ORDER BY e.position
+    LIMIT :limit
+    """
+)
+_STREAMS_PAGE_POSTGRESQL = text(
+    """
+    SELECT page.position
+    FROM unnest(CAST(:stream_types AS text[]), CAST(:stream_ids AS text[])) AS wanted(stream_type, stream_id)
+    CROSS JOIN LATERAL (
+        SELECT e.position FROM eventlog.events AS e
+        WHERE e.stream_type = wanted.stream_type AND e.stream_id = wanted.stream_id AND e.position > :after
+        ORDER BY e.position
+        LIMIT :limit
+    ) AS page
+    ORDER BY page.position
+    LIMIT :limit
+    """
+)
+
+
 def read_by_streams(
     session: Session, streams: Sequence[tuple[str, str]], *, after: int = 0, limit: int = 1000
 ) -> list[RecordedEvent]:
-    """Events of several streams merged in position order (for histories that span streams)."""
+    """Events of several streams merged in position order (for histories that span streams).
+
+    Each stream is read through ``ix_events_stream_position`` from ``after`` onwards, at most ``limit``
+    positions each (PostgreSQL: a LATERAL subquery per stream; SQLite stops each stream's index scan once
+    the sorted page is full), so a page costs about the same whether a stream holds 10 events or 1 million.
+    """
     if not streams:
         return []
-    condition: ColumnElement[bool]
-    if session.connection().dialect.name == "postgresql":
-        condition = tuple_(events.c.stream_type, events.c.stream_id).in_([(t, str(i)) for t, i in streams])
+    conn = session.connection()
+    pairs = [(stream_type, str(stream_id)) for stream_type, stream_id in dict.fromkeys(streams)]
+    if conn.dialect.name == "postgresql":
+        params: dict[str, Any] = {
+            "stream_types": [t for t, _ in pairs],
+            "stream_ids": [i for _, i in pairs],
+            "after": after,
+            "limit": limit,
+        }
+        statement = _STREAMS_PAGE_POSTGRESQL
     else:
-        condition = or_(*[and_(events.c.stream_type == t, events.c.stream_id == str(i)) for t, i in streams])
-    query = (
-        select(events).where(condition, events.c.position > after).order_by(events.c.position).limit(limit)
-    )
-    return [_to_recorded(row._mapping) for row in session.connection().execute(query)]
+        params = {"streams": json.dumps(pairs), "after": after, "limit": limit}
+        statement = _STREAMS_PAGE_SQLITE
+    positions = [int(row[0]) for row in conn.execute(statement, params)]
+    if not positions:
+        return []
+    query = select(events).where(events.c.position.in_(positions)).order_by(events.c.position)
+    return [_to_recorded(row._mapping) for row in conn.execute(query)]
 
 
 def last_position(session: Session) -> int:

@@ -33,6 +33,7 @@ events = Table(
     UniqueConstraint("stream_type", "stream_id", "version", name="uq_events_stream_version"),
     Index("ix_events_type_position", "type", "position"),
     Index("ix_events_district_position", "district_id", "position"),
+    Index("ix_events_stream_position", "stream_type", "stream_id", "position"),
     schema="eventlog",
 )
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from services.workshops.processes import service
-from services.workshops.processes.models import Process
+from services.workshops.processes.models import Process, ProcessSnapshot
 from shared.db import utcnow
 from shared.eventlog import NewEvent, append
 from tests.workshops_processes.conftest import World
@@ -105,6 +105,51 @@ async def test_as_of_comes_from_the_log_not_the_tables(world: World, session: Se
     assert (await world.client.get(f"/processes/{process_id}")).json()["title"] == "manomesso"
     rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": utcnow().isoformat()})
     assert rebuilt.json()["title"] == snapshots[-1][1]["title"]
+
+
+async def test_as_of_folds_from_snapshots_to_the_same_states(
+    world: World, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "PROCESS_SNAPSHOT_EVERY", 2)
+    process_id, snapshots, _ = await _scripted(world)
+    taken = session.exec(
+        select(ProcessSnapshot.version).where(ProcessSnapshot.process_id == uuid.UUID(process_id))
+    ).all()
+    assert sorted(taken) == [2, 4, 6, 8]  # the write path snapshots every 2 versions of the process stream
+    for moment, expected in snapshots:
+        rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": moment})
+        assert rebuilt.status_code == 200, rebuilt.text
+        assert _without_as_of(rebuilt.json()) == _without_as_of(expected), moment
+    before = await world.client.get(f"/processes/{process_id}", params={"as_of": "2001-01-01T00:00:00Z"})
+    assert before.status_code == 404
+
+
+async def test_stale_snapshots_are_ignored_and_backfill_rewrites_them(
+    world: World, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process_id, snapshots, _ = await _scripted(world)  # default interval: no snapshot for 8 events
+    pid = uuid.UUID(process_id)
+    assert session.exec(select(ProcessSnapshot).where(ProcessSnapshot.process_id == pid)).all() == []
+    # A snapshot in a fold format this code does not know must never be served.
+    stale_state = {"state": {**snapshots[-1][1], "title": "stale"}, "phases": {}}
+    session.add(
+        ProcessSnapshot(process_id=pid, version=8, fold_format=999, recorded_at=utcnow(), state=stale_state)
+    )
+    session.flush()
+    now = utcnow().isoformat()
+    assert (await world.client.get(f"/processes/{process_id}", params={"as_of": now})).json()["title"] == (
+        snapshots[-1][1]["title"]
+    )
+    monkeypatch.setattr(service, "PROCESS_SNAPSHOT_EVERY", 3)
+    assert service.snapshot_all_processes(session=session) >= 2
+    formats = session.exec(
+        select(ProcessSnapshot.version, ProcessSnapshot.fold_format).where(ProcessSnapshot.process_id == pid)
+    ).all()
+    assert sorted(formats) == [(3, service.PROCESS_FOLD_FORMAT), (6, service.PROCESS_FOLD_FORMAT)]
+    assert service.snapshot_process(session=session, process_id=pid) == 0  # safe to repeat
+    for moment, expected in snapshots:
+        rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": moment})
+        assert _without_as_of(rebuilt.json()) == _without_as_of(expected), moment
 
 
 async def test_history_lists_the_scripted_events_in_order_paged(world: World) -> None:

@@ -200,3 +200,20 @@ class Attendance(SQLModel, table=True):
     categories: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
     anonymous_counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessSnapshot(SQLModel, table=True):
+    """A process folded from its stream up to ``version``: a cache for as-of reads, rebuilt from the events.
+
+    ``fold_format`` names the shape of ``state``; snapshots of another format are ignored (and rewritten by
+    ``communitylab snapshot-processes``) so a change to the fold never serves a stale state.
+    """
+
+    __tablename__ = "process_snapshots"
+    __table_args__ = {"schema": SCHEMA}
+
+    process_id: uuid.UUID = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    fold_format: int = Field(primary_key=True)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ from services.workshops.processes.models import (
     Edition,
     Process,
     ProcessPhase,
+    ProcessSnapshot,
     ProcessStatus,
     Programme,
     Registration,
@@ -115,6 +117,9 @@ def _append(
         district_id=str(district_id) if district_id is not None else None,
     )
     row.version = recorded[-1].version
+    every = PROCESS_SNAPSHOT_EVERY
+    if stream_type == events.PROCESS and (recorded[0].version - 1) // every < recorded[-1].version // every:
+        snapshot_process(session=session, process_id=stream_id, through_version=recorded[-1].version)
     if hasattr(row, "updated_at"):
         row.updated_at = recorded[-1].recorded_at
     session.add(row)
@@ -709,15 +714,16 @@ def processes_public(*, session: Session, processes: list[Process]) -> list[Proc
     return out
 
 
-def process_as_of(*, session: Session, process_id: uuid.UUID, as_of: datetime) -> ProcessPublic:
-    """The process as it stood at ``as_of``, folded from its event stream (not from the current tables)."""
-    stream = read_stream(session, events.PROCESS, str(process_id), as_of=as_of)
-    if not stream or stream[0].type != events.PROCESS_CREATED:
-        raise NotFoundError(
-            f"process {process_id} did not exist at {as_of.isoformat()}", process_id=str(process_id)
-        )
-    state: dict[str, Any] = {}
-    phases: dict[str, dict[str, Any]] = {}
+PROCESS_SNAPSHOT_EVERY = 500
+"""A process stream is snapshotted at every multiple of this version: an as-of read folds at most this many events."""
+PROCESS_FOLD_FORMAT = 1
+"""The shape of a snapshot's state; bump it when ``_fold_process`` changes so older snapshots are ignored."""
+
+
+def _fold_process(
+    state: dict[str, Any], phases: dict[str, Any], stream: list[RecordedEvent]
+) -> dict[str, Any]:
+    """Apply process events to a folded state (and its phases, by id); returns the state (replaced on creation)."""
     for event in stream:
         payload = event.payload
         if event.type == events.PROCESS_CREATED:
@@ -740,8 +746,88 @@ def process_as_of(*, session: Session, process_id: uuid.UUID, as_of: datetime) -
             }
         elif event.type == events.PROCESS_PHASE_CHANGED:
             phases[payload["phase_id"]].update(payload["changes"])
+    return state
+
+
+def _latest_snapshot(
+    session: Session, process_id: uuid.UUID, *, as_of: datetime | None = None
+) -> ProcessSnapshot | None:
+    """The newest snapshot of the current fold format (taken at or before ``as_of`` when given)."""
+    statement = select(ProcessSnapshot).where(
+        ProcessSnapshot.process_id == process_id, ProcessSnapshot.fold_format == PROCESS_FOLD_FORMAT
+    )
+    if as_of is not None:
+        statement = statement.where(col(ProcessSnapshot.recorded_at) <= as_of)
+    return session.exec(statement.order_by(col(ProcessSnapshot.version).desc()).limit(1)).first()
+
+
+def snapshot_process(*, session: Session, process_id: uuid.UUID, through_version: int | None = None) -> int:
+    """Write the process's missing snapshots up to ``through_version`` (default: its stream's end); how many.
+
+    Called by the write path when a process stream crosses a multiple of ``PROCESS_SNAPSHOT_EVERY`` and by
+    ``communitylab snapshot-processes`` for streams written before snapshots existed. Snapshots are a cache
+    derived from the events: deleting them changes no answer, only its speed.
+    """
+    every = PROCESS_SNAPSHOT_EVERY
+    if through_version is None:
+        through_version = stream_version(session, events.PROCESS, str(process_id))
+    target = through_version // every * every
+    latest = _latest_snapshot(session, process_id)
+    if latest is not None and latest.version >= target:
+        return 0
+    state: dict[str, Any] = copy.deepcopy(latest.state["state"]) if latest else {}
+    phases: dict[str, Any] = copy.deepcopy(latest.state["phases"]) if latest else {}
+    version = latest.version if latest else 0
+    written = 0
+    while version < target:
+        next_snapshot = (version // every + 1) * every
+        chunk = read_stream(
+            session, events.PROCESS, str(process_id), after_version=version, up_to_version=next_snapshot
+        )
+        if not chunk:
+            break
+        state = _fold_process(state, phases, chunk)
+        version = chunk[-1].version
+        if version == next_snapshot:
+            session.add(
+                ProcessSnapshot(
+                    process_id=process_id,
+                    version=version,
+                    fold_format=PROCESS_FOLD_FORMAT,
+                    recorded_at=chunk[-1].recorded_at,
+                    state=copy.deepcopy({"state": state, "phases": phases}),
+                )
+            )
+            written += 1
+    session.flush()
+    return written
+
+
+def snapshot_all_processes(*, session: Session) -> int:
+    """Drop snapshots of other fold formats and write every process's missing ones; how many were written."""
+    session.execute(sa.delete(ProcessSnapshot).where(col(ProcessSnapshot.fold_format) != PROCESS_FOLD_FORMAT))
+    process_ids = session.exec(select(Process.id)).all()
+    return sum(snapshot_process(session=session, process_id=process_id) for process_id in process_ids)
+
+
+def process_as_of(*, session: Session, process_id: uuid.UUID, as_of: datetime) -> ProcessPublic:
+    """The process as it stood at ``as_of``, folded from its event stream (not from the current tables).
+
+    Folding starts from the newest snapshot taken at or before ``as_of`` (itself folded from the same
+    events), so at most ``PROCESS_SNAPSHOT_EVERY`` events are read whatever the stream's length.
+    """
+    snapshot = _latest_snapshot(session, process_id, as_of=as_of)
+    state: dict[str, Any] = copy.deepcopy(snapshot.state["state"]) if snapshot else {}
+    phases: dict[str, Any] = copy.deepcopy(snapshot.state["phases"]) if snapshot else {}
+    after_version = snapshot.version if snapshot else 0
+    stream = read_stream(session, events.PROCESS, str(process_id), after_version=after_version, as_of=as_of)
+    if snapshot is None and (not stream or stream[0].type != events.PROCESS_CREATED):
+        raise NotFoundError(
+            f"process {process_id} did not exist at {as_of.isoformat()}", process_id=str(process_id)
+        )
+    state = _fold_process(state, phases, stream)
     state["phases"] = sorted(phases.values(), key=lambda p: p["position"])
-    state["version"] = stream[-1].version
+    state["version"] = stream[-1].version if stream else after_version
     state["as_of"] = as_of
     return ProcessPublic.model_validate(state)
 
