@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,6 +23,7 @@ from shared.api.schemas import (
     Email,
     LongText,
     OptionalText,
+    PatchModel,
     Phone,
     PublicModel,
     ShortText,
@@ -132,7 +133,7 @@ class DistrictCreate(ApiModel):
         return self
 
 
-class DistrictUpdate(ApiModel):
+class DistrictUpdate(PatchModel):
     """Changes to a district's attributes (population and boundary have their own routes)."""
 
     model_config = ConfigDict(
@@ -140,6 +141,9 @@ class DistrictUpdate(ApiModel):
         json_schema_extra={
             "examples": [{"health_authority": "AUSL della Romagna", "valid_to": "2018-12-31"}]
         },
+    )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {"regional_code", "province", "health_authority", "valid_from", "valid_to"}
     )
 
     name: ShortText | None = None
@@ -279,13 +283,14 @@ class OrganisationCreate(ApiModel):
     contacts: list[Contact] = bounded_list(20)
 
 
-class OrganisationUpdate(ApiModel):
+class OrganisationUpdate(PatchModel):
     """Changes to an organisation."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"name": "Cooperativa Sociale Il Mosaico (ONLUS)"}]},
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"contacts"})
 
     name: ShortText | None = None
     kind: OrganisationKind | None = None
@@ -337,7 +342,7 @@ class PersonCreate(ApiModel):
     district_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
 
 
-class PersonUpdate(ApiModel):
+class PersonUpdate(PatchModel):
     """Changes to a person."""
 
     model_config = ConfigDict(
@@ -346,6 +351,7 @@ class PersonUpdate(ApiModel):
             "examples": [{"phone": "+39 051 111111", "actor_category": "planning_office_staff"}]
         },
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"email", "phone"})
 
     given_name: ShortText | None = None
     family_name: ShortText | None = None
@@ -557,13 +563,14 @@ class FacilitatorCreate(ApiModel):
     availability: list[AvailabilityWindow] = bounded_list(50)
 
 
-class FacilitatorUpdate(ApiModel):
+class FacilitatorUpdate(PatchModel):
     """Changes to a facilitator profile."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"kind": "tutor", "availability_notes": "Mondays only"}]},
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"availability_notes"})
 
     kind: FacilitatorKind | None = None
     district_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=50)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema as cs
 
 
 def _no_nul(value: str) -> str:
@@ -38,6 +49,39 @@ class ApiModel(BaseModel):
     """Base of request and response bodies: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=20_000)
+
+
+class PatchModel(ApiModel):
+    """Base of PATCH bodies: absent fields stay as they are; ``null`` is refused (422 with the field's path)
+    except on the fields in ``nullable_fields``, where it clears the value. The OpenAPI schema says the same.
+    """
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable_fields:
+            raise ValueError("may not be null: leave the field out to keep its value")
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: cs.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        for name, prop in target.get("properties", {}).items():
+            if name in cls.nullable_fields or "anyOf" not in prop:
+                continue
+            options = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
+            if len(options) == 1:
+                prop.update(options[0])
+            else:
+                prop["anyOf"] = options
+            if prop.get("default", 0) is None:
+                del prop["default"]
+        return schema
 
 
 class PublicModel(BaseModel):

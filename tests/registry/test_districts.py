@@ -212,3 +212,23 @@ async def test_list_is_paginated(registry_client: httpx.AsyncClient, admin_heade
     )
     assert [d["name"] for d in second.json()["items"]] == [f"{prefix} 2"]
     assert second.json()["next_cursor"] is None
+
+
+async def test_null_on_a_required_field_is_a_422_and_changes_nothing(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str], session: Session
+) -> None:
+    district = await create_district(registry_client, admin_headers)
+    before = event_count(session)
+    response = await registry_client.patch(
+        f"/districts/{district['id']}", json={"name": None, "valid_to": "2018-12-31"}, headers=admin_headers
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["path"] for e in response.json()["errors"]] == ["body.name"]
+    assert event_count(session) == before
+    assert (await registry_client.get(f"/districts/{district['id']}")).json()["name"] == district["name"]
+    cleared = await registry_client.patch(
+        f"/districts/{district['id']}", json={"health_authority": None}, headers=admin_headers
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["health_authority"] is None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from shared.api.schemas import ApiModel, OptionalText, PublicModel, Url
+from shared.api.schemas import ApiModel, OptionalText, PatchModel, PublicModel, Url
 
 # `*`, `priority.*` or an exact type such as `priority.validated`.
 EventTypePattern = Annotated[
@@ -42,7 +42,7 @@ class SubscriptionCreate(ApiModel):
     enabled: bool = True
 
 
-class SubscriptionUpdate(ApiModel):
+class SubscriptionUpdate(PatchModel):
     """Fields to change; absent fields stay as they are. Enabling clears the disabled reason."""
 
     model_config = ConfigDict(
@@ -53,6 +53,7 @@ class SubscriptionUpdate(ApiModel):
             ]
         },
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"district_id"})
 
     url: Url | None = None
     event_types: list[EventTypePattern] | None = Field(default=None, min_length=1, max_length=50)

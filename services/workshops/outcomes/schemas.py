@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,7 +16,7 @@ from services.workshops.outcomes.models import (
     PriorityState,
     Theme,
 )
-from shared.api.schemas import ApiModel, Code, LongText, PublicModel, ShortText, Url
+from shared.api.schemas import ApiModel, Code, LongText, PatchModel, PublicModel, ShortText, Url
 
 _EX_PROCESS = "5b1c3f0e-8d2a-4c6e-9f1a-2b3c4d5e6f70"
 _EX_WORKSHOP = "6c2d4a1f-9e3b-4d7f-8a2b-3c4d5e6f7081"
@@ -102,7 +102,7 @@ class InventionCreate(ApiModel):
         return self
 
 
-class InventionUpdate(ApiModel):
+class InventionUpdate(PatchModel):
     """Changes to an invention (only the fields sent change)."""
 
     model_config = ConfigDict(
@@ -117,6 +117,7 @@ class InventionUpdate(ApiModel):
             ]
         },
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"restitution_workshop_id"})
 
     title: ShortText | None = None
     description: LongText | None = None

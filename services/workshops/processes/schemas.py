@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from services.workshops.processes.models import ActorCategory, ProcessStatus, WorkshopMethod, WorkshopStatus
-from shared.api.schemas import ApiModel, LongText, OptionalText, PublicModel, ShortText, Url
+from shared.api.schemas import ApiModel, LongText, OptionalText, PatchModel, PublicModel, ShortText, Url
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -151,12 +151,13 @@ class PhaseCreate(ApiModel):
         return self
 
 
-class PhaseUpdate(ApiModel):
+class PhaseUpdate(PatchModel):
     """Changes to a phase; ``is_current: true`` makes it the current phase."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"ends_on": "2019-01-31", "is_current": True}]}
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"starts_on", "ends_on"})
 
     name: ShortText | None = None
     starts_on: date | None = None
@@ -216,12 +217,23 @@ class ProcessCreate(ApiModel):
     status: ProcessStatus = ProcessStatus.DRAFT
 
 
-class ProcessUpdate(ApiModel):
+class ProcessUpdate(PatchModel):
     """Changes to a process's identity card (only the fields sent change)."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"weight": "Tre priorità validate dal Comitato di Distretto"}]},
+    )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "edition_id",
+            "started_on",
+            "purpose",
+            "weight",
+            "transformations",
+            "methods_and_tools",
+            "distinctive_marks",
+        }
     )
 
     edition_id: uuid.UUID | None = None
@@ -310,7 +322,7 @@ class WorkshopCreate(ApiModel):
     status: WorkshopStatus = Field(default=WorkshopStatus.PLANNED, description="planned or confirmed")
 
 
-class WorkshopUpdate(ApiModel):
+class WorkshopUpdate(PatchModel):
     """Changes to a workshop (only the fields sent change); not allowed once it was held."""
 
     model_config = ConfigDict(
@@ -319,6 +331,7 @@ class WorkshopUpdate(ApiModel):
             "examples": [{"starts_at": "2016-02-27T09:00:00+01:00", "ends_at": "2016-02-27T12:30:00+01:00"}]
         },
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"venue", "online_url", "capacity"})
 
     method: WorkshopMethod | None = None
     title: ShortText | None = None

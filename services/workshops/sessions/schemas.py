@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.workshops.sessions.models import OriginKind
-from shared.api.schemas import ApiModel, Code, LongText, PublicModel, ShortText
+from shared.api.schemas import ApiModel, Code, LongText, PatchModel, PublicModel, ShortText
 
 # People are referenced by registry id only (checked against the registry on write).
 PersonId = uuid.UUID
@@ -47,7 +47,7 @@ class AgendaItemIn(ApiModel):
     )
 
 
-class AgendaUpdate(ApiModel):
+class AgendaUpdate(PatchModel):
     """The whole agenda, in order (replaces the current one)."""
 
     model_config = ConfigDict(
@@ -64,6 +64,7 @@ class AgendaUpdate(ApiModel):
             ]
         },
     )
+    nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
     items: list[AgendaItemIn] = Field(max_length=100)
 
