@@ -739,11 +739,6 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
     fields = data.model_dump(exclude_unset=True)
     for name in ("given_name", "family_name", "email", "phone", "actor_category"):
         if name in fields and getattr(person, name) != fields[name]:
-            if fields[name] is None and name in ("given_name", "family_name", "actor_category"):
-                raise ValidationFailed(
-                    f"{name} cannot be cleared",
-                    errors=[FieldError(path=f"body.{name}", message="must not be null")],
-                )
             setattr(person, name, fields[name])
             changed.append(name)
     district_ids = person_district_ids(session=session, person_ids=[person.id])[person.id]

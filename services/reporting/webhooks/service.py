@@ -175,11 +175,6 @@ def update_subscription(
 ) -> WebhookSubscription:
     """Apply the given fields; enabling a disabled subscription clears its failure record."""
     changes = data.model_dump(exclude_unset=True)
-    for name in ("url", "event_types", "description", "enabled"):
-        if name in changes and changes[name] is None:
-            raise ValidationFailed(
-                f"{name} may not be null", errors=[FieldError(path=f"body.{name}", message="may not be null")]
-            )
     if "url" in changes:
         validate_target_url(changes["url"], allow_http_loopback=allow_http_loopback)
     if "event_types" in changes:

@@ -341,9 +341,6 @@ def update_invention(
 ) -> Invention:
     """Change an invention's fields; no event when nothing changes."""
     fields = data.model_dump(exclude_unset=True)
-    for name in ("title", "kind", "theme", "person_ids", "organisation_ids", "attachments"):
-        if name in fields and fields[name] is None:
-            raise _invalid(f"body.{name}", "may not be null")
     changes: dict[str, Any] = {}
     if data.person_ids is not None:
         _unique(data.person_ids, "body.person_ids")

@@ -459,11 +459,6 @@ def update_process(
         _check_edition_for_district(
             session=session, edition_id=data.edition_id, district_id=process.district_id
         )
-    for field in ("title", "started_on", "location", "stature", "contacts"):
-        if field in sent and sent[field] is None and field in {"title", "location", "stature", "contacts"}:
-            raise ValidationFailed(
-                f"{field} cannot be null", errors=[FieldError(path=f"body.{field}", message="cannot be null")]
-            )
     changes: dict[str, Any] = {}
     for field in sent:
         new_value = getattr(data, field)
@@ -578,14 +573,6 @@ def update_phase(
             f"phase {phase_id} does not exist in process {process_id}", phase_id=str(phase_id)
         )
     sent = data.model_dump(exclude_unset=True)
-    if "name" in sent and sent["name"] is None:
-        raise ValidationFailed(
-            "name cannot be null", errors=[FieldError(path="body.name", message="cannot be null")]
-        )
-    if "is_current" in sent and sent["is_current"] is None:
-        raise ValidationFailed(
-            "is_current cannot be null", errors=[FieldError(path="body.is_current", message="cannot be null")]
-        )
     starts_on = sent.get("starts_on", phase.starts_on)
     ends_on = sent.get("ends_on", phase.ends_on)
     if starts_on and ends_on and ends_on < starts_on:
@@ -1067,11 +1054,6 @@ def update_workshop(
     workshop = _lock_workshop(session, workshop_id)
     _ensure_not_held(workshop)
     sent = data.model_dump(exclude_unset=True)
-    for field in ("method", "title", "starts_at", "ends_at", "facilitator_ids"):
-        if field in sent and sent[field] is None:
-            raise ValidationFailed(
-                f"{field} cannot be null", errors=[FieldError(path=f"body.{field}", message="cannot be null")]
-            )
     starts_at = (data.starts_at or workshop.starts_at).astimezone(UTC)
     ends_at = (data.ends_at or workshop.ends_at).astimezone(UTC)
     _check_times(starts_at, ends_at)
