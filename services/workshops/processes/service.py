@@ -748,6 +748,13 @@ def _latest_snapshot(
     return session.exec(statement.order_by(col(ProcessSnapshot.version).desc()).limit(1)).first()
 
 
+def _fold_start(snapshot: ProcessSnapshot | None) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """State, phases and version to fold on from: a private copy of the snapshot's, or empty at version 0."""
+    if snapshot is None:
+        return {}, {}, 0
+    return copy.deepcopy(snapshot.state["state"]), copy.deepcopy(snapshot.state["phases"]), snapshot.version
+
+
 def snapshot_process(*, session: Session, process_id: uuid.UUID, through_version: int | None = None) -> int:
     """Write the process's missing snapshots up to ``through_version`` (default: its stream's end); how many.
 
@@ -762,9 +769,7 @@ def snapshot_process(*, session: Session, process_id: uuid.UUID, through_version
     latest = _latest_snapshot(session, process_id)
     if latest is not None and latest.version >= target:
         return 0
-    state: dict[str, Any] = copy.deepcopy(latest.state["state"]) if latest else {}
-    phases: dict[str, Any] = copy.deepcopy(latest.state["phases"]) if latest else {}
-    version = latest.version if latest else 0
+    state, phases, version = _fold_start(latest)
     written = 0
     while version < target:
         next_snapshot = (version // every + 1) * every
@@ -804,9 +809,7 @@ def process_as_of(*, session: Session, process_id: uuid.UUID, as_of: datetime) -
     events), so at most ``PROCESS_SNAPSHOT_EVERY`` events are read whatever the stream's length.
     """
     snapshot = _latest_snapshot(session, process_id, as_of=as_of)
-    state: dict[str, Any] = copy.deepcopy(snapshot.state["state"]) if snapshot else {}
-    phases: dict[str, Any] = copy.deepcopy(snapshot.state["phases"]) if snapshot else {}
-    after_version = snapshot.version if snapshot else 0
+    state, phases, after_version = _fold_start(snapshot)
     stream = read_stream(session, events.PROCESS, str(process_id), after_version=after_version, as_of=as_of)
     if snapshot is None and (not stream or stream[0].type != events.PROCESS_CREATED):
         raise NotFoundError(

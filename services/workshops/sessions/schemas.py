@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -64,7 +64,6 @@ class AgendaUpdate(PatchModel):
             ]
         },
     )
-    nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
     items: list[AgendaItemIn] = Field(max_length=100)
 
