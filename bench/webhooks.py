@@ -170,7 +170,11 @@ def run_dispatcher(
                 district_id=district,
             )
     config = DispatcherConfig(
-        worker_id="bench", poll_seconds=0.01, concurrency=subscriptions, per_lease=10_000
+        worker_id="bench",
+        poll_seconds=0.01,
+        concurrency=subscriptions,
+        per_lease=10_000,
+        allow_http_loopback=True,
     )
     dispatcher = Dispatcher(database, config)
     before = receiver.count

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-change-me"
+MIN_PRODUCTION_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -68,7 +69,9 @@ class Settings(BaseSettings):
     )
     webhook_poll_seconds: float = Field(default=1.0, gt=0, description="Dispatcher poll interval.")
     webhook_allow_http_loopback: bool = Field(
-        default=True, description="Allow http:// targets on loopback (development only)."
+        default=False,
+        description="Allow webhook targets on loopback, http:// included (development and tests only; "
+        "refused in production).",
     )
 
     projection_poll_seconds: float = Field(default=0.5, gt=0, description="Reporting consumer poll interval.")
@@ -80,10 +83,21 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+    def _refuse_weak_settings_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.secret_key == DEFAULT_SECRET:
             raise ValueError(
                 "COMMUNITYLAB_SECRET_KEY must be set in production (the default secret is public)"
+            )
+        if len(self.secret_key.encode()) < MIN_PRODUCTION_SECRET_BYTES:
+            raise ValueError(
+                f"COMMUNITYLAB_SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes in production "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if self.webhook_allow_http_loopback:
+            raise ValueError(
+                "COMMUNITYLAB_WEBHOOK_ALLOW_HTTP_LOOPBACK is for development; production refuses it"
             )
         return self
 

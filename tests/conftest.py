@@ -62,7 +62,14 @@ def dialect(engine: Engine) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, environment="test", log_json=True)
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        environment="test",
+        log_json=True,
+        # The tests' webhook receivers listen on loopback.
+        webhook_allow_http_loopback=True,
+    )
 
 
 class TestDatabase(Database):

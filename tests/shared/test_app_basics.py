@@ -62,7 +62,29 @@ def test_production_refuses_the_default_secret() -> None:
 
     with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
         Settings(environment="production")
-    assert Settings(environment="production", secret_key="a-real-secret").secret_key == "a-real-secret"
+    strong = "s" * 32
+    assert Settings(environment="production", secret_key=strong).secret_key == strong
+
+
+@pytest.mark.parametrize("secret", ["x", "a-real-secret", "s" * 31, "è" * 15])
+def test_production_refuses_secrets_shorter_than_32_bytes(secret: str) -> None:
+    from pydantic import ValidationError
+
+    from shared.config import Settings
+
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        Settings(environment="production", secret_key=secret)
+    assert Settings(environment="development", secret_key=secret).secret_key == secret
+
+
+def test_production_refuses_loopback_webhook_targets() -> None:
+    from pydantic import ValidationError
+
+    from shared.config import Settings
+
+    assert Settings().webhook_allow_http_loopback is False
+    with pytest.raises(ValidationError, match="WEBHOOK_ALLOW_HTTP_LOOPBACK"):
+        Settings(environment="production", secret_key="s" * 40, webhook_allow_http_loopback=True)
 
 
 @pytest.mark.parametrize(

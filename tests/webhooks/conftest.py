@@ -196,6 +196,7 @@ def fast_config(**overrides: Any) -> DispatcherConfig:
         "backoff_base_seconds": 0.05,
         "backoff_max_seconds": 0.2,
         "concurrency": 1,
+        "allow_http_loopback": True,
     }
     values.update(overrides)
     return DispatcherConfig(**values)

@@ -131,6 +131,7 @@ def start_worker(database_url: str) -> Iterator[Callable[..., subprocess.Popen[b
             "COMMUNITYLAB_LOG_LEVEL": "WARNING",
             "COMMUNITYLAB_ENVIRONMENT": "test",
             "COMMUNITYLAB_SECRET_KEY": TEST_SECRET,
+            "COMMUNITYLAB_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true",
         }
         command = [
             sys.executable,

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -35,6 +36,7 @@ from services.reporting.webhooks import service
 from services.reporting.webhooks.signing import delivery_headers
 from shared.config import Settings
 from shared.db import Database, utcnow
+from shared.net import Resolver, TargetRefused, pin_target, system_resolver
 
 logger = logging.getLogger("communitylab.webhooks")
 
@@ -62,6 +64,9 @@ class DispatcherConfig:
     batch_size: int = 500
     per_lease: int = 200
     concurrency: int = 4
+    allow_http_loopback: bool = False
+    # Looked up at every attempt, so a name that now points inside the network is refused (DNS rebinding).
+    resolver: Resolver = system_resolver
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> DispatcherConfig:
@@ -73,6 +78,7 @@ class DispatcherConfig:
             poll_seconds=settings.webhook_poll_seconds,
             # A lease outlives the slowest attempt by a wide margin, so it never expires mid-send.
             lease_seconds=max(30.0, settings.webhook_timeout_seconds * 3),
+            allow_http_loopback=settings.webhook_allow_http_loopback,
         )
         for name, value in overrides.items():
             if value is not None:
@@ -240,7 +246,24 @@ class Dispatcher:
             secrets_in_use, message_id=message_id, timestamp=int(time.time()), body=body
         )
         try:
-            with self.client.stream("POST", url, content=body.encode(), headers=headers) as response:
+            target = pin_target(
+                url, resolver=self.config.resolver, allow_loopback=self.config.allow_http_loopback
+            )
+        except TargetRefused as exc:
+            return service.AttemptOutcome(
+                started_at=started_at,
+                latency_ms=0,
+                status_code=None,
+                response_excerpt=None,
+                error=f"target refused: {exc}"[:1000],
+            )
+        headers["host"] = urlsplit(url).netloc
+        # Connect to the address just checked; TLS still verifies the certificate for the name (SNI).
+        extensions = {"sni_hostname": target.host}
+        try:
+            with self.client.stream(
+                "POST", target.url, content=body.encode(), headers=headers, extensions=extensions
+            ) as response:
                 excerpt = b""
                 for chunk in response.iter_bytes():
                     excerpt += chunk

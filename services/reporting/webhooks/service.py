@@ -6,13 +6,11 @@ through its own short transactions (see ``dispatcher``).
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
@@ -31,44 +29,14 @@ from services.reporting.webhooks.signing import new_secret
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, RecordedEvent, append, last_position, read_all
-
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
+from shared.net import system_resolver, target_url_problem
 
 # --- subscriptions ---------------------------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def validate_target_url(url: str, *, allow_http_loopback: bool, path: str = "body.url") -> None:
-    """https everywhere; plain http only to a loopback host and only when the settings allow it."""
-    problem: str | None = None
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError as exc:
-        # urlsplit refuses some strings outright (e.g. an unbalanced "[" reads as a broken IPv6 host).
-        raise ValidationFailed(
-            "invalid webhook target", errors=[FieldError(path=path, message=f"not a valid URL: {exc}")]
-        ) from exc
-    if not host:
-        problem = "the URL has no host"
-    elif parts.username or parts.password:
-        problem = "credentials in the URL are not allowed; authenticate the signature instead"
-    elif parts.scheme == "http":
-        if not _is_loopback(host):
-            problem = "https is required (http is accepted only for loopback targets in development)"
-        elif not allow_http_loopback:
-            problem = "http targets are disabled here; use https"
-    elif parts.scheme != "https":
-        problem = "only https URLs are accepted"
+    """https to public hosts only; loopback (http too) only when the development setting allows it."""
+    problem = target_url_problem(url, allow_http_loopback=allow_http_loopback, resolver=system_resolver)
     if problem:
         raise ValidationFailed("invalid webhook target", errors=[FieldError(path=path, message=problem)])
 
