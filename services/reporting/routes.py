@@ -6,8 +6,6 @@ programme's own Diari and regional reports are public.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -207,7 +205,8 @@ def get_open_data_package(request: Request) -> JSONResponse:
         "profile": "tabular-data-package",
         "name": "communitylab-open-data",
         "title": "Community Lab: participatory planning in the districts of Emilia-Romagna",
-        "description": "Districts, participatory processes, workshops, inventions and priorities. No personal data.",
+        "description": "Districts, participatory processes, workshops, inventions and priorities. No personal data. "
+        + service.CSV_FORMULA_NOTE,
         "homepage": base,
         "licenses": [
             {
@@ -230,15 +229,8 @@ def get_open_data_package(request: Request) -> JSONResponse:
 )
 def export_open_data_csv(dataset: DatasetPath, session: SessionDep) -> Response:
     dataset = _dataset(dataset)
-    rows = service.open_data_rows(session=session, dataset=dataset)
-    columns = [name for name, _, _ in service.OPEN_DATA_FIELDS[dataset]]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return Response(
-        out.getvalue(),
+        service.open_data_csv(session=session, dataset=dataset),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'inline; filename="{dataset}.csv"',

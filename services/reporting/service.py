@@ -8,6 +8,8 @@ Only reads; no FastAPI. Figures follow one set of definitions (also stated in th
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -603,6 +605,34 @@ def _cell(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
+
+
+CSV_FORMULA_NOTE = (
+    "In the CSV files a text cell that would start with =, +, -, @, a tab or a carriage return starts with an "
+    "apostrophe (') instead, so spreadsheets show it as text and never run it as a formula (OWASP CSV "
+    "injection); the JSON files carry the text unchanged."
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet cannot run as a formula; numbers and other types stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def open_data_csv(*, session: Session, dataset: str) -> str:
+    """One open dataset as CSV text (UTF-8, header row, formula-neutralised cells)."""
+    columns = [name for name, _, _ in OPEN_DATA_FIELDS[dataset]]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in open_data_rows(session=session, dataset=dataset):
+        writer.writerow({key: csv_safe_cell(value) for key, value in row.items()})
+    return out.getvalue()
 
 
 def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:

