@@ -628,7 +628,8 @@ def open_data_csv(*, session: Session, dataset: str) -> str:
     """One open dataset as CSV text (UTF-8, header row, formula-neutralised cells)."""
     columns = [name for name, _, _ in OPEN_DATA_FIELDS[dataset]]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    # CRLF as RFC 4180 says; it also makes the writer quote cells holding a lone carriage return.
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in open_data_rows(session=session, dataset=dataset):
         writer.writerow({key: csv_safe_cell(value) for key, value in row.items()})
