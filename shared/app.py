@@ -18,7 +18,7 @@ from shared.db import Database
 from shared.errors import Problem, install_error_handlers, problem_response
 from shared.logging import configure_logging
 from shared.metrics import render_latest
-from shared.middleware import RequestContextMiddleware
+from shared.middleware import CursorScopeMiddleware, RequestContextMiddleware
 from shared.migrations import pending
 
 logger = logging.getLogger("communitylab.app")
@@ -107,6 +107,7 @@ def create_service_app(
     app.state.service_name = name
     app.state.migrations_at_head = False
     install_error_handlers(app)
+    app.add_middleware(CursorScopeMiddleware, secret=settings.secret_key)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=name)
 
     for router in routers:

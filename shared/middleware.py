@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.api.pagination import bind_cursor_scope, list_scope
 from shared.context import request_id_var
 from shared.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -134,3 +135,17 @@ class RequestContextMiddleware:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class CursorScopeMiddleware:
+    """Bind each request's list (path and filters) and the server secret for signing pagination cursors."""
+
+    def __init__(self, app: ASGIApp, *, secret: str) -> None:
+        self.app = app
+        self.secret = secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request with its cursor scope bound."""
+        if scope["type"] == "http":
+            bind_cursor_scope(self.secret, list_scope(scope["path"], scope.get("query_string", b"")))
+        await self.app(scope, receive, send)

@@ -1,11 +1,23 @@
-"""Cursor pagination: opaque cursors over a (sort key, id) keyset, ``next_cursor`` and a ``Link`` header."""
+"""Cursor pagination: opaque cursors over a (sort key, id) keyset, ``next_cursor`` and a ``Link`` header.
+
+Cursors are signed: an HMAC (server secret) over the keyset values *and* the list they were issued for (the
+path and its filters, every query parameter but ``cursor`` and ``limit``), so a hand-made or altered cursor,
+or one reused on another list or with other filters, is a 422 instead of a silently different page.
+``CursorScopeMiddleware`` binds each request's list and the secret; outside a request (service calls in
+scripts) cursors are signed with a per-process key and bound to no list.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import secrets
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 from fastapi import Query, Request, Response
@@ -34,27 +46,59 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+_PROCESS_KEY = secrets.token_bytes(32)
+_cursor_scope: ContextVar[tuple[bytes, str] | None] = ContextVar("cursor_scope", default=None)
+UNSCOPED_PARAMETERS = frozenset({"cursor", "limit"})
+
+
+def list_scope(path: str, query_string: bytes | str) -> str:
+    """The list a cursor belongs to: the path and its filters in a canonical order."""
+    text = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
+    filters = sorted(
+        (k, v) for k, v in parse_qsl(text, keep_blank_values=True) if k not in UNSCOPED_PARAMETERS
+    )
+    return path + "?" + json.dumps(filters, separators=(",", ":"))
+
+
+def bind_cursor_scope(secret: str, scope: str) -> None:
+    """Sign and check this context's cursors with ``secret`` for the list ``scope``."""
+    _cursor_scope.set((hashlib.sha256(b"cursor:" + secret.encode()).digest(), scope))
+
+
+def _signature(payload: str) -> str:
+    key, scope = _cursor_scope.get() or (_PROCESS_KEY, "")
+    digest = hmac.new(key, f"{scope}\n{payload}".encode(), hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def _refused(message: str) -> ValidationFailed:
+    return ValidationFailed("malformed cursor", errors=[FieldError(path="query.cursor", message=message)])
+
+
 def encode_cursor(values: list[Any]) -> str:
-    """Encode the sort key of the last item of a page."""
+    """Encode the sort key of the last item of a page, signed for the list being served."""
     plain = [
         v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v for v in values
     ]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    payload = base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    return f"{payload}.{_signature(payload)}"
 
 
 def decode_cursor(cursor: str) -> list[Any]:
-    """Decode a cursor; a malformed one is a 422 on the ``cursor`` parameter."""
+    """Decode a cursor this API issued for this list and filters; anything else is a 422 on ``cursor``."""
+    payload, _, signature = cursor.rpartition(".")
+    if not payload or not hmac.compare_digest(signature.encode(), _signature(payload).encode()):
+        raise _refused(
+            "not a cursor this API issued for this list and these filters: start again without `cursor`"
+        )
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
+        padded = payload + "=" * (-len(payload) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list):
             raise ValueError
         return values
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(
-            "malformed cursor",
-            errors=[FieldError(path="query.cursor", message="not a cursor this API issued")],
-        ) from exc
+        raise _refused("not a cursor this API issued") from exc
 
 
 def set_link_header(request: Request, response: Response, next_cursor: str | None) -> None:
