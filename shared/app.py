@@ -20,6 +20,7 @@ from shared.logging import configure_logging
 from shared.metrics import render_latest
 from shared.middleware import CursorScopeMiddleware, RequestContextMiddleware
 from shared.migrations import pending
+from shared.ratelimit import RateLimitMiddleware
 
 logger = logging.getLogger("communitylab.app")
 
@@ -108,6 +109,11 @@ def create_service_app(
     app.state.migrations_at_head = False
     install_error_handlers(app)
     app.add_middleware(CursorScopeMiddleware, secret=settings.secret_key)
+    app.add_middleware(
+        RateLimitMiddleware,
+        anonymous_per_minute=settings.rate_limit_anonymous_per_minute,
+        key_per_minute=settings.rate_limit_key_per_minute,
+    )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=name)
 
     for router in routers:

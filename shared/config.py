@@ -74,6 +74,15 @@ class Settings(BaseSettings):
         "refused in production).",
     )
 
+    rate_limit_anonymous_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="Requests a minute from one client address without a key (0: no limit); per instance.",
+    )
+    rate_limit_key_per_minute: int = Field(
+        default=0, ge=0, description="Requests a minute with one key or token (0: no limit); per instance."
+    )
+
     projection_poll_seconds: float = Field(default=0.5, gt=0, description="Reporting consumer poll interval.")
 
     enable_drain_probe: bool = Field(
