@@ -5,13 +5,17 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.registry.common.models import normalise_search
+from shared.errors import FieldError, ValidationFailed
 from shared.eventlog import NewEvent, append
+
+Row = TypeVar("Row")
 
 
 def emit(
@@ -72,3 +76,30 @@ def set_links(
     session.exec(delete(model).where(getattr(model, owner_field) == owner_id))  # type: ignore[call-overload]
     for linked in ids:
         session.add(model(**{owner_field: owner_id, field: linked}))
+
+
+def rows_by(
+    session: Session, statement: SelectOfScalar[Row], *, owner: str, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Row]]:
+    """Run ``statement`` once and group its rows by their ``owner`` column (nothing runs without ids)."""
+    result: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    if ids:
+        for row in session.exec(statement).all():
+            result[getattr(row, owner)].append(row)
+    return result
+
+
+def require_existing(
+    session: Session, *, id_column: Any, ids: Sequence[uuid.UUID], path: str, noun: str
+) -> None:
+    """422 naming each id (by its position in the body) that has no row."""
+    if not ids:
+        return
+    found = set(session.exec(select(id_column).where(id_column.in_(ids))).all())
+    missing = [
+        FieldError(path=f"{path}[{i}]", message=f"{noun} {item} does not exist")
+        for i, item in enumerate(ids)
+        if item not in found
+    ]
+    if missing:
+        raise ValidationFailed(f"unknown {noun}", errors=missing)

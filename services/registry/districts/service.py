@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,7 @@ from sqlmodel import Session, select
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit
+from services.registry.common.service import emit, require_existing, rows_by
 from services.registry.districts import queries
 from services.registry.districts.models import District, DistrictMunicipality, DistrictPopulation
 from services.registry.districts.schemas import DistrictCreate, DistrictUpdate, MunicipalityCreate
@@ -39,38 +38,21 @@ def get_district(*, session: Session, district_id: uuid.UUID) -> District:
 
 def require_districts(*, session: Session, district_ids: Sequence[uuid.UUID], path: str) -> None:
     """422 naming each district id that does not exist."""
-    if not district_ids:
-        return
-    found = set(session.exec(select(District.id).where(District.id.in_(district_ids))).all())
-    missing = [
-        FieldError(path=f"{path}[{i}]", message=f"district {d} does not exist")
-        for i, d in enumerate(district_ids)
-        if d not in found
-    ]
-    if missing:
-        raise ValidationFailed("unknown district", errors=missing)
+    require_existing(session, id_column=District.id, ids=district_ids, path=path, noun="district")
 
 
 def district_populations(
     *, session: Session, district_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[DistrictPopulation]]:
     """Population by year of each district, oldest first."""
-    result: dict[uuid.UUID, list[DistrictPopulation]] = defaultdict(list)
-    if district_ids:
-        for row in session.exec(queries.populations_of(district_ids)).all():
-            result[row.district_id].append(row)
-    return result
+    return rows_by(session, queries.populations_of(district_ids), owner="district_id", ids=district_ids)
 
 
 def district_municipalities(
     *, session: Session, district_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[DistrictMunicipality]]:
     """Municipalities and unions of each district, by name."""
-    result: dict[uuid.UUID, list[DistrictMunicipality]] = defaultdict(list)
-    if district_ids:
-        for row in session.exec(queries.municipalities_of(district_ids)).all():
-            result[row.district_id].append(row)
-    return result
+    return rows_by(session, queries.municipalities_of(district_ids), owner="district_id", ids=district_ids)
 
 
 def create_district(

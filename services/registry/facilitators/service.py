@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlmodel import Session
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, first, links, set_links, unique
+from services.registry.common.service import emit, first, links, rows_by, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.facilitators import queries
 from services.registry.facilitators.models import FacilitatorDistrict, FacilitatorProfile, TrainingRecord
@@ -41,11 +40,7 @@ def facilitator_trainings(
     *, session: Session, person_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[TrainingRecord]]:
     """Training records of each facilitator, by year."""
-    result: dict[uuid.UUID, list[TrainingRecord]] = defaultdict(list)
-    if person_ids:
-        for row in session.exec(queries.trainings_of(person_ids)).all():
-            result[row.person_id].append(row)
-    return result
+    return rows_by(session, queries.trainings_of(person_ids), owner="person_id", ids=person_ids)
 
 
 def _profile_event(profile: FacilitatorProfile, district_ids: Sequence[uuid.UUID]) -> NewEvent:

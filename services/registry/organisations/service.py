@@ -6,16 +6,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, first, links, set_links, unique
+from services.registry.common.service import emit, first, links, require_existing, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.organisations.models import Organisation, OrganisationDistrict
 from services.registry.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from shared.db import utcnow
-from shared.errors import FieldError, NotFoundError, ValidationFailed
+from shared.errors import NotFoundError
 from shared.eventlog import NewEvent
 
 
@@ -40,16 +40,7 @@ def organisation_district_ids(
 
 def require_organisations(*, session: Session, organisation_ids: Sequence[uuid.UUID], path: str) -> None:
     """422 naming each organisation id that does not exist."""
-    if not organisation_ids:
-        return
-    found = set(session.exec(select(Organisation.id).where(Organisation.id.in_(organisation_ids))).all())  # type: ignore[attr-defined]
-    missing = [
-        FieldError(path=f"{path}[{i}]", message=f"organisation {o} does not exist")
-        for i, o in enumerate(organisation_ids)
-        if o not in found
-    ]
-    if missing:
-        raise ValidationFailed("unknown organisation", errors=missing)
+    require_existing(session, id_column=Organisation.id, ids=organisation_ids, path=path, noun="organisation")
 
 
 def create_organisation(*, session: Session, data: OrganisationCreate) -> Organisation:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -11,7 +10,7 @@ from sqlmodel import Session, select
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, first, links, set_links, unique
+from services.registry.common.service import emit, first, links, rows_by, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.facilitators.models import FacilitatorProfile
 from services.registry.organisations.service import require_organisations
@@ -50,11 +49,7 @@ def person_consents(
     *, session: Session, person_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ConsentRecord]]:
     """Consent records of each person, oldest first."""
-    result: dict[uuid.UUID, list[ConsentRecord]] = defaultdict(list)
-    if person_ids:
-        for row in session.exec(queries.consents_of(person_ids)).all():
-            result[row.person_id].append(row)
-    return result
+    return rows_by(session, queries.consents_of(person_ids), owner="person_id", ids=person_ids)
 
 
 def person_versions(*, session: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -165,6 +160,20 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
     return person
 
 
+def _append_person_event(session: Session, person: Person, new_event: NewEvent) -> None:
+    """Append one event to the person's stream, filed under their first district, and flush."""
+    district_ids = person_district_ids(session=session, person_ids=[person.id])[person.id]
+    person.version = emit(
+        session,
+        stream_type=ev.PERSON,
+        stream_id=person.id,
+        expected_version=person.version,
+        new_events=[new_event],
+        district_id=first(district_ids),
+    )
+    session.flush()
+
+
 def erase_person(*, session: Session, person: Person) -> Person:
     """Wipe a person's personal data and keep an anonymous placeholder (person.erased with the id only).
 
@@ -190,16 +199,9 @@ def erase_person(*, session: Session, person: Person) -> Person:
             idempotency_keys.c.response_body.contains(str(person.id), autoescape=True)
         )
     )
-    district_ids = person_district_ids(session=session, person_ids=[person.id])[person.id]
-    person.version = emit(
-        session,
-        stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=person.version,
-        new_events=[NewEvent(ev.PERSON_ERASED, ev.PersonErased(person_id=str(person.id)).dump())],
-        district_id=first(district_ids),
+    _append_person_event(
+        session, person, NewEvent(ev.PERSON_ERASED, ev.PersonErased(person_id=str(person.id)).dump())
     )
-    session.flush()
     return person
 
 
@@ -209,23 +211,16 @@ def record_consent(*, session: Session, person: Person, data: ConsentCreate) -> 
     consent = ConsentRecord(person_id=person.id, purpose=data.purpose, given_at=data.given_at or utcnow())
     session.add(consent)
     session.flush()
-    district_ids = person_district_ids(session=session, person_ids=[person.id])[person.id]
-    person.version = emit(
+    _append_person_event(
         session,
-        stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=person.version,
-        new_events=[
-            NewEvent(
-                ev.PERSON_CONSENT_RECORDED,
-                ev.PersonConsent(
-                    person_id=str(person.id), consent_id=str(consent.id), purpose=consent.purpose
-                ).dump(),
-            )
-        ],
-        district_id=first(district_ids),
+        person,
+        NewEvent(
+            ev.PERSON_CONSENT_RECORDED,
+            ev.PersonConsent(
+                person_id=str(person.id), consent_id=str(consent.id), purpose=consent.purpose
+            ).dump(),
+        ),
     )
-    session.flush()
     return consent
 
 
@@ -245,21 +240,14 @@ def withdraw_consent(
             errors=[FieldError(path="body.withdrawn_at", message="must not be before given_at")],
         )
     consent.withdrawn_at = when
-    district_ids = person_district_ids(session=session, person_ids=[person.id])[person.id]
-    person.version = emit(
+    _append_person_event(
         session,
-        stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=person.version,
-        new_events=[
-            NewEvent(
-                ev.PERSON_CONSENT_WITHDRAWN,
-                ev.PersonConsent(
-                    person_id=str(person.id), consent_id=str(consent.id), purpose=consent.purpose
-                ).dump(),
-            )
-        ],
-        district_id=first(district_ids),
+        person,
+        NewEvent(
+            ev.PERSON_CONSENT_WITHDRAWN,
+            ev.PersonConsent(
+                person_id=str(person.id), consent_id=str(consent.id), purpose=consent.purpose
+            ).dump(),
+        ),
     )
-    session.flush()
     return consent
