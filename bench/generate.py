@@ -369,7 +369,7 @@ async def generate(
 ) -> dict[str, Any]:
     """Migrate, seed the districts, generate; return the counts, events written and events/s."""
     from services.registry.app import create_app as create_registry_app
-    from services.registry.service import DATA_DIR, seed_districts
+    from services.registry.districts.service import DATA_DIR, seed_districts
     from services.workshops.app import create_app as create_workshops_app
 
     base = get_settings()

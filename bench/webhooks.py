@@ -38,9 +38,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
-from services.reporting.webhooks import service
 from services.reporting.webhooks.dispatcher import Dispatcher, DispatcherConfig
-from services.reporting.webhooks.models import WebhookDelivery
+from services.reporting.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.reporting.webhooks.schemas import SubscriptionCreate
 from services.reporting.webhooks.signing import delivery_headers, new_secret
 from shared.db import Database, make_engine
@@ -149,7 +148,7 @@ def run_dispatcher(
     subscription_ids = []
     with database.transaction() as session:
         for district in districts:
-            created = service.create_subscription(
+            created = subscriptions.create_subscription(
                 session=session,
                 owner_id="bench",
                 data=SubscriptionCreate(
@@ -203,7 +202,7 @@ def run_dispatcher(
     dispatcher.client.close()
     with database.transaction() as session:  # leave nothing for the next cell
         session.connection().execute(
-            service.WebhookSubscription.__table__.update().values(enabled=False)  # type: ignore[attr-defined]
+            WebhookSubscription.__table__.update().values(enabled=False)  # type: ignore[attr-defined]
         )
     return {
         "delivered": done,

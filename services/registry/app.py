@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.registry.routes import router as registry_router
+from services.registry.actors.routes import router as actors_router
+from services.registry.bodies.routes import OPENAPI_TAGS as BODIES_TAGS
+from services.registry.bodies.routes import router as bodies_router
+from services.registry.districts.routes import OPENAPI_TAGS as DISTRICTS_TAGS
+from services.registry.districts.routes import router as districts_router
+from services.registry.facilitators.routes import OPENAPI_TAGS as FACILITATORS_TAGS
+from services.registry.facilitators.routes import router as facilitators_router
+from services.registry.organisations.routes import OPENAPI_TAGS as ORGANISATIONS_TAGS
+from services.registry.organisations.routes import router as organisations_router
+from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
+from services.registry.people.routes import router as people_router
 from shared.app import create_service_app
 from shared.config import Settings
 from shared.db import Database
 
-TAGS = [
-    {
-        "name": "districts",
-        "description": "The region's social-and-health districts: codes, population, boundaries.",
-    },
-    {
-        "name": "organisations",
-        "description": "Municipalities, AUSL, ASP, associations, cooperatives, schools...",
-    },
-    {"name": "people", "description": "People (the only home of personal data), consent and erasure."},
-    {
-        "name": "bodies",
-        "description": "Ufficio di Piano, Comitato di Distretto, steering groups and memberships.",
-    },
-    {"name": "facilitators", "description": "Facilitators and tutors, their training and availability."},
+# The order of the routers is the order of the operations in the OpenAPI document.
+ROUTERS = [
+    districts_router,
+    actors_router,
+    organisations_router,
+    people_router,
+    bodies_router,
+    facilitators_router,
 ]
+TAGS = [*DISTRICTS_TAGS, *ORGANISATIONS_TAGS, *PEOPLE_TAGS, *BODIES_TAGS, *FACILITATORS_TAGS]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -34,7 +38,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="communitylab registry",
         description="Districts, local authorities, organisations, people, governance bodies and facilitators. "
         "The only service that keeps personal data.",
-        routers=[registry_router],
+        routers=ROUTERS,
         tags=TAGS,
         settings=settings,
         database=database,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from services.registry.service import DATA_DIR, seed_districts
+from services.registry.districts.service import DATA_DIR, seed_districts
 from shared.config import get_settings
 from shared.db import Database
 

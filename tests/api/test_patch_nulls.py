@@ -16,7 +16,11 @@ from shared.api.schemas import PatchModel
 from tests.api.openapi_walk import openapi_documents, operations, resolve
 
 SCHEMA_MODULES = (
-    "services.registry.schemas",
+    "services.registry.districts.schemas",
+    "services.registry.organisations.schemas",
+    "services.registry.people.schemas",
+    "services.registry.bodies.schemas",
+    "services.registry.facilitators.schemas",
     "services.workshops.processes.schemas",
     "services.workshops.outcomes.schemas",
     "services.workshops.sessions.schemas",

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services.registry.service import seeded_district_id
+from services.registry.districts.service import seeded_district_id
 from shared.clients.registry import RegistryClient
 from shared.db import make_engine
 from shared.errors import UpstreamUnavailableError

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from services.cli import build_parser
-from services.registry.service import DATA_DIR, seed_districts, seeded_district_id
+from services.registry.districts.service import DATA_DIR, seed_districts, seeded_district_id
 from shared.eventlog import read_all
 from tests.registry.conftest import event_count
 

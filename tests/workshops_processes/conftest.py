@@ -24,9 +24,14 @@ from tests.conftest import TestKey
 
 def registry_has_routes() -> bool:
     """True once the registry app serves POST /districts and POST /people."""
-    from services.registry.routes import router
+    from services.registry.app import ROUTERS
 
-    paths = {(route.path, method) for route in router.routes for method in getattr(route, "methods", ())}
+    paths = {
+        (route.path, method)
+        for router in ROUTERS
+        for route in router.routes
+        for method in getattr(route, "methods", ())
+    }
     return ("/districts", "POST") in paths and ("/people", "POST") in paths
 
 

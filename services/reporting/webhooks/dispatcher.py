@@ -32,7 +32,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.reporting.webhooks import service
+from services.reporting.webhooks import deliveries, subscriptions
+from services.reporting.webhooks.models import WebhookSubscription
 from services.reporting.webhooks.signing import delivery_headers
 from shared.config import Settings
 from shared.db import Database, utcnow
@@ -137,7 +138,7 @@ class Dispatcher:
     def fan_out_once(self) -> int:
         """Queue deliveries for one batch of new events; 0 when caught up or another worker fans out."""
         with self.database.transaction() as session:
-            read = service.fan_out(
+            read = deliveries.fan_out(
                 session=session,
                 worker_id=self.config.worker_id,
                 lease_seconds=self.config.lease_seconds,
@@ -150,7 +151,7 @@ class Dispatcher:
     def send_ready(self) -> int:
         """Send what is due on every subscription this worker can lease; return the attempts made."""
         with self.database.session(write=False) as session:
-            ids = service.due_subscription_ids(session=session, now=utcnow(), limit=100)
+            ids = deliveries.due_subscription_ids(session=session, now=utcnow(), limit=100)
             session.rollback()
         if not ids:
             return 0
@@ -164,7 +165,7 @@ class Dispatcher:
             return 0
         worker_id = self.config.worker_id
         with self.database.transaction() as session:
-            if not service.claim_subscription(
+            if not deliveries.claim_subscription(
                 session=session,
                 subscription_id=subscription_id,
                 worker_id=worker_id,
@@ -179,7 +180,7 @@ class Dispatcher:
                 sent += 1
         finally:
             with self.database.transaction() as session:
-                service.release_subscription(
+                deliveries.release_subscription(
                     session=session, subscription_id=subscription_id, worker_id=worker_id
                 )
         return sent
@@ -189,20 +190,20 @@ class Dispatcher:
         config = self.config
         with self.database.transaction() as session:
             # Renewing proves we still hold the lease (and that the subscription is still enabled).
-            if not service.claim_subscription(
+            if not deliveries.claim_subscription(
                 session=session,
                 subscription_id=subscription_id,
                 worker_id=config.worker_id,
                 lease_seconds=config.lease_seconds,
             ):
                 return False
-            delivery = service.head_delivery(session=session, subscription_id=subscription_id)
+            delivery = deliveries.head_delivery(session=session, subscription_id=subscription_id)
             if delivery is None or delivery.next_attempt_at > utcnow():
                 return False
-            subscription = session.get(service.WebhookSubscription, subscription_id)
+            subscription = session.get(WebhookSubscription, subscription_id)
             assert subscription is not None
             url = subscription.url
-            secrets_in_use = service.signing_secrets(subscription, utcnow())
+            secrets_in_use = subscriptions.signing_secrets(subscription, utcnow())
             delivery_id, message_id, attempt_no = delivery.id, delivery.message_id, delivery.attempts + 1
             body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False)
         outcome = self._post(url, message_id=message_id, body=body, secrets_in_use=secrets_in_use)
@@ -213,7 +214,7 @@ class Dispatcher:
                 attempt_no, base=config.backoff_base_seconds, cap=config.backoff_max_seconds
             )
         with self.database.transaction() as session:
-            recorded = service.record_attempt(
+            recorded = deliveries.record_attempt(
                 session=session,
                 delivery_id=delivery_id,
                 attempt_no=attempt_no,
@@ -239,7 +240,7 @@ class Dispatcher:
 
     def _post(
         self, url: str, *, message_id: str, body: str, secrets_in_use: list[str]
-    ) -> service.AttemptOutcome:
+    ) -> deliveries.AttemptOutcome:
         started_at = utcnow()
         started = time.perf_counter()
         headers = delivery_headers(
@@ -250,7 +251,7 @@ class Dispatcher:
                 url, resolver=self.config.resolver, allow_loopback=self.config.allow_http_loopback
             )
         except TargetRefused as exc:
-            return service.AttemptOutcome(
+            return deliveries.AttemptOutcome(
                 started_at=started_at,
                 latency_ms=0,
                 status_code=None,
@@ -272,7 +273,7 @@ class Dispatcher:
                 retry_after = None
                 if response.status_code == 429 or response.status_code == 503:
                     retry_after = parse_retry_after(response.headers.get("retry-after"), utcnow())
-                return service.AttemptOutcome(
+                return deliveries.AttemptOutcome(
                     started_at=started_at,
                     latency_ms=int((time.perf_counter() - started) * 1000),
                     status_code=response.status_code,
@@ -284,7 +285,7 @@ class Dispatcher:
             error = f"timeout: {type(exc).__name__}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:1000]
-        return service.AttemptOutcome(
+        return deliveries.AttemptOutcome(
             started_at=started_at,
             latency_ms=int((time.perf_counter() - started) * 1000),
             status_code=None,
@@ -319,7 +320,7 @@ class Dispatcher:
         finally:
             try:
                 with self.database.transaction() as session:
-                    service.release_fan_out(session=session, worker_id=self.config.worker_id)
+                    deliveries.release_fan_out(session=session, worker_id=self.config.worker_id)
             except Exception:
                 logger.exception("could not release the fan-out lease")
             logger.info("webhooks worker stopped", extra={"worker_id": self.config.worker_id})

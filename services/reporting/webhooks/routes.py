@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from services.reporting.webhooks import service
+from services.reporting.webhooks import deliveries, subscriptions
 from services.reporting.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.reporting.webhooks.schemas import (
     AttemptPublic,
@@ -50,7 +50,7 @@ def _check_district_scope(principal: Principal, district_id: uuid.UUID | None) -
 
 
 def _subscription(session: Any, principal: Principal, subscription_id: uuid.UUID) -> WebhookSubscription:
-    return service.get_subscription(
+    return subscriptions.get_subscription(
         session=session, subscription_id=subscription_id, owner_id=_owner_scope(principal)
     )
 
@@ -75,7 +75,7 @@ def create_webhook_subscription(
     _check_district_scope(principal, payload.district_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    subscription = service.create_subscription(
+    subscription = subscriptions.create_subscription(
         session=session,
         owner_id=owner_id,
         data=payload,
@@ -109,7 +109,7 @@ def list_webhook_subscriptions(
     limit: PageLimit = None,
     cursor: CursorQuery = None,
 ) -> Any:
-    statement = service.subscriptions_query(owner_id=_owner_scope(principal), enabled=enabled)
+    statement = subscriptions.subscriptions_query(owner_id=_owner_scope(principal), enabled=enabled)
     rows, next_cursor = paginate(
         session,
         statement,
@@ -160,7 +160,7 @@ def update_webhook_subscription(
     if "district_id" in payload.model_fields_set:
         _check_district_scope(principal, payload.district_id)
     expected_version_from_if_match(if_match, subscription.version)
-    subscription = service.update_subscription(
+    subscription = subscriptions.update_subscription(
         session=session,
         subscription=subscription,
         data=payload,
@@ -182,7 +182,7 @@ def delete_webhook_subscription(
 ) -> Response:
     subscription = _subscription(session, principal, subscription_id)
     expected_version_from_if_match(if_match, subscription.version)
-    service.delete_subscription(session=session, subscription=subscription)
+    subscriptions.delete_subscription(session=session, subscription=subscription)
     return Response(status_code=204)
 
 
@@ -203,7 +203,7 @@ def rotate_webhook_secret(
 ) -> Any:
     subscription = _subscription(session, principal, subscription_id)
     expected_version_from_if_match(if_match, subscription.version)
-    subscription, secret = service.rotate_secret(
+    subscription, secret = subscriptions.rotate_secret(
         session=session, subscription=subscription, overlap_seconds=payload.overlap_seconds
     )
     set_etag(response, subscription.version)
@@ -233,7 +233,7 @@ def ping_webhook_subscription(
     subscription = _subscription(session, principal, subscription_id)
     if (replay := idempotency.replay({"subscription_id": str(subscription_id)})) is not None:
         return replay
-    delivery = service.queue_ping(session=session, subscription=subscription)
+    delivery = deliveries.queue_ping(session=session, subscription=subscription)
     return idempotency.created(
         response,
         DeliveryPublic.model_validate(delivery),
@@ -262,7 +262,7 @@ def list_webhook_deliveries(
     _subscription(session, principal, subscription_id)
     rows, next_cursor = paginate(
         session,
-        service.deliveries_query(subscription_id=subscription_id, status=status),
+        deliveries.deliveries_query(subscription_id=subscription_id, status=status),
         sort=WebhookDelivery.seq,  # type: ignore[arg-type]
         tiebreak=WebhookDelivery.id,  # type: ignore[arg-type]
         limit=limit or settings.default_page_size,
@@ -285,8 +285,10 @@ def get_webhook_delivery(
     subscription_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     _subscription(session, principal, subscription_id)
-    delivery = service.get_delivery(session=session, subscription_id=subscription_id, delivery_id=delivery_id)
-    attempts = service.attempts_of(session=session, delivery_id=delivery.id)
+    delivery = deliveries.get_delivery(
+        session=session, subscription_id=subscription_id, delivery_id=delivery_id
+    )
+    attempts = deliveries.attempts_of(session=session, delivery_id=delivery.id)
     return DeliveryDetail(
         **DeliveryPublic.model_validate(delivery).model_dump(),
         body=delivery.body,
@@ -311,10 +313,12 @@ def redeliver_webhook_delivery(
     idempotency: IdempotencyDep,
 ) -> Any:
     _subscription(session, principal, subscription_id)
-    original = service.get_delivery(session=session, subscription_id=subscription_id, delivery_id=delivery_id)
+    original = deliveries.get_delivery(
+        session=session, subscription_id=subscription_id, delivery_id=delivery_id
+    )
     if (replay := idempotency.replay({"delivery_id": str(delivery_id)})) is not None:
         return replay
-    copy = service.redeliver(session=session, delivery=original)
+    copy = deliveries.redeliver(session=session, delivery=original)
     return idempotency.created(
         response,
         DeliveryPublic.model_validate(copy),
@@ -334,5 +338,5 @@ def redeliver_webhook_range(
     subscription_id: uuid.UUID, payload: RedeliveryRange, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     subscription = _subscription(session, principal, subscription_id)
-    copies = service.redeliver_range(session=session, subscription=subscription, data=payload)
+    copies = deliveries.redeliver_range(session=session, subscription=subscription, data=payload)
     return RedeliveryResult(queued=len(copies), delivery_ids=[c.id for c in copies])

@@ -1,0 +1,207 @@
+"""HTTP routes of governance bodies and memberships: thin wrappers around the service."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from services.registry.bodies import queries, service
+from services.registry.bodies.models import BodyKind, BodyMembership, GovernanceBody
+from services.registry.bodies.schemas import (
+    BodyCreate,
+    BodyPublic,
+    MembershipCreate,
+    MembershipEnd,
+    MembershipList,
+    MembershipPublic,
+)
+from services.registry.deps import OnQuery
+from services.registry.districts.service import get_district
+from shared.api.etag import etag_for, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter()
+
+OPENAPI_TAGS = [
+    {
+        "name": "bodies",
+        "description": "Ufficio di Piano, Comitato di Distretto, steering groups and memberships.",
+    },
+]
+
+
+def _membership_public(rows: Sequence[tuple[BodyMembership, GovernanceBody]]) -> MembershipList:
+    return MembershipList(
+        items=[
+            MembershipPublic(
+                id=m.id,
+                body_id=b.id,
+                body_kind=b.kind,
+                district_id=b.district_id,
+                process_id=b.process_id,
+                person_id=m.person_id,
+                role=m.role,
+                valid_from=m.valid_from,
+                valid_to=m.valid_to,
+            )
+            for m, b in rows
+        ]
+    )
+
+
+@router.get(
+    "/districts/{district_id}/memberships",
+    response_model=MembershipList,
+    summary="Memberships in the district's governance bodies, by person and date",
+    tags=["bodies"],
+    responses=problem_responses(404, 422),
+)
+def list_district_memberships(
+    district_id: uuid.UUID,
+    session: SessionDep,
+    person_id: uuid.UUID | None = None,
+    on: OnQuery = None,
+) -> Any:
+    get_district(session=session, district_id=district_id)
+    return _membership_public(
+        service.memberships(session=session, district_id=district_id, person_id=person_id, on=on)
+    )
+
+
+@router.get(
+    "/bodies",
+    response_model=Page[BodyPublic],
+    summary="List governance bodies",
+    tags=["bodies"],
+    responses=problem_responses(422),
+)
+def list_bodies(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    district_id: uuid.UUID | None = None,
+    kind: BodyKind | None = None,
+    process_id: uuid.UUID | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    statement = queries.body_list_statement(district_id=district_id, kind=kind, process_id=process_id)
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        sort=GovernanceBody.created_at,
+        tiebreak=GovernanceBody.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    set_link_header(request, response, next_cursor)
+    return Page[BodyPublic](items=[BodyPublic.model_validate(b) for b in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/bodies",
+    status_code=201,
+    response_model=BodyPublic,
+    summary="Create a governance body of a district (Ufficio di Piano, Comitato di Distretto, steering group)",
+    tags=["bodies"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def create_body(
+    payload: BodyCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_district_editor(payload.district_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    body_row = service.create_body(session=session, data=payload)
+    body = BodyPublic.model_validate(body_row)
+    return idempotency.created(
+        response, body, location=f"/bodies/{body_row.id}", etag=etag_for(body_row.version)
+    )
+
+
+@router.get(
+    "/bodies/{body_id}",
+    response_model=BodyPublic,
+    summary="Get a governance body",
+    tags=["bodies"],
+    responses=problem_responses(404, 422),
+)
+def get_body(body_id: uuid.UUID, response: Response, session: SessionDep) -> Any:
+    body = service.get_body(session=session, body_id=body_id)
+    set_etag(response, body.version)
+    return BodyPublic.model_validate(body)
+
+
+@router.get(
+    "/bodies/{body_id}/members",
+    response_model=MembershipList,
+    summary="Members of a body, optionally those active on a date (who was in the steering group on D)",
+    tags=["bodies"],
+    responses=problem_responses(404, 422),
+)
+def list_body_members(body_id: uuid.UUID, session: SessionDep, on: OnQuery = None) -> Any:
+    service.get_body(session=session, body_id=body_id)
+    return _membership_public(service.memberships(session=session, body_id=body_id, on=on))
+
+
+@router.post(
+    "/bodies/{body_id}/members",
+    status_code=201,
+    response_model=MembershipPublic,
+    summary="Add a member to a body with a role from a date",
+    tags=["bodies"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def add_body_member(
+    body_id: uuid.UUID,
+    payload: MembershipCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_authenticated()
+    body = service.get_body(session=session, body_id=body_id)
+    principal.require_district_editor(body.district_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    membership = service.add_member(session=session, body=body, data=payload)
+    result = _membership_public([(membership, body)]).items[0]
+    return idempotency.created(
+        response, result, location=f"/bodies/{body_id}/members/{membership.id}", etag=etag_for(body.version)
+    )
+
+
+@router.post(
+    "/bodies/{body_id}/members/{membership_id}/end",
+    response_model=MembershipPublic,
+    summary="End a membership on a date",
+    tags=["bodies"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def end_body_member(
+    body_id: uuid.UUID,
+    membership_id: uuid.UUID,
+    payload: MembershipEnd,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Any:
+    principal.require_authenticated()
+    body = service.get_body(session=session, body_id=body_id)
+    principal.require_district_editor(body.district_id)
+    membership = service.end_member(
+        session=session, body=body, membership_id=membership_id, valid_to=payload.valid_to
+    )
+    set_etag(response, body.version)
+    return _membership_public([(membership, body)]).items[0]

@@ -1,0 +1,105 @@
+"""Request and response bodies of the governance bodies API (bounded, with examples)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.registry.bodies.models import BodyKind, MembershipRole
+from services.registry.common.schemas import EXAMPLE_DISTRICT, EXAMPLE_PERSON, EXAMPLE_PROCESS, check_period
+from shared.api.schemas import ApiModel, OptionalText, PublicModel
+
+
+class BodyCreate(ApiModel):
+    """A new governance body of a district."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "district_id": EXAMPLE_DISTRICT,
+                    "kind": "steering_group_core",
+                    "name": "Cabina di regia ristretta",
+                    "process_id": EXAMPLE_PROCESS,
+                }
+            ]
+        },
+    )
+
+    district_id: uuid.UUID
+    kind: BodyKind
+    name: OptionalText = ""
+    process_id: uuid.UUID | None = Field(default=None, description="Steering groups belong to one process.")
+
+    @model_validator(mode="after")
+    def _process_only_for_steering_groups(self) -> BodyCreate:
+        steering = self.kind in (BodyKind.STEERING_GROUP_CORE, BodyKind.STEERING_GROUP_EXTENDED)
+        if self.process_id is not None and not steering:
+            raise ValueError("only steering groups belong to a process")
+        return self
+
+
+class BodyPublic(PublicModel):
+    """A governance body."""
+
+    id: uuid.UUID
+    district_id: uuid.UUID
+    kind: BodyKind
+    name: str
+    process_id: uuid.UUID | None
+    version: int
+    created_at: datetime
+
+
+class MembershipCreate(ApiModel):
+    """A person joins a body in a role from a date."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"person_id": EXAMPLE_PERSON, "role": "member", "valid_from": "2018-01-15", "valid_to": None}
+            ]
+        },
+    )
+
+    person_id: uuid.UUID
+    role: MembershipRole
+    valid_from: date
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> MembershipCreate:
+        check_period(self.valid_from, self.valid_to)
+        return self
+
+
+class MembershipEnd(ApiModel):
+    """The last day of a membership."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"valid_to": "2019-06-30"}]})
+
+    valid_to: date
+
+
+class MembershipPublic(PublicModel):
+    """A membership of a person in a body."""
+
+    id: uuid.UUID
+    body_id: uuid.UUID
+    body_kind: BodyKind
+    district_id: uuid.UUID
+    process_id: uuid.UUID | None
+    person_id: uuid.UUID
+    role: MembershipRole
+    valid_from: date
+    valid_to: date | None
+
+
+class MembershipList(BaseModel):
+    """Memberships (not paginated: bounded by the body or district and date)."""
+
+    items: list[MembershipPublic]

@@ -1,0 +1,1 @@
+"""Helpers every domain of the registry shares: table schema, search text, columns, events."""

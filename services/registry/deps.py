@@ -1,0 +1,26 @@
+"""Request parameters the registry's routes share (Annotated aliases)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Header, Query
+
+from shared.db import utcnow
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match", max_length=200, description="The ETag you read; 412 if the resource changed since."
+    ),
+]
+SearchQuery = Annotated[
+    str | None, Query(max_length=200, description='Accent-insensitive text search ("Forli" finds "Forlì").')
+]
+OnQuery = Annotated[date | None, Query(description="Only memberships active on this date (YYYY-MM-DD).")]
+
+
+def today() -> date:
+    """Today's date (UTC)."""
+    return utcnow().date()

@@ -1,0 +1,1 @@
+"""Districts: codes, validity, population, boundaries, municipalities, and the bundled seed."""

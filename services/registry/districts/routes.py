@@ -1,0 +1,290 @@
+"""HTTP routes of districts: thin wrappers that authorise, call the service and shape responses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from services.registry.deps import IfMatch, SearchQuery
+from services.registry.districts import queries, service
+from services.registry.districts.models import District
+from services.registry.districts.schemas import (
+    BoundarySet,
+    DistrictCreate,
+    DistrictPublic,
+    DistrictUpdate,
+    MunicipalityCreate,
+    MunicipalityPublic,
+    PopulationEntry,
+    PopulationSet,
+)
+from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter()
+
+OPENAPI_TAGS = [
+    {
+        "name": "districts",
+        "description": "The region's social-and-health districts: codes, population, boundaries.",
+    },
+]
+
+GEOJSON = "application/geo+json"
+
+
+def _wants_geojson(request: Request) -> bool:
+    return GEOJSON in request.headers.get("accept", "")
+
+
+def _districts_public(
+    session: Session, rows: Sequence[District], *, with_boundary: bool
+) -> list[DistrictPublic]:
+    ids = [d.id for d in rows]
+    populations = service.district_populations(session=session, district_ids=ids)
+    municipalities = service.district_municipalities(session=session, district_ids=ids)
+    return [
+        DistrictPublic(
+            id=district.id,
+            name=district.name,
+            regional_code=district.regional_code,
+            province=district.province,
+            health_authority=district.health_authority,
+            valid_from=district.valid_from,
+            valid_to=district.valid_to,
+            version=district.version,
+            population=[
+                PopulationEntry(year=p.year, population=p.population)
+                for p in populations.get(district.id, [])
+            ],
+            municipalities=[
+                MunicipalityPublic.model_validate(m) for m in municipalities.get(district.id, [])
+            ],
+            has_boundary=district.boundary is not None,
+            boundary=district.boundary if with_boundary else None,
+        )
+        for district in rows
+    ]
+
+
+def _feature(body: DistrictPublic, boundary: dict[str, Any] | None) -> dict[str, Any]:
+    properties = body.model_dump(mode="json", exclude={"boundary", "has_boundary"})
+    return {"type": "Feature", "id": str(body.id), "geometry": boundary, "properties": properties}
+
+
+GEOJSON_RESPONSE = {
+    200: {
+        "content": {
+            GEOJSON: {
+                "schema": {"type": "object"},
+                "example": {
+                    "type": "Feature",
+                    "id": "...",
+                    "geometry": {"type": "MultiPolygon"},
+                    "properties": {},
+                },
+            }
+        },
+        "description": "The district; a GeoJSON Feature when `Accept: application/geo+json`.",
+    }
+}
+
+
+@router.get(
+    "/districts",
+    response_model=Page[DistrictPublic],
+    summary="List districts (GeoJSON FeatureCollection with Accept: application/geo+json)",
+    tags=["districts"],
+    responses={**problem_responses(422), **GEOJSON_RESPONSE},
+)
+def list_districts(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    q: SearchQuery = None,
+    province: Annotated[str | None, Query(max_length=8, pattern=r"^[A-Z]{2,8}$")] = None,
+    on: Annotated[date | None, Query(description="Only districts valid on this date.")] = None,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> Any:
+    statement = queries.district_list_statement(q=q, province=province, on=on)
+    rows, next_cursor = paginate(
+        session, statement, sort=District.name, tiebreak=District.id, limit=limit, cursor=cursor
+    )
+    geo = _wants_geojson(request)
+    items = _districts_public(session, rows, with_boundary=False)
+    set_link_header(request, response, next_cursor)
+    if geo:
+        collection = {
+            "type": "FeatureCollection",
+            "features": [_feature(item, d.boundary) for item, d in zip(items, rows, strict=True)],
+            "next_cursor": next_cursor,
+        }
+        return JSONResponse(collection, media_type=GEOJSON, headers=dict(response.headers))
+    return Page[DistrictPublic](items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/districts",
+    status_code=201,
+    response_model=DistrictPublic,
+    summary="Create a district (regional administrators)",
+    tags=["districts"],
+    responses=problem_responses(401, 403, 409, 422),
+)
+def create_district(
+    payload: DistrictCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_admin()
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    district = service.create_district(session=session, data=payload)
+    body = _districts_public(session, [district], with_boundary=True)[0]
+    return idempotency.created(
+        response, body, location=f"/districts/{district.id}", etag=etag_for(district.version)
+    )
+
+
+@router.get(
+    "/districts/{district_id}",
+    response_model=DistrictPublic,
+    summary="Get a district (a GeoJSON Feature with Accept: application/geo+json)",
+    tags=["districts"],
+    responses={**problem_responses(404, 422), **GEOJSON_RESPONSE},
+)
+def get_district(district_id: uuid.UUID, request: Request, response: Response, session: SessionDep) -> Any:
+    district = service.get_district(session=session, district_id=district_id)
+    body = _districts_public(session, [district], with_boundary=True)[0]
+    if _wants_geojson(request):
+        return JSONResponse(
+            _feature(body, district.boundary),
+            media_type=GEOJSON,
+            headers={"ETag": etag_for(district.version)},
+        )
+    set_etag(response, district.version)
+    return body
+
+
+@router.patch(
+    "/districts/{district_id}",
+    response_model=DistrictPublic,
+    summary="Change a district's attributes (regional administrators)",
+    tags=["districts"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def update_district(
+    district_id: uuid.UUID,
+    payload: DistrictUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    principal.require_admin()
+    district = service.get_district(session=session, district_id=district_id)
+    expected = expected_version_from_if_match(if_match, district.version)
+    district = service.update_district(
+        session=session, district=district, data=payload, expected_version=expected
+    )
+    set_etag(response, district.version)
+    return _districts_public(session, [district], with_boundary=True)[0]
+
+
+@router.put(
+    "/districts/{district_id}/population",
+    response_model=DistrictPublic,
+    summary="Set a district's resident population for a year (regional administrators)",
+    tags=["districts"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def set_district_population(
+    district_id: uuid.UUID,
+    payload: PopulationSet,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    principal.require_admin()
+    district = service.get_district(session=session, district_id=district_id)
+    expected = expected_version_from_if_match(if_match, district.version)
+    district = service.set_population(
+        session=session,
+        district=district,
+        year=payload.year,
+        population=payload.population,
+        expected_version=expected,
+    )
+    set_etag(response, district.version)
+    return _districts_public(session, [district], with_boundary=False)[0]
+
+
+@router.put(
+    "/districts/{district_id}/boundary",
+    response_model=DistrictPublic,
+    summary="Set a district's boundary as a GeoJSON (Multi)Polygon (regional administrators)",
+    tags=["districts"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def set_district_boundary(
+    district_id: uuid.UUID,
+    payload: BoundarySet,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    principal.require_admin()
+    district = service.get_district(session=session, district_id=district_id)
+    expected = expected_version_from_if_match(if_match, district.version)
+    district = service.set_boundary(
+        session=session,
+        district=district,
+        boundary=payload.boundary.model_dump(mode="json"),
+        expected_version=expected,
+    )
+    set_etag(response, district.version)
+    return _districts_public(session, [district], with_boundary=True)[0]
+
+
+@router.post(
+    "/districts/{district_id}/municipalities",
+    status_code=201,
+    response_model=MunicipalityPublic,
+    summary="Add a municipality or union of municipalities to a district (regional administrators)",
+    tags=["districts"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def add_district_municipality(
+    district_id: uuid.UUID,
+    payload: MunicipalityCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_admin()
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    district = service.get_district(session=session, district_id=district_id)
+    row = service.add_municipality(session=session, district=district, data=payload)
+    body = MunicipalityPublic.model_validate(row)
+    return idempotency.created(
+        response,
+        body,
+        location=f"/districts/{district_id}/municipalities/{row.id}",
+        etag=etag_for(district.version),
+    )

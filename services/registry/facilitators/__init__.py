@@ -1,0 +1,1 @@
+"""Facilitators and tutors: profiles, districts served, availability and training."""

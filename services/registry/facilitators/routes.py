@@ -1,0 +1,207 @@
+"""HTTP routes of facilitators and tutors: thin wrappers that authorise, call the service and shape responses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
+
+from services.registry.deps import IfMatch
+from services.registry.facilitators import queries, service
+from services.registry.facilitators.models import FacilitatorKind, FacilitatorProfile
+from services.registry.facilitators.schemas import (
+    FacilitatorCreate,
+    FacilitatorPublic,
+    FacilitatorUpdate,
+    TrainingCreate,
+    TrainingPublic,
+)
+from services.registry.people.models import Person
+from services.registry.people.routes import require_person_editor
+from services.registry.people.service import get_person, person_versions
+from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.auth.principal import Principal
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter()
+
+OPENAPI_TAGS = [
+    {"name": "facilitators", "description": "Facilitators and tutors, their training and availability."},
+]
+
+
+def _facilitators_public(
+    session: Session, rows: Sequence[FacilitatorProfile], principal: Principal
+) -> list[FacilitatorPublic]:
+    ids = [p.person_id for p in rows]
+    districts = service.facilitator_district_ids(session=session, person_ids=ids)
+    trainings = service.facilitator_trainings(session=session, person_ids=ids)
+    versions = person_versions(session=session, person_ids=ids)
+    personal = principal.sees_personal_data
+    return [
+        FacilitatorPublic(
+            person_id=p.person_id,
+            kind=p.kind,
+            district_ids=districts.get(p.person_id, []),
+            availability_notes=p.availability_notes if personal else None,
+            availability=p.availability if personal else None,
+            trainings=[TrainingPublic.model_validate(t) for t in trainings.get(p.person_id, [])],
+            version=versions.get(p.person_id, 0),
+        )
+        for p in rows
+    ]
+
+
+def _require_facilitator_editor(
+    session: Session, principal: Principal, person: Person, district_ids: Sequence[object]
+) -> None:
+    current = service.facilitator_district_ids(session=session, person_ids=[person.id])[person.id]
+    require_person_editor(session, principal, person, [*current, *district_ids])
+
+
+@router.get(
+    "/facilitators",
+    response_model=Page[FacilitatorPublic],
+    summary="Search facilitators and tutors by district served, training course and kind",
+    tags=["facilitators"],
+    responses=problem_responses(422),
+)
+def list_facilitators(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    district_id: uuid.UUID | None = None,
+    course: Annotated[
+        str | None, Query(max_length=200, description="Accent-insensitive course name.")
+    ] = None,
+    kind: FacilitatorKind | None = None,
+    min_hours: Annotated[
+        int | None, Query(ge=0, le=100_000, description="Total training hours at least.")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    statement = queries.facilitator_list_statement(
+        district_id=district_id, course=course, kind=kind, min_hours=min_hours
+    )
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        sort=FacilitatorProfile.created_at,
+        tiebreak=FacilitatorProfile.person_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    set_link_header(request, response, next_cursor)
+    return Page[FacilitatorPublic](
+        items=_facilitators_public(session, rows, principal), next_cursor=next_cursor
+    )
+
+
+@router.post(
+    "/facilitators",
+    status_code=201,
+    response_model=FacilitatorPublic,
+    summary="Make a registered person a facilitator or tutor",
+    tags=["facilitators"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def create_facilitator(
+    payload: FacilitatorCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_authenticated()
+    person = get_person(session=session, person_id=payload.person_id)
+    _require_facilitator_editor(session, principal, person, payload.district_ids)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    profile = service.create_facilitator(session=session, person=person, data=payload)
+    body = _facilitators_public(session, [profile], principal)[0]
+    return idempotency.created(
+        response, body, location=f"/facilitators/{person.id}", etag=etag_for(person.version)
+    )
+
+
+@router.get(
+    "/facilitators/{person_id}",
+    response_model=FacilitatorPublic,
+    summary="Get a facilitator or tutor profile with training records",
+    tags=["facilitators"],
+    responses=problem_responses(404, 422),
+)
+def get_facilitator(
+    person_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    profile = service.get_facilitator(session=session, person_id=person_id)
+    body = _facilitators_public(session, [profile], principal)[0]
+    set_etag(response, body.version)
+    return body
+
+
+@router.patch(
+    "/facilitators/{person_id}",
+    response_model=FacilitatorPublic,
+    summary="Change a facilitator profile (kind, districts served, availability)",
+    tags=["facilitators"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def update_facilitator(
+    person_id: uuid.UUID,
+    payload: FacilitatorUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    principal.require_authenticated()
+    person = get_person(session=session, person_id=person_id)
+    profile = service.get_facilitator(session=session, person_id=person_id)
+    _require_facilitator_editor(session, principal, person, payload.district_ids or [])
+    expected = expected_version_from_if_match(if_match, person.version)
+    profile = service.update_facilitator(
+        session=session, person=person, profile=profile, data=payload, expected_version=expected
+    )
+    set_etag(response, person.version)
+    return _facilitators_public(session, [profile], principal)[0]
+
+
+@router.post(
+    "/facilitators/{person_id}/trainings",
+    status_code=201,
+    response_model=TrainingPublic,
+    summary="Record a course a facilitator or tutor completed",
+    tags=["facilitators"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def record_facilitator_training(
+    person_id: uuid.UUID,
+    payload: TrainingCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_authenticated()
+    person = get_person(session=session, person_id=person_id)
+    profile = service.get_facilitator(session=session, person_id=person_id)
+    _require_facilitator_editor(session, principal, person, [])
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    training = service.record_training(session=session, person=person, profile=profile, data=payload)
+    body = TrainingPublic.model_validate(training)
+    return idempotency.created(
+        response,
+        body,
+        location=f"/facilitators/{person_id}/trainings/{training.id}",
+        etag=etag_for(person.version),
+    )

@@ -1,0 +1,1 @@
+"""Organisations: municipalities, AUSL, ASP, associations, cooperatives, schools and the districts they serve."""

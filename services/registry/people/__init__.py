@@ -1,0 +1,1 @@
+"""People: the only home of personal data, their districts, affiliations, consent and erasure."""

@@ -1,0 +1,237 @@
+"""HTTP routes of people: thin wrappers that authorise, call the service and shape responses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
+
+from services.registry.deps import IfMatch, SearchQuery
+from services.registry.people import queries, service
+from services.registry.people.models import ActorCategory, Person
+from services.registry.people.schemas import (
+    ConsentCreate,
+    ConsentPublic,
+    ConsentWithdraw,
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+)
+from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.auth.principal import Principal
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import ForbiddenError, problem_responses
+
+router = APIRouter()
+
+OPENAPI_TAGS = [
+    {"name": "people", "description": "People (the only home of personal data), consent and erasure."},
+]
+
+
+def _people_public(session: Session, rows: Sequence[Person], principal: Principal) -> list[PersonPublic]:
+    ids = [p.id for p in rows]
+    districts = service.person_district_ids(session=session, person_ids=ids)
+    organisations = service.person_organisation_ids(session=session, person_ids=ids)
+    personal = principal.sees_personal_data
+    consents = service.person_consents(session=session, person_ids=ids) if personal else {}
+    result = []
+    for person in rows:
+        body = PersonPublic(
+            id=person.id,
+            actor_category=person.actor_category,
+            erased=person.erased,
+            district_ids=districts.get(person.id, []),
+            organisation_ids=organisations.get(person.id, []),
+            version=person.version,
+            created_at=person.created_at,
+        )
+        if personal:
+            body.given_name = person.given_name
+            body.family_name = person.family_name
+            body.email = person.email
+            body.phone = person.phone
+            body.consents = [ConsentPublic.model_validate(c) for c in consents.get(person.id, [])]
+        result.append(body)
+    return result
+
+
+def require_person_editor(
+    session: Session, principal: Principal, person: Person, extra: Sequence[object] = ()
+) -> None:
+    """Admins, or editors of every district the person is (or will be) in."""
+    principal.require_authenticated()
+    current = service.person_district_ids(session=session, person_ids=[person.id])[person.id]
+    districts = [*current, *extra]
+    if not districts:
+        principal.require_admin()
+    principal.require_any_district_editor(districts)
+
+
+@router.get(
+    "/people",
+    response_model=Page[PersonPublic],
+    summary="List people (names and search by name only for keys that see personal data)",
+    tags=["people"],
+    responses=problem_responses(401, 403, 422),
+)
+def list_people(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: SearchQuery = None,
+    district_id: uuid.UUID | None = None,
+    category: ActorCategory | None = None,
+    organisation_id: uuid.UUID | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    if q and not principal.sees_personal_data:
+        # Searching by name would reveal who is registered: personal data.
+        principal.require_authenticated()
+        raise ForbiddenError("searching people by name needs a key that may see personal data")
+    statement = queries.person_list_statement(
+        q=q, district_id=district_id, category=category, organisation_id=organisation_id
+    )
+    rows, next_cursor = paginate(
+        session, statement, sort=Person.created_at, tiebreak=Person.id, limit=limit, cursor=cursor
+    )
+    set_link_header(request, response, next_cursor)
+    return Page[PersonPublic](items=_people_public(session, rows, principal), next_cursor=next_cursor)
+
+
+@router.post(
+    "/people",
+    status_code=201,
+    response_model=PersonPublic,
+    summary="Register a person (editors of every district listed)",
+    tags=["people"],
+    responses=problem_responses(401, 403, 409, 422),
+)
+def create_person(
+    payload: PersonCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_any_district_editor(payload.district_ids)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    person = service.create_person(session=session, data=payload)
+    body = _people_public(session, [person], principal)[0]
+    return idempotency.created(response, body, location=f"/people/{person.id}", etag=etag_for(person.version))
+
+
+@router.get(
+    "/people/{person_id}",
+    response_model=PersonPublic,
+    summary="Get a person (id, category and erased flag for everyone; names and contacts for editors)",
+    tags=["people"],
+    responses=problem_responses(401, 404, 422),
+)
+def get_person(person_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep) -> Any:
+    person = service.get_person(session=session, person_id=person_id)
+    set_etag(response, person.version)
+    return _people_public(session, [person], principal)[0]
+
+
+@router.patch(
+    "/people/{person_id}",
+    response_model=PersonPublic,
+    summary="Change a person (editors of every district the person is in)",
+    tags=["people"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def update_person(
+    person_id: uuid.UUID,
+    payload: PersonUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    principal.require_authenticated()
+    person = service.get_person(session=session, person_id=person_id)
+    require_person_editor(session, principal, person, payload.district_ids or [])
+    expected = expected_version_from_if_match(if_match, person.version)
+    person = service.update_person(session=session, person=person, data=payload, expected_version=expected)
+    set_etag(response, person.version)
+    return _people_public(session, [person], principal)[0]
+
+
+@router.delete(
+    "/people/{person_id}",
+    response_model=PersonPublic,
+    summary="Erase a person's personal data, keeping an anonymous placeholder",
+    tags=["people"],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def erase_person(
+    person_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    principal.require_authenticated()
+    person = service.get_person(session=session, person_id=person_id)
+    require_person_editor(session, principal, person)
+    person = service.erase_person(session=session, person=person)
+    set_etag(response, person.version)
+    return _people_public(session, [person], principal)[0]
+
+
+@router.post(
+    "/people/{person_id}/consents",
+    status_code=201,
+    response_model=ConsentPublic,
+    summary="Record a person's consent for a purpose",
+    tags=["people"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def record_person_consent(
+    person_id: uuid.UUID,
+    payload: ConsentCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_authenticated()
+    person = service.get_person(session=session, person_id=person_id)
+    require_person_editor(session, principal, person)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    consent = service.record_consent(session=session, person=person, data=payload)
+    body = ConsentPublic.model_validate(consent)
+    return idempotency.created(
+        response, body, location=f"/people/{person_id}/consents/{consent.id}", etag=etag_for(person.version)
+    )
+
+
+@router.post(
+    "/people/{person_id}/consents/{consent_id}/withdraw",
+    response_model=ConsentPublic,
+    summary="Withdraw a consent",
+    tags=["people"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def withdraw_person_consent(
+    person_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    payload: ConsentWithdraw,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Any:
+    principal.require_authenticated()
+    person = service.get_person(session=session, person_id=person_id)
+    require_person_editor(session, principal, person)
+    consent = service.withdraw_consent(
+        session=session, person=person, consent_id=consent_id, withdrawn_at=payload.withdrawn_at
+    )
+    set_etag(response, person.version)
+    return ConsentPublic.model_validate(consent)
