@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Header, Query
 
+from shared.api.schemas import ApiDate
 from shared.db import utcnow
 
 IfMatch = Annotated[
@@ -18,7 +19,7 @@ IfMatch = Annotated[
 SearchQuery = Annotated[
     str | None, Query(max_length=200, description='Accent-insensitive text search ("Forli" finds "Forlì").')
 ]
-OnQuery = Annotated[date | None, Query(description="Only memberships active on this date (YYYY-MM-DD).")]
+OnQuery = Annotated[ApiDate | None, Query(description="Only memberships active on this date (YYYY-MM-DD).")]
 
 
 def today() -> date:

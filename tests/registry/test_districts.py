@@ -232,3 +232,10 @@ async def test_null_on_a_required_field_is_a_422_and_changes_nothing(
     )
     assert cleared.status_code == 200, cleared.text
     assert cleared.json()["health_authority"] is None
+
+
+@pytest.mark.parametrize("on", ["0001-01-01", "9999-12-31", "1899-12-31"])
+async def test_out_of_range_dates_in_queries_are_422(registry_client: httpx.AsyncClient, on: str) -> None:
+    response = await registry_client.get("/districts", params={"on": on})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "query.on"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from services.registry.actors import service
 from services.registry.actors.schemas import DistrictActors
 from services.registry.deps import today
 from services.registry.districts.service import get_district
+from shared.api.schemas import ApiDate
 from shared.deps import SessionDep
 from shared.errors import problem_responses
 
@@ -29,7 +29,7 @@ def get_district_actors(
     district_id: uuid.UUID,
     session: SessionDep,
     on: Annotated[
-        date | None, Query(description="Count body members active on this date (default today).")
+        ApiDate | None, Query(description="Count body members active on this date (default today).")
     ] = None,
 ) -> Any:
     district = get_district(session=session, district_id=district_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -27,6 +26,7 @@ from services.registry.districts.schemas import (
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.schemas import ApiDate
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -112,7 +112,7 @@ def list_districts(
     session: SessionDep,
     q: SearchQuery = None,
     province: Annotated[str | None, Query(max_length=8, pattern=r"^[A-Z]{2,8}$")] = None,
-    on: Annotated[date | None, Query(description="Only districts valid on this date.")] = None,
+    on: Annotated[ApiDate | None, Query(description="Only districts valid on this date.")] = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> Any:
