@@ -13,9 +13,10 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
+from shared.api.problems import install_error_handlers, problem_response
 from shared.config import Settings, get_settings
 from shared.db import Database
-from shared.errors import Problem, install_error_handlers, problem_response
+from shared.errors import Problem
 from shared.logging import configure_logging
 from shared.metrics import render_latest
 from shared.middleware import RequestContextMiddleware
