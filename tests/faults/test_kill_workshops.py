@@ -7,12 +7,15 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from services.workshops.processes.models import Registration, Workshop
 from shared.db import Database
 from shared.eventlog import read_all
 from tests.faults.servers import FaultDatabase, Services, create_district, create_process
+
+pytestmark = pytest.mark.slow
 
 CLIENTS = 8
 WRITES_PER_CLIENT = 150  # bound in count

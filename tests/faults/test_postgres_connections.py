@@ -26,10 +26,13 @@ LOAD_SECONDS = 12.0  # bound in time
 RECOVERY_SECONDS = 20.0
 RESTART_POSTGRES = os.environ.get("COMMUNITYLAB_FAULTS_RESTART_POSTGRES") == "1"
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="PostgreSQL only",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "").startswith("postgresql"),
+        reason="PostgreSQL only",
+    ),
+]
 
 
 @dataclass

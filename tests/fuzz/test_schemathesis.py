@@ -18,6 +18,9 @@ import pytest
 
 from tests.fuzz.conftest import FuzzStack
 
+# Slow (not in `make test`); one module-scoped stack serves the three runs, so they share an xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fuzz-stack")]
+
 FULL = os.environ.get("COMMUNITYLAB_FUZZ") == "1"
 EXAMPLES = int(os.environ.get("COMMUNITYLAB_FUZZ_EXAMPLES", "15" if FULL else "2"))
 PHASES = "examples,coverage,fuzzing,stateful" if FULL else "examples,fuzzing"
