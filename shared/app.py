@@ -170,6 +170,8 @@ def create_service_app(
         # Off by default: a request that stays in flight, to prove SIGTERM lets it finish.
         @app.get("/ops/drain-probe", include_in_schema=False)
         async def drain_probe(seconds: float = Query(default=1.0, ge=0, le=30)) -> dict[str, float]:
+            # Logged on entry, so a test can signal the process once the request is surely in flight.
+            logger.info("drain probe in flight", extra={"seconds": seconds})
             await anyio.sleep(seconds)
             return {"slept_seconds": seconds}
 
