@@ -1,6 +1,6 @@
 """Schemathesis against each service's OpenAPI: no 5xx, every response as documented.
 
-Two sizes. ``make test`` runs a smoke pass (a couple of examples per operation, no stateful phase);
+Two sizes. ``make test-all`` runs a smoke pass (a couple of examples per operation, no stateful phase);
 ``make fuzz`` sets ``COMMUNITYLAB_FUZZ=1`` for the full pass: examples, coverage (boundary values, malformed
 UUIDs, NUL bytes, huge numbers, odd unicode, overlong path ids), fuzzing and stateful (links inferred from
 ``Location`` headers), bounded by ``COMMUNITYLAB_FUZZ_EXAMPLES`` per operation (default 15) and a time budget
