@@ -1,10 +1,13 @@
-# communitylab: `make run` starts everything on SQLite, `make test` runs the whole suite.
+# communitylab: `make run` starts everything on SQLite, `make test` runs the fast suite, `make test-all` all of it.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Tests run in parallel (pytest-xdist): two workers, each with its own database; a group (xdist_group) stays on
+# one worker so its module fixture starts once. XDIST= runs them in one process.
+XDIST ?= -n 2 --dist loadgroup
 
-.PHONY: install run up demo test test-postgres lint fuzz bench clean
+.PHONY: install run up demo test test-all test-postgres lint fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,18 +27,23 @@ up: run
 demo: install
 	$(BIN)/communitylab demo
 
-## Create the environment and run the whole suite (exit code 5, "no tests collected", counts as failure).
+## Create the environment and run the fast suite: everything but the tests marked `slow` (benchmark smoke
+## runs, fault injection, schemathesis). Exit code 5, "no tests collected", counts as failure.
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
-## The same suite against PostgreSQL in a throw-away database (needs a server, see .ci/postgres-tests).
+## Every test, the slow ones included (what CI runs, on SQLite and on PostgreSQL).
+test-all: install
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+## Every test against PostgreSQL in throw-away databases (needs a server, see .ci/postgres-tests).
 test-postgres: install
-	bash .ci/postgres-tests
+	PYTEST_XDIST="$(XDIST)" bash .ci/postgres-tests
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check shared services tests bench
-	$(BIN)/mypy --strict shared
+	$(BIN)/ruff format --check shared services tests bench demo
+	$(BIN)/mypy --strict shared demo
 
 ## Schemathesis over the three real services (all phases, bounded in examples and time; SQLite, or PostgreSQL
 ## when COMMUNITYLAB_TEST_DATABASE_URL names a server database: a throw-away database is made next to it).

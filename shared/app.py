@@ -13,9 +13,10 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
+from shared.api.problems import install_error_handlers, problem_response
 from shared.config import Settings, get_settings
 from shared.db import Database
-from shared.errors import Problem, install_error_handlers, problem_response
+from shared.errors import Problem
 from shared.logging import configure_logging
 from shared.metrics import render_latest
 from shared.middleware import CursorScopeMiddleware, RequestContextMiddleware
@@ -176,6 +177,8 @@ def create_service_app(
         # Off by default: a request that stays in flight, to prove SIGTERM lets it finish.
         @app.get("/ops/drain-probe", include_in_schema=False)
         async def drain_probe(seconds: float = Query(default=1.0, ge=0, le=30)) -> dict[str, float]:
+            # Logged on entry, so a test can signal the process once the request is surely in flight.
+            logger.info("drain probe in flight", extra={"seconds": seconds})
             await anyio.sleep(seconds)
             return {"slept_seconds": seconds}
 

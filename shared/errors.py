@@ -1,28 +1,18 @@
-"""One error hierarchy for every service, rendered as RFC 9457 problem+json by one set of handlers.
+"""One error hierarchy for every service, and the RFC 9457 problem+json body they are rendered as.
 
-Services raise these (they never import FastAPI); ``install_error_handlers`` turns them, payload validation
-failures and anything unexpected into ``application/problem+json`` responses with a stable ``type`` URI.
+Services raise these; this module imports no web framework, so service code stays free of FastAPI. The
+handlers that turn these errors, payload validation failures and anything unexpected into
+``application/problem+json`` responses live in ``shared.api.problems``.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from shared.context import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://communitylab.example/problems/"
-
-logger = logging.getLogger("communitylab.errors")
 
 
 class FieldError(BaseModel):
@@ -134,31 +124,6 @@ class UpstreamUnavailableError(AppError):
         self.headers = {"Retry-After": "5"}
 
 
-def problem_response(
-    request: Request,
-    *,
-    status: int,
-    slug: str,
-    title: str,
-    detail: str | None = None,
-    errors: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    """Build one problem+json response."""
-    body = Problem(
-        type=PROBLEM_BASE + slug,
-        title=title,
-        status=status,
-        detail=detail,
-        instance=str(request.url.path),
-        request_id=current_request_id(),
-        errors=errors,
-        **extra,
-    ).model_dump(mode="json", exclude_none=True)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
 def _loc_to_path(loc: tuple[Any, ...] | list[Any]) -> str:
     path = ""
     for part in loc:
@@ -177,137 +142,6 @@ def validation_errors(raw: list[Any]) -> list[FieldError]:
         )
         for err in raw
     ]
-
-
-async def _app_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    return problem_response(
-        request,
-        status=exc.status,
-        slug=exc.slug,
-        title=exc.title,
-        detail=exc.detail,
-        errors=exc.errors,
-        headers=exc.headers or None,
-        **exc.extra,
-    )
-
-
-async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    return problem_response(
-        request,
-        status=422,
-        slug="validation-error",
-        title="Request validation failed",
-        detail="The request does not match the expected schema; see errors.",
-        errors=validation_errors(list(exc.errors())),
-    )
-
-
-# FastAPI raises this 400 when a JSON body is not even decodable (bytes that are not UTF-8); it is a payload
-# problem like malformed JSON (which FastAPI already answers 422), so it gets the same documented 422.
-_BODY_PARSE_ERROR = "There was an error parsing the body"
-
-
-async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
-        return problem_response(
-            request,
-            status=422,
-            slug="validation-error",
-            title="Request validation failed",
-            detail="The request body is not valid JSON text (UTF-8).",
-            errors=[
-                FieldError(path="body", message="the body could not be decoded as JSON", type="json_invalid")
-            ],
-        )
-    slug = {
-        404: "not-found",
-        405: "method-not-allowed",
-        406: "not-acceptable",
-        415: "unsupported-media-type",
-    }.get(exc.status_code, "http-error")
-    return problem_response(
-        request,
-        status=exc.status_code,
-        slug=slug,
-        title=str(exc.detail) if isinstance(exc.detail, str) else "HTTP error",
-        detail=str(exc.detail) if isinstance(exc.detail, str) else None,
-        headers=dict(exc.headers) if exc.headers else None,
-    )
-
-
-async def _database_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
-    logger.error("database unavailable", extra={"path": request.url.path, "error": str(exc)[:500]})
-    return problem_response(
-        request,
-        status=503,
-        slug="database-unavailable",
-        title="The database is unavailable",
-        detail="The database could not be reached; retry shortly.",
-        headers={"Retry-After": "2"},
-    )
-
-
-async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error", extra={"path": request.url.path})
-    return problem_response(
-        request,
-        status=500,
-        slug="internal-error",
-        title="Internal server error",
-        detail="An unexpected error occurred.",
-    )
-
-
-def problem_openapi_responses(document: dict[str, Any]) -> dict[str, Any]:
-    """Document every 4xx/5xx response as what the handlers really send: ``application/problem+json`` Problem.
-
-    FastAPI documents its automatic 422 as ``HTTPValidationError`` in ``application/json`` and ``model=``
-    responses as ``application/json``; the handlers above answer problem+json, so the document says so.
-    """
-    components = document.setdefault("components", {}).setdefault("schemas", {})
-    if "Problem" not in components:
-        schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(schema.pop("$defs", {}))
-        components["Problem"] = schema
-    problem_content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            for code, response in operation.get("responses", {}).items():
-                if str(code)[:1] in ("4", "5") and isinstance(response, dict):
-                    response["content"] = dict(problem_content)
-                    if response.get("description") == "Validation Error":
-                        response["description"] = "Validation failed (field paths in `errors`)"
-    return document
-
-
-def install_problem_openapi(app: FastAPI) -> None:
-    """Post-process the app's OpenAPI document with ``problem_openapi_responses`` (once, then cached)."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = problem_openapi_responses(generate())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Render every error of the app as problem+json (and document them so in OpenAPI)."""
-    install_problem_openapi(app)
-    app.add_exception_handler(AppError, _app_error_handler)
-    app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_handler)
-    app.add_exception_handler(OperationalError, _database_unavailable_handler)
-    app.add_exception_handler(InterfaceError, _database_unavailable_handler)
-    app.add_exception_handler(PoolTimeoutError, _database_unavailable_handler)
-    app.add_exception_handler(Exception, _unexpected_handler)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

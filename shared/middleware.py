@@ -11,10 +11,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.api.pagination import bind_cursor_scope, list_scope
 from shared.context import request_id_var
 from shared.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.pagination import bind_cursor_scope, list_scope
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

@@ -2,6 +2,8 @@
 
 The database comes from ``COMMUNITYLAB_TEST_DATABASE_URL`` (``.ci/run`` points it at a fresh PostgreSQL
 database) or is a fresh SQLite file; it is built by running the migrations, so migrations are tested too.
+Under pytest-xdist every worker (``PYTEST_XDIST_WORKER``) is its own session: it gets its own SQLite file, or
+on PostgreSQL its own database next to the given one (``<name>_gw0``, ...), created and dropped here.
 Each test runs inside a transaction that is rolled back: the app under test gets a ``TestDatabase`` whose
 sessions are bound to that transaction through savepoints, so the session dependency's commit releases a
 savepoint and nothing outlives the test.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
 from shared.auth.keys import create_key
@@ -32,8 +36,27 @@ from shared.migrations import upgrade_all
 TEST_SECRET = "test-secret-key"
 
 
-def _database_url(tmp_root: Path) -> str:
-    return os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+def _plain_postgres(url: URL) -> str:
+    """A URL psycopg accepts (no SQLAlchemy driver suffix)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def _worker_database(base: str, worker: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one xdist worker, on the server of ``base``; dropped at the end."""
+    import psycopg
+
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    with psycopg.connect(_plain_postgres(url), autocommit=True) as conn:
+        # A leftover of a killed run would hold stale data and a stale schema.
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_plain_postgres(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +66,16 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="communitylab-test-") as tmp:
-        yield _database_url(Path(tmp))
+    base = os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if base and base.startswith("postgresql") and worker:
+        with _worker_database(base, worker) as url:
+            yield url
+    elif base:
+        yield base
+    else:
+        with tempfile.TemporaryDirectory(prefix="communitylab-test-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'test.db'}"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The shared HTTP conventions, exercised through a tiny app built with the same factory as the services.
 
-The probe app's routes follow the pattern every service route follows (brief: creating POST with
+The probe app's routes follow the pattern every service route follows (creating POST with
 ``IdempotencyDep``, ETag/If-Match on updates, ``paginate`` on lists), so these tests pin the helpers'
 behaviour: replays, 412, cursors, 413, 401/403 as problem+json, and that a denied request writes nothing.
 """

@@ -15,6 +15,8 @@ from shared.eventlog import verify_chain
 from shared.eventlog.tables import events
 from tests.bench.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def target_url(tmp_path: Path) -> Iterator[str]:

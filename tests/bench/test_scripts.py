@@ -8,6 +8,8 @@ import pytest
 
 from tests.bench.conftest import run_bench
 
+pytestmark = pytest.mark.slow
+
 OTHER = "<!-- bench:other -->\nkept\n<!-- /bench:other -->\n"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from shared.demo import dataset as ds
+from demo import dataset as ds
 from tests.demo.conftest import BIN, REPO, LiveServices
 
 

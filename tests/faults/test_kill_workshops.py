@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from services.workshops.processes.models import Registration, Workshop
 from shared.db import Database
 from shared.eventlog import read_all
 from tests.faults.servers import FaultDatabase, Services, create_district, create_process
+
+pytestmark = pytest.mark.slow
 
 CLIENTS = 8
 WRITES_PER_CLIENT = 150  # bound in count
@@ -86,6 +90,13 @@ def _writer(
                 time.sleep(0.05)
 
 
+def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    """Poll ``condition`` until it holds or ``timeout`` passes (the assertions after it say what must hold)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_acknowledged_writes_survive_kill_9(fault_db: FaultDatabase, services: Services) -> None:
     admin = fault_db.admin_key()
     registry = services.start("registry")
@@ -123,10 +134,14 @@ def test_acknowledged_writes_survive_kill_9(fault_db: FaultDatabase, services: S
             time.sleep(0.02)
         acked_before_kill = acks.count()
         services.kill("workshops")  # mid-flight: clients have requests in progress right now
-        time.sleep(0.5)
+        _wait_until(lambda: acks.transport_errors > 0, timeout=5)  # the clients saw the service die
         services.restart(workshops)
-        # Let clients write against the restarted service for a moment too.
-        time.sleep(1.0)
+        # Let clients write against the restarted service too (unless they used up their writes meanwhile).
+        acked_at_restart = acks.count()
+        _wait_until(
+            lambda: acks.count() >= acked_at_restart + 20 or not any(t.is_alive() for t in threads),
+            timeout=10,
+        )
     finally:
         stop.set()
         for thread in threads:

@@ -7,12 +7,15 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from services.workshops.processes.models import Registration
 from shared.db import Database
 from shared.eventlog import read_all
 from tests.faults.servers import FaultDatabase, Services, create_district, create_process
+
+pytestmark = pytest.mark.slow
 
 WRITERS = 50
 WORKSHOPS = 5  # few rows, so writers queue on the same row locks as well as the event log's head lock

@@ -22,14 +22,17 @@ import pytest
 from tests.faults.servers import FaultDatabase, Services, create_district, create_process, psycopg_url
 
 CLIENTS = 6
-LOAD_SECONDS = 12.0  # bound in time
+LOAD_ACKS = 30  # acknowledged writes before, between and after the faults (bound in count)
 RECOVERY_SECONDS = 20.0
 RESTART_POSTGRES = os.environ.get("COMMUNITYLAB_FAULTS_RESTART_POSTGRES") == "1"
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="PostgreSQL only",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "").startswith("postgresql"),
+        reason="PostgreSQL only",
+    ),
+]
 
 
 @dataclass
@@ -75,6 +78,19 @@ def _client_loop(
                     outcomes.bodies_5xx.append(
                         f"{response.status_code} {response.headers.get('content-type')}"
                     )
+
+
+def _wait_for_more_acks(outcomes: Outcomes, count: int) -> None:
+    """Wait until the clients have ``count`` more acknowledged writes (bounded by RECOVERY_SECONDS)."""
+    with outcomes.lock:
+        target = len(outcomes.acknowledged) + count
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while time.monotonic() < deadline:
+        with outcomes.lock:
+            if len(outcomes.acknowledged) >= target:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"no {count} acknowledged writes in {RECOVERY_SECONDS}s: {outcomes.statuses}")
 
 
 def _terminate_backends(fault_db: FaultDatabase) -> int:
@@ -146,14 +162,15 @@ def test_services_recover_from_lost_postgres_connections(
         thread.start()
     terminated = 0
     try:
-        time.sleep(LOAD_SECONDS / 4)
+        # Each step waits for writes acknowledged after the previous one: under load, and between faults.
+        _wait_for_more_acks(outcomes, LOAD_ACKS)
         if fault == "restart_server":
             _restart_server()
         else:
             for _ in range(3):
                 terminated += _terminate_backends(fault_db)
-                time.sleep(LOAD_SECONDS / 6)
-        time.sleep(LOAD_SECONDS / 4)
+                _wait_for_more_acks(outcomes, LOAD_ACKS)
+        _wait_for_more_acks(outcomes, LOAD_ACKS)
     finally:
         stop.set()
         for thread in threads:

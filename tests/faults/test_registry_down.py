@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.faults.servers import FaultDatabase, Services, create_district, create_process
+
+pytestmark = pytest.mark.slow
 
 
 def test_registry_down_gives_503_where_needed_and_reads_keep_working(

@@ -1,6 +1,6 @@
 """Schemathesis against each service's OpenAPI: no 5xx, every response as documented.
 
-Two sizes. ``make test`` runs a smoke pass (a couple of examples per operation, no stateful phase);
+Two sizes. ``make test-all`` runs a smoke pass (a couple of examples per operation, no stateful phase);
 ``make fuzz`` sets ``COMMUNITYLAB_FUZZ=1`` for the full pass: examples, coverage (boundary values, malformed
 UUIDs, NUL bytes, huge numbers, odd unicode, overlong path ids), fuzzing and stateful (links inferred from
 ``Location`` headers), bounded by ``COMMUNITYLAB_FUZZ_EXAMPLES`` per operation (default 15) and a time budget
@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.fuzz.conftest import FuzzStack
+
+# Slow (not in `make test`); one module-scoped stack serves the three runs, so they share an xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fuzz-stack")]
 
 FULL = os.environ.get("COMMUNITYLAB_FUZZ") == "1"
 EXAMPLES = int(os.environ.get("COMMUNITYLAB_FUZZ_EXAMPLES", "15" if FULL else "2"))

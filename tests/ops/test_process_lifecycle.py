@@ -7,6 +7,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -20,6 +21,13 @@ def _json_lines(text: str) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return lines
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 def test_sigterm_lets_the_in_flight_request_finish_and_exits_zero(serve: Any) -> None:
@@ -37,17 +45,21 @@ def test_sigterm_lets_the_in_flight_request_finish_and_exits_zero(serve: Any) ->
 
     client = threading.Thread(target=slow_request)
     client.start()
-    time.sleep(1.0)  # the request is now inside the route, sleeping
+    _wait_for(
+        lambda: any(line.get("message") == "drain probe in flight" for line in _json_lines(served.log()))
+    )
     signalled_at = time.monotonic()
     served.process.send_signal(signal.SIGTERM)
 
-    # While draining, the server accepts no new work.
-    time.sleep(0.5)
-    try:
-        refused = httpx.get(f"{served.base_url}/healthz", timeout=2).status_code != 200
-    except httpx.TransportError:
-        refused = True
-    assert refused, "a draining server must not take new requests"
+    # While draining (the probe request still in flight), the server accepts no new work.
+    def refuses_new_work() -> bool:
+        try:
+            return httpx.get(f"{served.base_url}/healthz", timeout=2).status_code != 200
+        except httpx.TransportError:
+            return True
+
+    _wait_for(refuses_new_work)
+    assert client.is_alive(), "the server must refuse new requests while the in-flight one drains"
 
     client.join(timeout=30)
     exit_code = served.process.wait(timeout=30)

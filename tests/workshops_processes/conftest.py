@@ -1,14 +1,12 @@
 """Factories for the processes tests: districts and people in the registry, processes and workshops via the API.
 
-The registry is the only home of districts and people. While its HTTP routes are not there yet, districts and
-people live in ``InMemoryRegistry`` (a RegistryClient answering from a dict); as soon as the registry app
-serves ``POST /districts`` the factories switch to the real registry API, reached by the workshops app over
-its in-process HTTP bridge.
+The registry is the only home of districts and people: the factories create them through the real registry
+API, which the workshops app reaches over its in-process HTTP bridge. ``InMemoryRegistry`` (a RegistryClient
+answering from dicts) serves service-level tests that call ``service`` functions without any app.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,21 +20,8 @@ from shared.clients.registry import DistrictRef, PersonRef, RegistryClient
 from tests.conftest import TestKey
 
 
-def registry_has_routes() -> bool:
-    """True once the registry app serves POST /districts and POST /people."""
-    from services.registry.app import ROUTERS
-
-    paths = {
-        (route.path, method)
-        for router in ROUTERS
-        for route in router.routes
-        for method in getattr(route, "methods", ())
-    }
-    return ("/districts", "POST") in paths and ("/people", "POST") in paths
-
-
 class InMemoryRegistry(RegistryClient):
-    """Stand-in for the registry until its routes land: same interface, answers from dicts."""
+    """The registry client's interface answering from dicts, for tests that call services without an app."""
 
     def __init__(self) -> None:
         super().__init__("http://registry.invalid")
@@ -55,30 +40,19 @@ class World:
     """What the tests build on: the workshops client, an admin, and helpers to create things."""
 
     client: httpx.AsyncClient
-    registry_client: httpx.AsyncClient | None
-    memory: InMemoryRegistry | None
+    registry_client: httpx.AsyncClient
     admin: dict[str, str]
     make_key: Callable[..., TestKey]
     keys: dict[str, TestKey] = field(default_factory=dict)
 
     async def district(self, name: str = "Bassa Romagna") -> str:
         """A district in the registry; its id."""
-        if self.memory is not None:
-            district_id = str(uuid.uuid4())
-            self.memory.districts[district_id] = DistrictRef(id=district_id, name=name)
-            return district_id
-        assert self.registry_client is not None
         response = await self.registry_client.post("/districts", json={"name": name}, headers=self.admin)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
     async def person(self, district_id: str, actor_category: str = "citizen") -> str:
         """A person in the registry; their id."""
-        if self.memory is not None:
-            person_id = str(uuid.uuid4())
-            self.memory.people[person_id] = PersonRef(id=person_id, actor_category=actor_category)
-            return person_id
-        assert self.registry_client is not None
         response = await self.registry_client.post(
             "/people",
             json={
@@ -142,11 +116,6 @@ async def world(
     admin_headers: dict[str, str],
     create_api_key: Callable[..., TestKey],
 ) -> AsyncIterator[World]:
-    """The workshops app wired to the real registry when it has routes, else to an in-memory registry."""
-    if registry_has_routes():
-        async with make_client("workshops") as client, make_client("registry") as registry:
-            yield World(client, registry, None, admin_headers, create_api_key)
-    else:
-        memory = InMemoryRegistry()
-        async with make_client("workshops", registry=memory) as client:
-            yield World(client, None, memory, admin_headers, create_api_key)
+    """The workshops app wired to the real registry app, both on the test transaction."""
+    async with make_client("workshops") as client, make_client("registry") as registry:
+        yield World(client, registry, admin_headers, create_api_key)

@@ -48,12 +48,12 @@ from services.workshops.processes.service import get_process as get_process
 from services.workshops.processes.service import get_workshop as get_workshop
 from services.workshops.processes.service import register_history_streams
 from services.workshops.sessions.service import resolve_origin
-from shared.api.pagination import paginate
 from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import FieldError, ForbiddenError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, append, read_stream
+from shared.pagination import paginate
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -1,4 +1,4 @@
-"""The demo region's data set, built from the source documents (shared/DOMAIN.md and its Italian sources).
+"""The demo region's data set, built from the public sources on Community Lab (the Emilia-Romagna region's pages).
 
 Facts taken from the sources: the 38 districts; Community Express 2016-2017 (17 territories, stops from
 Ferrara on 3 November 2016 to Mordano on 25 January 2017, about 230 people, inventions in six macro-themes);

@@ -7,11 +7,11 @@ import subprocess
 import sys
 from typing import Any
 
+from demo.loader import DemoAlreadyLoaded, DemoError, DemoLoader, ServiceUrls
 from shared.auth.keys import create_key
 from shared.auth.principal import Role
 from shared.config import get_settings
 from shared.db import Database
-from shared.demo.loader import DemoAlreadyLoaded, DemoError, DemoLoader, ServiceUrls
 
 
 def _key_issuer(database: Database, secret: str) -> Any:

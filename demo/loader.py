@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from shared.demo import dataset as ds
+from demo import dataset as ds
 
 ROME = ZoneInfo("Europe/Rome")
 DEFAULT_TEMPLATE_ID = "e7869feb-8e08-5124-b619-27931bc0d591"
@@ -65,7 +65,7 @@ def _local(value: str) -> datetime:
 
 
 class DemoLoader:
-    """Talks to the three services over HTTP and loads the data set of ``shared.demo.dataset``."""
+    """Talks to the three services over HTTP and loads the data set of ``demo.dataset``."""
 
     def __init__(
         self,

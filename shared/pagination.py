@@ -1,0 +1,154 @@
+"""Cursor pagination: opaque cursors over a (sort key, id) keyset and ``next_cursor``.
+
+No web framework here, so services can paginate; the query parameters and the ``Link`` header live in
+``shared.api.pagination``.
+
+Cursors are signed: an HMAC (server secret) over the keyset values *and* the list they were issued for (the
+path and its filters, every query parameter but ``cursor`` and ``limit``), so a hand-made or altered cursor,
+or one reused on another list or with other filters, is a 422 instead of a silently different page.
+``shared.middleware.CursorScopeMiddleware`` binds each request's list and the secret; outside a request
+(service calls in scripts) cursors are signed with a per-process key and bound to no list.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qsl
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, select
+
+from shared.errors import FieldError, ValidationFailed
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Cursor of the next page; null on the last page."
+    )
+
+
+_PROCESS_KEY = secrets.token_bytes(32)
+_cursor_scope: ContextVar[tuple[bytes, str] | None] = ContextVar("cursor_scope", default=None)
+UNSCOPED_PARAMETERS = frozenset({"cursor", "limit"})
+
+
+def list_scope(path: str, query_string: bytes | str) -> str:
+    """The list a cursor belongs to: the path and its filters in a canonical order."""
+    text = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
+    filters = sorted(
+        (k, v) for k, v in parse_qsl(text, keep_blank_values=True) if k not in UNSCOPED_PARAMETERS
+    )
+    return path + "?" + json.dumps(filters, separators=(",", ":"))
+
+
+def bind_cursor_scope(secret: str, scope: str) -> None:
+    """Sign and check this context's cursors with ``secret`` for the list ``scope``."""
+    _cursor_scope.set((hashlib.sha256(b"cursor:" + secret.encode()).digest(), scope))
+
+
+def _signature(payload: str) -> str:
+    key, scope = _cursor_scope.get() or (_PROCESS_KEY, "")
+    digest = hmac.new(key, f"{scope}\n{payload}".encode(), hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def _refused(message: str) -> ValidationFailed:
+    return ValidationFailed("malformed cursor", errors=[FieldError(path="query.cursor", message=message)])
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """Encode the sort key of the last item of a page, signed for the list being served."""
+    plain = [
+        v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v for v in values
+    ]
+    payload = base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    return f"{payload}.{_signature(payload)}"
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """Decode a cursor this API issued for this list and filters; anything else is a 422 on ``cursor``."""
+    payload, _, signature = cursor.rpartition(".")
+    if not payload or not hmac.compare_digest(signature.encode(), _signature(payload).encode()):
+        raise _refused(
+            "not a cursor this API issued for this list and these filters: start again without `cursor`"
+        )
+    try:
+        padded = payload + "=" * (-len(payload) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list):
+            raise ValueError
+        return values
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _refused("not a cursor this API issued") from exc
+
+
+def paginate(
+    session: Session,
+    statement: Any,
+    *,
+    sort: InstrumentedAttribute[Any],
+    tiebreak: InstrumentedAttribute[Any],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """Run ``statement`` ordered by (sort, tiebreak) from ``cursor``; return the rows and the next cursor."""
+    if cursor:
+        values = decode_cursor(cursor)
+        if len(values) != 2:
+            raise ValidationFailed(
+                "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
+            )
+        sort_value, tie_value = _coerce(sort, values[0]), _coerce(tiebreak, values[1])
+        statement = statement.where(or_(sort > sort_value, and_(sort == sort_value, tiebreak > tie_value)))
+    rows = list(session.exec(statement.order_by(sort, tiebreak).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, sort.key), getattr(last, tiebreak.key)])
+    return rows, next_cursor
+
+
+def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    column_type = column.type
+    # A TypeDecorator (e.g. shared.db.UTCDateTime) reports ``object``; its impl knows the real type.
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    try:
+        python_type = column_type.python_type
+    except NotImplementedError:
+        return value
+    try:
+        if python_type is datetime and isinstance(value, str):
+            return datetime.fromisoformat(value)
+        if python_type is UUID and isinstance(value, str):
+            return UUID(value)
+        # A forged cursor must not reach the database with the wrong type (a 500 on PostgreSQL).
+        if python_type is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError("not an integer")
+        if python_type is str and not isinstance(value, str):
+            raise ValueError("not a string")
+    except ValueError as exc:
+        raise ValidationFailed(
+            "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
+        ) from exc
+    return value
+
+
+__all__ = ["Page", "decode_cursor", "encode_cursor", "paginate", "select"]
