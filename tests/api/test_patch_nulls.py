@@ -17,7 +17,11 @@ from tests.api.openapi_walk import openapi_documents, operations, resolve
 
 SCHEMA_MODULES = (
     "services.registry.schemas",
-    "services.workshops.processes.schemas",
+    "services.workshops.processes.programmes.schemas",
+    "services.workshops.processes.identity.schemas",
+    "services.workshops.processes.history.schemas",
+    "services.workshops.processes.scheduling.schemas",
+    "services.workshops.processes.attendance.schemas",
     "services.workshops.outcomes.schemas",
     "services.workshops.sessions.schemas",
     "services.reporting.schemas",

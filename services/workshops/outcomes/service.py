@@ -41,12 +41,12 @@ from services.workshops.outcomes.schemas import (
     PriorityCreate,
 )
 from services.workshops.outcomes.statemachine import PriorityAction, allowed_transitions, apply_transition
-from services.workshops.processes.models import Edition, Process, Workshop, WorkshopMethod
 
 # Re-exported so routes look processes and workshops up through this module.
-from services.workshops.processes.service import get_process as get_process
-from services.workshops.processes.service import get_workshop as get_workshop
-from services.workshops.processes.service import register_history_streams
+from services.workshops.processes.base import get_process as get_process
+from services.workshops.processes.base import get_workshop as get_workshop
+from services.workshops.processes.history.service import register_history_streams
+from services.workshops.processes.models import Edition, Process, Workshop, WorkshopMethod
 from services.workshops.sessions.service import resolve_origin
 from shared.api.pagination import paginate
 from shared.auth.principal import Principal

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from services.workshops.processes import service as processes
-from services.workshops.processes.ical import register_ical_description
+from services.workshops.processes import base as processes
 from services.workshops.processes.models import Attendance, Workshop
+from services.workshops.processes.scheduling.ical import register_ical_description
 from services.workshops.sessions import events as ev
 from services.workshops.sessions.models import (
     AgendaItem,
