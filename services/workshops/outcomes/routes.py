@@ -1,4 +1,4 @@
-"""The outcomes domain's router: one router per topic, and their OpenAPI tags."""
+"""The outcomes domain's routers, one per topic, and their OpenAPI tags."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from services.workshops.outcomes.evaluations.routes import router as evaluations
 from services.workshops.outcomes.inventions.routes import router as inventions_router
 from services.workshops.outcomes.priorities.routes import router as priorities_router
 from services.workshops.outcomes.restitution.routes import router as restitution_router
-
-router = APIRouter()
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {
@@ -27,7 +25,7 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     },
     {"name": "restitution", "description": "What restitution events report and what workshops produced."},
 ]
-"""Tags of this router, for the app's ``openapi_tags``."""
+"""Tags of these routers, for the app's ``openapi_tags``."""
 
-for topic_router in (inventions_router, priorities_router, evaluations_router, restitution_router):
-    router.include_router(topic_router)
+ROUTERS: list[APIRouter] = [inventions_router, priorities_router, evaluations_router, restitution_router]
+"""The topics' routers, in the order the app includes them."""

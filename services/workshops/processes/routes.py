@@ -1,4 +1,4 @@
-"""The processes domain's router: one router per topic, and their OpenAPI tags."""
+"""The processes domain's routers, one per topic, and their OpenAPI tags."""
 
 from __future__ import annotations
 
@@ -9,16 +9,6 @@ from services.workshops.processes.history.routes import router as history_router
 from services.workshops.processes.identity.routes import router as identity_router
 from services.workshops.processes.programmes.routes import router as programmes_router
 from services.workshops.processes.scheduling.routes import router as scheduling_router
-
-router = APIRouter()
-for topic_router in (
-    programmes_router,
-    identity_router,
-    history_router,
-    attendance_router,
-    scheduling_router,
-):
-    router.include_router(topic_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {
@@ -36,4 +26,13 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "attendance", "description": "Registrations with waiting lists, attendance and head counts."},
     {"name": "calendars", "description": "Facilitators' agendas, district calendars and iCalendar feeds."},
 ]
-"""Tags of this router, for the app's ``openapi_tags``."""
+"""Tags of these routers, for the app's ``openapi_tags``."""
+
+ROUTERS: list[APIRouter] = [
+    programmes_router,
+    identity_router,
+    history_router,
+    attendance_router,
+    scheduling_router,
+]
+"""The topics' routers, in the order the app includes them."""
