@@ -28,6 +28,11 @@ SCHEMA_MODULES = (
     "services.workshops.outcomes.evaluations.schemas",
     "services.workshops.outcomes.restitution.schemas",
     "services.workshops.sessions.schemas",
+    "services.workshops.sessions.agenda.schemas",
+    "services.workshops.sessions.open_space.schemas",
+    "services.workshops.sessions.world_cafe.schemas",
+    "services.workshops.sessions.pollination.schemas",
+    "services.workshops.sessions.minutes.schemas",
     "services.reporting.schemas",
     "services.reporting.webhooks.schemas",
 )

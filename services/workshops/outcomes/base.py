@@ -23,7 +23,7 @@ from services.workshops.outcomes.models import (
 from services.workshops.outcomes.schemas import OriginIn
 from services.workshops.processes.history.service import register_history_streams
 from services.workshops.processes.models import Edition, Process, Workshop, WorkshopMethod
-from services.workshops.sessions.service import resolve_origin
+from services.workshops.sessions.origins import resolve_origin
 from shared.clients.registry import RegistryClient
 from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, append
