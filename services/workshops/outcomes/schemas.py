@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 
 from shared.api.schemas import ApiModel, ShortText, Url
 
-_EX_PROCESS = "5b1c3f0e-8d2a-4c6e-9f1a-2b3c4d5e6f70"
-_EX_WORKSHOP = "6c2d4a1f-9e3b-4d7f-8a2b-3c4d5e6f7081"
-_EX_DISTRICT = "7d3e5b2a-0f4c-4e8a-9b3c-4d5e6f708192"
-_EX_PERSON = "8e4f6c3b-1a5d-4f9b-8c4d-5e6f708192a3"
-_EX_ORG = "9f507d4c-2b6e-4a0c-9d5e-6f708192a3b4"
+EXAMPLE_PROCESS = "5b1c3f0e-8d2a-4c6e-9f1a-2b3c4d5e6f70"
+EXAMPLE_WORKSHOP = "6c2d4a1f-9e3b-4d7f-8a2b-3c4d5e6f7081"
+EXAMPLE_DISTRICT = "7d3e5b2a-0f4c-4e8a-9b3c-4d5e6f708192"
+EXAMPLE_PERSON = "8e4f6c3b-1a5d-4f9b-8c4d-5e6f708192a3"
+EXAMPLE_ORG = "9f507d4c-2b6e-4a0c-9d5e-6f708192a3b4"
 
 MediumText = Annotated[str, Field(max_length=5000)]
 

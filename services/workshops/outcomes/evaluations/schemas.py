@@ -9,7 +9,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.workshops.outcomes.schemas import _EX_DISTRICT, _EX_PROCESS, _EX_WORKSHOP, LocalisedText
+from services.workshops.outcomes.schemas import (
+    EXAMPLE_DISTRICT,
+    EXAMPLE_PROCESS,
+    EXAMPLE_WORKSHOP,
+    LocalisedText,
+)
 from shared.api.schemas import ApiModel, Code, PublicModel
 
 
@@ -101,7 +106,7 @@ class EvaluationTemplateCreate(ApiModel):
         json_schema_extra={
             "examples": [
                 {
-                    "district_id": _EX_DISTRICT,
+                    "district_id": EXAMPLE_DISTRICT,
                     "name": {"it": "Carta di valutazione del laboratorio", "en": "Workshop evaluation card"},
                     "dimensions": _EXAMPLE_DIMENSIONS,
                 }
@@ -169,8 +174,8 @@ class EvaluationResponseCreate(ApiModel):
             "examples": [
                 {
                     "template_id": "e7869feb-8e08-5124-b619-27931bc0d591",
-                    "process_id": _EX_PROCESS,
-                    "workshop_id": _EX_WORKSHOP,
+                    "process_id": EXAMPLE_PROCESS,
+                    "workshop_id": EXAMPLE_WORKSHOP,
                     "person_id": None,
                     "answers": {
                         "ascolto": 4,

@@ -13,9 +13,9 @@ from services.workshops.outcomes.models import (
     Theme,
 )
 from services.workshops.outcomes.schemas import (
-    _EX_DISTRICT,
-    _EX_PROCESS,
-    _EX_WORKSHOP,
+    EXAMPLE_DISTRICT,
+    EXAMPLE_PROCESS,
+    EXAMPLE_WORKSHOP,
     Attachment,
     MediumText,
     OriginDetail,
@@ -33,9 +33,9 @@ class InventionCreate(ApiModel):
         json_schema_extra={
             "examples": [
                 {
-                    "process_id": _EX_PROCESS,
-                    "workshop_id": _EX_WORKSHOP,
-                    "origin": {"kind": "workshop", "id": _EX_WORKSHOP},
+                    "process_id": EXAMPLE_PROCESS,
+                    "workshop_id": EXAMPLE_WORKSHOP,
+                    "origin": {"kind": "workshop", "id": EXAMPLE_WORKSHOP},
                     "title": "Sportello di prossimità nei quartieri",
                     "description": "Un punto di ascolto gestito insieme da servizi sociali e volontari.",
                     "kind": "service_organisation",
@@ -102,7 +102,7 @@ class InventionHandover(ApiModel):
         json_schema_extra={
             "examples": [
                 {
-                    "to_district_id": _EX_DISTRICT,
+                    "to_district_id": EXAMPLE_DISTRICT,
                     "on": "2026-11-20",
                     "note": "Presentata al tavolo del distretto vicino",
                 }

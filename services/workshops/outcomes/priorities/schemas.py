@@ -14,9 +14,9 @@ from services.workshops.outcomes.models import (
     PriorityState,
 )
 from services.workshops.outcomes.schemas import (
-    _EX_DISTRICT,
-    _EX_PROCESS,
-    _EX_WORKSHOP,
+    EXAMPLE_DISTRICT,
+    EXAMPLE_PROCESS,
+    EXAMPLE_WORKSHOP,
     MediumText,
     OriginDetail,
     OriginIn,
@@ -33,10 +33,10 @@ class PriorityCreate(ApiModel):
         json_schema_extra={
             "examples": [
                 {
-                    "district_id": _EX_DISTRICT,
-                    "process_id": _EX_PROCESS,
-                    "workshop_id": _EX_WORKSHOP,
-                    "origin": {"kind": "workshop", "id": _EX_WORKSHOP},
+                    "district_id": EXAMPLE_DISTRICT,
+                    "process_id": EXAMPLE_PROCESS,
+                    "workshop_id": EXAMPLE_WORKSHOP,
+                    "origin": {"kind": "workshop", "id": EXAMPLE_WORKSHOP},
                     "source": "workshop",
                     "title": "Contrastare la solitudine degli anziani",
                     "description": "Reti di vicinato e presenza dei servizi nei luoghi di vita.",
@@ -91,7 +91,7 @@ class PriorityAssign(ApiModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"project_table_workshop_ids": [_EX_WORKSHOP]}]},
+        json_schema_extra={"examples": [{"project_table_workshop_ids": [EXAMPLE_WORKSHOP]}]},
     )
 
     project_table_workshop_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
@@ -106,7 +106,7 @@ class PriorityReport(ApiModel):
             "examples": [
                 {
                     "outcome": "partly_achieved",
-                    "restitution_workshop_id": _EX_WORKSHOP,
+                    "restitution_workshop_id": EXAMPLE_WORKSHOP,
                     "note": "Avviate due reti di vicinato su tre",
                 }
             ]
