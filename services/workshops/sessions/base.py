@@ -84,3 +84,8 @@ def ensure_people_exist(*, registry: RegistryClient, people: list[tuple[str, uui
             errors.append(FieldError(path=path, message=f"no registry person {person_id}"))
     if errors:
         raise ValidationFailed("some people do not exist in the registry", errors=errors)
+
+
+def normalised(text: str) -> str:
+    """A name as compared for clashes: spaces collapsed, case folded (space names, table names)."""
+    return " ".join(text.split()).casefold()

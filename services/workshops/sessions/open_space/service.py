@@ -13,6 +13,7 @@ from services.workshops.sessions.base import (
     append_events,
     ids_of,
     invalid,
+    normalised,
     person_str,
     require_method,
 )
@@ -26,15 +27,11 @@ from shared.errors import ConflictError, NotFoundError
 from shared.eventlog import NewEvent
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _same_slot(a: OstTopic, b: OstTopic) -> bool:
     if a.slot_starts_at and a.slot_ends_at and b.slot_starts_at and b.slot_ends_at:
         return a.slot_starts_at < b.slot_ends_at and b.slot_starts_at < a.slot_ends_at
     if a.slot_label and b.slot_label:
-        return _norm(a.slot_label) == _norm(b.slot_label)
+        return normalised(a.slot_label) == normalised(b.slot_label)
     return False
 
 
@@ -79,7 +76,7 @@ def propose_topic(*, session: Session, workshop: Workshop, data: OstTopicCreate)
         space=data.space,
     )
     for other in list_topics(session=session, workshop_id=workshop.id):
-        if _norm(other.space) == _norm(topic.space) and _same_slot(other, topic):
+        if normalised(other.space) == normalised(topic.space) and _same_slot(other, topic):
             raise ConflictError(
                 f"space {other.space!r} is already taken in this slot by topic {other.title!r} ({other.id})",
                 conflicting_topic_id=str(other.id),

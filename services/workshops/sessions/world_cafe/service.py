@@ -13,6 +13,7 @@ from services.workshops.sessions.base import (
     append_events,
     ids_of,
     invalid,
+    normalised,
     person_str,
     require_method,
 )
@@ -22,7 +23,6 @@ from services.workshops.sessions.models import (
     CafeRound,
     CafeTable,
 )
-from services.workshops.sessions.open_space.service import _norm
 from services.workshops.sessions.world_cafe.schemas import (
     CafeHarvestIn,
     CafeNoteCreate,
@@ -38,7 +38,7 @@ def add_table(*, session: Session, workshop: Workshop, data: CafeTableCreate) ->
     """Set up a café table (names are unique within the workshop)."""
     require_method(workshop, WORLD_CAFE)
     for other in list_tables(session=session, workshop_id=workshop.id):
-        if _norm(other.name) == _norm(data.name):
+        if normalised(other.name) == normalised(data.name):
             raise ConflictError(
                 f"table {other.name!r} already exists ({other.id})", conflicting_table_id=str(other.id)
             )
