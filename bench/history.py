@@ -5,12 +5,12 @@ generates a small region with bench/generate.py, then gives one process ``--even
 ``process.updated`` events: payloads built with the catalogue model (``events.ProcessUpdated``) and appended with
 ``shared.eventlog.append`` in batches of 1000, the process row's ``version`` kept equal to the stream version
 through its ORM model and the snapshots written as the service's write path writes them
-(``service.snapshot_process`` in the same transaction). Then ``communitylab serve`` runs registry and workshops and one connection times:
+(``snapshots.snapshot_process`` in the same transaction). Then ``communitylab serve`` runs registry and workshops and one connection times:
 
 - ``GET /processes/{id}/history?limit=100``: the first page, a page from the middle (cursor), the last page;
   and the first page of a small process of the same log (for contrast);
 - ``GET /processes/{id}?as_of=...``: at the end of the stream (fold of every event) and at its middle;
-- the same two ``as_of`` rebuilds in process (``service.process_as_of``), to separate the fold from HTTP, and
+- the same two ``as_of`` rebuilds in process (``history_service.process_as_of``), to separate the fold from HTTP, and
   the end-of-stream one once more with snapshots ignored (the full fold they replace, for contrast).
 
 Targets: < 10 ms a history page, < 100 ms an as-of rebuild.
@@ -48,7 +48,8 @@ TITLES = ["PrioritÃ  partecipate", "Ascolto del territorio", "Tavoli di comunitÃ
 
 def grow_stream(database_url: str, process_id: str, count: int) -> float:
     """Append ``count`` process.updated events to the process's stream; the row's version follows. Seconds taken."""
-    from services.workshops.processes import events, service
+    from services.workshops.processes import events
+    from services.workshops.processes.history import snapshots as history_snapshots
     from services.workshops.processes.models import Process
     from shared.db import Database
     from shared.eventlog import NewEvent, append
@@ -85,7 +86,7 @@ def grow_stream(database_url: str, process_id: str, count: int) -> float:
                 )
                 process.version = recorded[-1].version
                 session.add(process)
-                service.snapshot_process(
+                history_snapshots.snapshot_process(
                     session=session, process_id=process.id, through_version=process.version
                 )
             done += batch
@@ -110,39 +111,40 @@ def timed_get(client: httpx.Client, path: str, repeats: int) -> tuple[float, flo
 def in_process_as_of(
     database_url: str, process_id: str, as_of: str, repeats: int, profile: bool, snapshots: bool = True
 ) -> tuple[float, str]:
-    """Median ms of ``service.process_as_of`` in this process (and a cProfile of one call when asked).
+    """Median ms of ``history_service.process_as_of`` in this process (and a cProfile of one call when asked).
 
     ``snapshots=False`` makes the fold ignore them (a fold format no snapshot has): the full fold.
     """
     from datetime import datetime
 
-    from services.workshops.processes import service
+    from services.workshops.processes.history import service as history_service
+    from services.workshops.processes.history import snapshots as history_snapshots
     from shared.db import Database
 
     database = Database.from_url(database_url)
     when = datetime.fromisoformat(as_of)
     times = []
     report = ""
-    fold_format = service.PROCESS_FOLD_FORMAT
+    fold_format = history_snapshots.PROCESS_FOLD_FORMAT
     if not snapshots:
-        service.PROCESS_FOLD_FORMAT = -1
+        history_snapshots.PROCESS_FOLD_FORMAT = -1
     try:
         for _ in range(repeats):
             with database.session() as session:
                 started = time.perf_counter()
-                service.process_as_of(session=session, process_id=uuid.UUID(process_id), as_of=when)
+                history_service.process_as_of(session=session, process_id=uuid.UUID(process_id), as_of=when)
                 times.append((time.perf_counter() - started) * 1000)
         if profile:
             profiler = cProfile.Profile()
             with database.session() as session:
                 profiler.enable()
-                service.process_as_of(session=session, process_id=uuid.UUID(process_id), as_of=when)
+                history_service.process_as_of(session=session, process_id=uuid.UUID(process_id), as_of=when)
                 profiler.disable()
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(14)
             report = out.getvalue()
     finally:
-        service.PROCESS_FOLD_FORMAT = fold_format
+        history_snapshots.PROCESS_FOLD_FORMAT = fold_format
         database.dispose()
     return statistics.median(times), report
 

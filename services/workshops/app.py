@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.workshops.outcomes.routes import OPENAPI_TAGS as OUTCOMES_TAGS
-from services.workshops.outcomes.routes import router as outcomes_router
+from services.workshops.outcomes.routes import ROUTERS as OUTCOMES_ROUTERS
 from services.workshops.processes.routes import OPENAPI_TAGS as PROCESSES_TAGS
-from services.workshops.processes.routes import router as processes_router
+from services.workshops.processes.routes import ROUTERS as PROCESSES_ROUTERS
 from services.workshops.sessions.routes import OPENAPI_TAGS as SESSIONS_TAGS
-from services.workshops.sessions.routes import router as sessions_router
+from services.workshops.sessions.routes import ROUTERS as SESSIONS_ROUTERS
 from shared.app import create_service_app
 from shared.clients.registry import RegistryClient
 from shared.config import Settings, get_settings
@@ -25,7 +25,7 @@ def create_app(
         "workshops",
         title="communitylab workshops",
         description="Programmes, participatory processes, workshops, attendance, inventions, priorities and evaluations.",
-        routers=[processes_router, outcomes_router, sessions_router],
+        routers=[*PROCESSES_ROUTERS, *OUTCOMES_ROUTERS, *SESSIONS_ROUTERS],
         tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS],
         settings=settings,
         database=database,

@@ -31,15 +31,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_processes(_args: argparse.Namespace) -> int:
     """Write the missing as-of snapshots of every process (after an upgrade, or after a fold format change)."""
-    from services.workshops.processes import service
+    from services.workshops.processes.history import snapshots
     from shared.config import get_settings
     from shared.db import Database
 
     settings = get_settings()
     database = Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     with database.transaction() as session:
-        written = service.snapshot_all_processes(session=session)
-    print(json.dumps({"snapshots_written": written, "every": service.PROCESS_SNAPSHOT_EVERY}))
+        written = snapshots.snapshot_all_processes(session=session)
+    print(json.dumps({"snapshots_written": written, "every": snapshots.PROCESS_SNAPSHOT_EVERY}))
     return 0
 
 

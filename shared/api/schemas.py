@@ -42,6 +42,8 @@ Email = Annotated[
     ),
 ]
 Phone = Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9+() .-]{3,40}$")]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+"""A head count (people in a steering group, anonymous attendees of a category)."""
 
 
 def bounded_list(max_length: int = 100) -> Any:

@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from services.workshops.processes import service
+from services.workshops.processes.attendance import service as attendance_service
+from services.workshops.processes.attendance.schemas import RegistrationCreate
+from services.workshops.processes.identity import service as identity_service
+from services.workshops.processes.identity.schemas import ProcessCreate
 from services.workshops.processes.models import ActorCategory, WorkshopMethod
-from services.workshops.processes.schemas import ProcessCreate, RegistrationCreate, WorkshopCreate
+from services.workshops.processes.scheduling import service as scheduling_service
+from services.workshops.processes.scheduling.schemas import WorkshopCreate
 from shared.clients.registry import DistrictRef, PersonRef
 from shared.db import Database
 from shared.errors import ConflictError
@@ -28,7 +32,7 @@ def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) ->
     registry.districts[str(district_id)] = DistrictRef(id=str(district_id), name="Race")
     registry.people[facilitator] = PersonRef(id=facilitator, actor_category="social_worker")
     with database.transaction() as session:
-        process = service.create_process(
+        process = identity_service.create_process(
             session=session,
             registry=registry,
             data=ProcessCreate(district_id=district_id, title="Race", status="active"),  # type: ignore[arg-type]
@@ -50,7 +54,7 @@ def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) ->
         barrier.wait()
         try:
             with database.transaction() as session:
-                service.schedule_workshop(
+                scheduling_service.schedule_workshop(
                     session=session, registry=registry, process_id=process_id, data=data
                 )
             result = "booked"
@@ -68,8 +72,10 @@ def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) ->
         thread.join(timeout=60)
     assert sorted(outcomes) == ["booked"] + ["clash"] * (BOOKERS - 1), outcomes
     with database.session(write=False) as session:
-        statement = service.list_workshops_query(facilitator_id=facilitator, dialect=database.dialect)
-        assert len(service.list_all_workshops(session=session, statement=statement)) == 1
+        statement = scheduling_service.list_workshops_query(
+            facilitator_id=facilitator, dialect=database.dialect
+        )
+        assert len(scheduling_service.list_all_workshops(session=session, statement=statement)) == 1
 
 
 def test_concurrent_registrations_never_exceed_capacity(engine: Engine) -> None:
@@ -79,12 +85,12 @@ def test_concurrent_registrations_never_exceed_capacity(engine: Engine) -> None:
     district_id = uuid.uuid4()
     registry.districts[str(district_id)] = DistrictRef(id=str(district_id), name="Race")
     with database.transaction() as session:
-        process = service.create_process(
+        process = identity_service.create_process(
             session=session,
             registry=registry,
             data=ProcessCreate(district_id=district_id, title="Race", status="active"),  # type: ignore[arg-type]
         )
-        workshop = service.schedule_workshop(
+        workshop = scheduling_service.schedule_workshop(
             session=session,
             registry=registry,
             process_id=process.id,
@@ -105,7 +111,7 @@ def test_concurrent_registrations_never_exceed_capacity(engine: Engine) -> None:
         barrier.wait()
         try:
             with database.transaction() as session:
-                registration = service.add_registration(
+                registration = attendance_service.add_registration(
                     session=session,
                     registry=registry,
                     workshop_id=workshop_id,
@@ -123,5 +129,5 @@ def test_concurrent_registrations_never_exceed_capacity(engine: Engine) -> None:
     assert not errors, errors
     assert sorted(waitlisted) == [False] + [True] * (BOOKERS - 1)
     with database.session(write=False) as session:
-        totals = service.workshop_totals(session=session, workshop_id=workshop_id)
+        totals = attendance_service.workshop_totals(session=session, workshop_id=workshop_id)
     assert totals.seats_taken == 1 and totals.waitlisted_total == BOOKERS - 1

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from services.workshops.processes import service
+from services.workshops.processes.history import service as history_service
+from services.workshops.processes.history import snapshots as history_snapshots
 from services.workshops.processes.models import Process, ProcessSnapshot
 from shared.db import utcnow
 from shared.eventlog import NewEvent, append
@@ -110,7 +111,7 @@ async def test_as_of_comes_from_the_log_not_the_tables(world: World, session: Se
 async def test_as_of_folds_from_snapshots_to_the_same_states(
     world: World, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(service, "PROCESS_SNAPSHOT_EVERY", 2)
+    monkeypatch.setattr(history_snapshots, "PROCESS_SNAPSHOT_EVERY", 2)
     process_id, snapshots, _ = await _scripted(world)
     taken = session.exec(
         select(ProcessSnapshot.version).where(ProcessSnapshot.process_id == uuid.UUID(process_id))
@@ -140,13 +141,16 @@ async def test_stale_snapshots_are_ignored_and_backfill_rewrites_them(
     assert (await world.client.get(f"/processes/{process_id}", params={"as_of": now})).json()["title"] == (
         snapshots[-1][1]["title"]
     )
-    monkeypatch.setattr(service, "PROCESS_SNAPSHOT_EVERY", 3)
-    assert service.snapshot_all_processes(session=session) >= 2
+    monkeypatch.setattr(history_snapshots, "PROCESS_SNAPSHOT_EVERY", 3)
+    assert history_snapshots.snapshot_all_processes(session=session) >= 2
     formats = session.exec(
         select(ProcessSnapshot.version, ProcessSnapshot.fold_format).where(ProcessSnapshot.process_id == pid)
     ).all()
-    assert sorted(formats) == [(3, service.PROCESS_FOLD_FORMAT), (6, service.PROCESS_FOLD_FORMAT)]
-    assert service.snapshot_process(session=session, process_id=pid) == 0  # safe to repeat
+    assert sorted(formats) == [
+        (3, history_snapshots.PROCESS_FOLD_FORMAT),
+        (6, history_snapshots.PROCESS_FOLD_FORMAT),
+    ]
+    assert history_snapshots.snapshot_process(session=session, process_id=pid) == 0  # safe to repeat
     for moment, expected in snapshots:
         rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": moment})
         assert _without_as_of(rebuilt.json()) == _without_as_of(expected), moment
@@ -188,8 +192,8 @@ async def test_registered_history_streams_are_merged(
     district = await world.district()
     process = await world.process(district)
     invention_id = str(uuid.uuid4())
-    monkeypatch.setattr(service, "_history_providers", [])
-    service.register_history_streams(
+    monkeypatch.setattr(history_service, "_history_providers", [])
+    history_service.register_history_streams(
         lambda s, pid: [("invention", invention_id)] if str(pid) == process["id"] else []
     )
     append(

@@ -8,8 +8,8 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import Session
 
-from services.workshops.processes import ical
 from services.workshops.processes.models import Workshop
+from services.workshops.processes.scheduling import ical
 from tests.workshops_processes.conftest import World
 
 pytestmark = pytest.mark.anyio

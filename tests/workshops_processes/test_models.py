@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
-from services.workshops.processes import service
+from services.workshops.processes import base
+from services.workshops.processes.history import service as history_service
 from services.workshops.processes.models import (
     Attendance,
     Edition,
@@ -38,11 +39,11 @@ def test_process_and_workshop_round_trip(session: Session) -> None:
     session.add(workshop)
     session.flush()
     session.expire_all()
-    assert service.get_process(session=session, process_id=process.id).stature == {"core": 6}
-    loaded = service.get_workshop(session=session, workshop_id=workshop.id)
+    assert base.get_process(session=session, process_id=process.id).stature == {"core": 6}
+    loaded = base.get_workshop(session=session, workshop_id=workshop.id)
     assert loaded.starts_at == datetime(2019, 3, 30, 9, tzinfo=UTC)
     assert loaded.method is WorkshopMethod.WORLD_CAFE
-    assert service.history_streams(session=session, process_id=process.id) == [
+    assert history_service.history_streams(session=session, process_id=process.id) == [
         ("process", str(process.id)),
         ("workshop", str(workshop.id)),
     ]
@@ -51,7 +52,7 @@ def test_process_and_workshop_round_trip(session: Session) -> None:
 def test_unknown_ids_are_not_found(session: Session) -> None:
     missing = uuid.uuid4()
     try:
-        service.get_process(session=session, process_id=missing)
+        base.get_process(session=session, process_id=missing)
     except NotFoundError as exc:
         assert str(missing) in str(exc)
     else:

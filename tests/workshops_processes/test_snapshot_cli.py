@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from services.workshops.processes import events, service
+from services.workshops.processes import events
+from services.workshops.processes.history import service as history_service
+from services.workshops.processes.history import snapshots as history_snapshots
 from services.workshops.processes.models import Process, ProcessSnapshot
 from shared.db import Database
 from shared.eventlog import NewEvent, append
@@ -71,12 +73,15 @@ def test_snapshot_processes_backfills_once_and_as_of_answers_stay_the_same(
     database = Database.from_url(migrated)
     now = datetime.now(UTC)
     with database.session(write=False) as session:
-        folded = service.process_as_of(session=session, process_id=process_id, as_of=now)
+        folded = history_service.process_as_of(session=session, process_id=process_id, as_of=now)
     assert folded.title == "Tavolo 1200" and folded.version == 1201
 
     first = run_cli(migrated, tmp_path, "snapshot-processes")
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {"snapshots_written": 2, "every": service.PROCESS_SNAPSHOT_EVERY}
+    assert json.loads(first.stdout) == {
+        "snapshots_written": 2,
+        "every": history_snapshots.PROCESS_SNAPSHOT_EVERY,
+    }
     again = run_cli(migrated, tmp_path, "snapshot-processes")
     assert json.loads(again.stdout)["snapshots_written"] == 0
 
@@ -85,5 +90,5 @@ def test_snapshot_processes_backfills_once_and_as_of_answers_stay_the_same(
             select(ProcessSnapshot.version).where(ProcessSnapshot.process_id == process_id)
         ).all()
         assert sorted(versions) == [500, 1000]
-        assert service.process_as_of(session=session, process_id=process_id, as_of=now) == folded
+        assert history_service.process_as_of(session=session, process_id=process_id, as_of=now) == folded
     database.dispose()

@@ -8,7 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
-from services.workshops.sessions import routes, schemas
+from services.workshops.sessions.agenda import schemas as agenda
+from services.workshops.sessions.minutes import schemas as minutes
+from services.workshops.sessions.open_space import schemas as open_space
+from services.workshops.sessions.pollination import schemas as pollination
+from services.workshops.sessions.routes import ROUTERS
+from services.workshops.sessions.world_cafe import schemas as world_cafe
 from shared.api.schemas import ApiModel
 
 pytestmark = pytest.mark.anyio
@@ -17,8 +22,9 @@ pytestmark = pytest.mark.anyio
 def test_every_request_example_is_valid() -> None:
     models = [
         obj
-        for obj in vars(schemas).values()
-        if isinstance(obj, type) and issubclass(obj, ApiModel) and obj.__module__ == schemas.__name__
+        for module in (agenda, open_space, world_cafe, pollination, minutes)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, ApiModel) and obj.__module__ == module.__name__
     ]
     with_examples = [m for m in models if (m.model_config.get("json_schema_extra") or {}).get("examples")]
     assert len(with_examples) >= 9
@@ -30,7 +36,11 @@ def test_every_request_example_is_valid() -> None:
 async def test_routes_are_documented(make_client: Callable[[str], httpx.AsyncClient]) -> None:
     async with make_client("workshops") as client:
         spec: dict[str, Any] = (await client.get("/openapi.json")).json()
-    ours = {(route.path, next(iter(route.methods)).lower()) for route in routes.router.routes}  # type: ignore[attr-defined]
+    ours = {
+        (route.path, next(iter(route.methods)).lower())  # type: ignore[attr-defined]
+        for router in ROUTERS
+        for route in router.routes
+    }
     assert len(ours) >= 18
     for path, method in ours:
         operation = spec["paths"][path][method]

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from services.workshops.processes.models import Workshop
-from services.workshops.sessions import service
+from services.workshops.sessions import origins
 from services.workshops.sessions.models import CafeRound, CafeTable, OstTopic
 from shared.errors import ValidationFailed
 
@@ -27,7 +27,7 @@ async def test_origins_resolve_inside_their_workshop(
     session.add_all([topic, table, cafe_round])
     session.flush()
 
-    assert service.resolve_origin(
+    assert origins.resolve_origin(
         session=session, workshop_id=workshop.id, kind="workshop", origin_id=workshop.id
     ) == {
         "kind": "workshop",
@@ -35,17 +35,17 @@ async def test_origins_resolve_inside_their_workshop(
         "workshop_id": str(workshop.id),
         "title": workshop.title,
     }
-    assert service.resolve_origin(
+    assert origins.resolve_origin(
         session=session, workshop_id=str(workshop.id), kind="ost_topic", origin_id=str(topic.id)
     ) == {"kind": "ost_topic", "id": str(topic.id), "workshop_id": str(workshop.id), "title": "Loneliness"}
     assert (
-        service.resolve_origin(
+        origins.resolve_origin(
             session=session, workshop_id=workshop.id, kind="cafe_table", origin_id=table.id
         )["title"]
         == "Table 1"
     )
     assert (
-        service.resolve_origin(
+        origins.resolve_origin(
             session=session, workshop_id=workshop.id, kind="cafe_round", origin_id=cafe_round.id
         )["title"]
         == "Round 1: What helps?"
@@ -59,7 +59,7 @@ async def test_origins_resolve_inside_their_workshop(
         ("invention", topic.id, "body.origin.kind"),
     ]:
         with pytest.raises(ValidationFailed) as raised:
-            service.resolve_origin(session=session, workshop_id=other.id, kind=kind, origin_id=origin_id)
+            origins.resolve_origin(session=session, workshop_id=other.id, kind=kind, origin_id=origin_id)
         assert raised.value.errors and raised.value.errors[0].path == path
 
 
@@ -68,7 +68,7 @@ async def test_origin_errors_use_the_callers_field_path(
 ) -> None:
     workshop = await create_workshop()
     with pytest.raises(ValidationFailed) as raised:
-        service.resolve_origin(
+        origins.resolve_origin(
             session=session,
             workshop_id=workshop.id,
             kind="cafe_table",

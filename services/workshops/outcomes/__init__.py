@@ -1,1 +1,1 @@
-"""Workshops service: the outcomes domain."""
+"""Workshops service: the outcomes domain (tables, events, migrations); its topics are subpackages."""

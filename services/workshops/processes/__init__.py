@@ -1,1 +1,1 @@
-"""Workshops service: the processes domain."""
+"""Workshops service: the processes domain (tables, events, migrations); its topics are subpackages."""

@@ -48,6 +48,10 @@ class WorkshopStatus(StrEnum):
     POSTPONED = "postponed"
 
 
+SLOT_FREEING = frozenset({WorkshopStatus.CANCELLED, WorkshopStatus.POSTPONED})
+"""Statuses whose workshop no longer holds its time slot (facilitators and venue are free again)."""
+
+
 class ActorCategory(StrEnum):
     """The category people take part as: the registry's categories, plus ``other`` for anonymous counts."""
 

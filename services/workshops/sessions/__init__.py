@@ -1,1 +1,1 @@
-"""Workshops service: the sessions domain."""
+"""Workshops service: the sessions domain (inside a workshop; tables, events, migrations); its topics are subpackages."""

@@ -1,0 +1,1 @@
+"""Participatory evaluation cards: versioned templates, responses, results per dimension."""

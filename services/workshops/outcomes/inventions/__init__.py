@@ -1,0 +1,1 @@
+"""Inventions born in processes and workshops, and their hand-over."""

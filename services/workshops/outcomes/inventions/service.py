@@ -1,0 +1,278 @@
+"""Rules of inventions: recording, editing, hand-over, listing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session, select
+
+from services.workshops.outcomes import events as ev
+from services.workshops.outcomes.base import (
+    append_events,
+    check_organisations,
+    check_origin,
+    check_people,
+    district_workshop,
+    invalid,
+    str_or_none,
+    unique_ids,
+    workshop_of_process,
+)
+from services.workshops.outcomes.inventions.schemas import InventionCreate, InventionHandover, InventionUpdate
+from services.workshops.outcomes.models import (
+    THEME_LABELS,
+    Invention,
+    InventionKind,
+    Theme,
+)
+from services.workshops.processes.models import Process, WorkshopMethod
+from shared.clients.registry import RegistryClient
+from shared.db import utcnow
+from shared.errors import NotFoundError
+from shared.pagination import paginate
+
+
+def invention_view(invention: Invention, *, show_people: bool = True) -> dict[str, Any]:
+    """An invention as the API shows it; who took part is shown to staff keys only."""
+    data = invention.model_dump()
+    if not show_people:
+        data["person_ids"] = []
+    data["origin"] = (
+        {"kind": invention.origin_kind, "id": invention.origin_id} if invention.origin_kind else None
+    )
+    data["theme_label"] = THEME_LABELS[Theme(invention.theme)]
+    data["handover"] = (
+        {
+            "to_district_id": invention.handed_over_to_district_id,
+            "to_organisation_id": invention.handed_over_to_organisation_id,
+            "on": invention.handed_over_on,
+            "note": invention.handover_note,
+        }
+        if invention.handed_over_on
+        else None
+    )
+    return data
+
+
+def get_invention(*, session: Session, invention_id: uuid.UUID) -> Invention:
+    """The invention, or NotFoundError."""
+    invention = session.get(Invention, invention_id)
+    if invention is None:
+        raise NotFoundError(f"invention {invention_id} does not exist", invention_id=str(invention_id))
+    return invention
+
+
+def create_invention(
+    *, session: Session, registry: RegistryClient, process: Process, data: InventionCreate
+) -> Invention:
+    """Record an invention born in ``process`` (optionally in one of its workshops and sessions)."""
+    workshop = None
+    if data.workshop_id is not None:
+        workshop = workshop_of_process(
+            session=session, workshop_id=data.workshop_id, process=process, path="body.workshop_id"
+        )
+        if data.origin is not None:
+            check_origin(session=session, workshop=workshop, origin=data.origin, path="body.origin")
+    if data.restitution_workshop_id is not None:
+        district_workshop(
+            session=session,
+            workshop_id=data.restitution_workshop_id,
+            district_id=process.district_id,
+            method=WorkshopMethod.RESTITUTION_EVENT,
+            path="body.restitution_workshop_id",
+        )
+    person_ids = unique_ids(data.person_ids, "body.person_ids")
+    organisation_ids = unique_ids(data.organisation_ids, "body.organisation_ids")
+    check_people(registry=registry, person_ids=data.person_ids, path="body.person_ids")
+    check_organisations(
+        registry=registry, organisation_ids=data.organisation_ids, path="body.organisation_ids"
+    )
+    invention = Invention(
+        process_id=process.id,
+        district_id=process.district_id,
+        edition_id=process.edition_id,
+        workshop_id=data.workshop_id,
+        origin_kind=data.origin.kind.value if data.origin else None,
+        origin_id=str(data.origin.id) if data.origin else None,
+        title=data.title,
+        description=data.description,
+        kind=data.kind,
+        theme=data.theme,
+        person_ids=person_ids,
+        organisation_ids=organisation_ids,
+        attachments=[a.model_dump(mode="json") for a in data.attachments],
+        restitution_workshop_id=data.restitution_workshop_id,
+    )
+    session.add(invention)
+    payload = ev.InventionCreated(
+        invention_id=str(invention.id),
+        process_id=str(process.id),
+        district_id=str(process.district_id),
+        edition_id=str_or_none(process.edition_id),
+        workshop_id=str_or_none(data.workshop_id),
+        origin=ev.Origin(kind=invention.origin_kind, id=invention.origin_id)
+        if invention.origin_kind
+        else None,
+        title=invention.title,
+        kind=invention.kind.value,
+        theme=invention.theme.value,
+        person_ids=person_ids,
+        organisation_ids=organisation_ids,
+        attachment_count=len(invention.attachments),
+    )
+    invention.version = append_events(
+        session,
+        stream_type=ev.INVENTION_STREAM,
+        stream_id=invention.id,
+        expected_version=0,
+        event_type=ev.INVENTION_CREATED,
+        payload=payload.model_dump(mode="json"),
+        district_id=process.district_id,
+    )
+    session.flush()
+    return invention
+
+
+def update_invention(
+    *,
+    session: Session,
+    registry: RegistryClient,
+    invention: Invention,
+    data: InventionUpdate,
+    expected_version: int,
+) -> Invention:
+    """Change an invention's fields; no event when nothing changes."""
+    fields = data.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = {}
+    if data.person_ids is not None:
+        unique_ids(data.person_ids, "body.person_ids")
+        check_people(registry=registry, person_ids=data.person_ids, path="body.person_ids")
+    if data.organisation_ids is not None:
+        unique_ids(data.organisation_ids, "body.organisation_ids")
+        check_organisations(
+            registry=registry, organisation_ids=data.organisation_ids, path="body.organisation_ids"
+        )
+    if "restitution_workshop_id" in fields and data.restitution_workshop_id is not None:
+        district_workshop(
+            session=session,
+            workshop_id=data.restitution_workshop_id,
+            district_id=invention.district_id,
+            method=WorkshopMethod.RESTITUTION_EVENT,
+            path="body.restitution_workshop_id",
+        )
+    dumped = data.model_dump(mode="json", exclude_unset=True)
+    for name, value in dumped.items():
+        if name == "attachments" or name in ("person_ids", "organisation_ids"):
+            new_value: Any = value
+        elif name == "kind":
+            new_value = InventionKind(value)
+        elif name == "theme":
+            new_value = Theme(value)
+        elif name == "restitution_workshop_id":
+            new_value = uuid.UUID(value) if value else None
+        else:
+            new_value = value
+        if getattr(invention, name) != new_value:
+            setattr(invention, name, new_value)
+            # Attachments are summarised by count: their titles are free text, not needed by consumers.
+            changes[name] = len(value) if name == "attachments" else value
+    if not changes:
+        return invention
+    invention.updated_at = utcnow()
+    payload = ev.InventionUpdated(
+        invention_id=str(invention.id),
+        process_id=str(invention.process_id),
+        district_id=str(invention.district_id),
+        changes=changes,
+    )
+    invention.version = append_events(
+        session,
+        stream_type=ev.INVENTION_STREAM,
+        stream_id=invention.id,
+        expected_version=expected_version,
+        event_type=ev.INVENTION_UPDATED,
+        payload=payload.model_dump(mode="json"),
+        district_id=invention.district_id,
+    )
+    session.add(invention)
+    session.flush()
+    return invention
+
+
+def hand_over_invention(
+    *,
+    session: Session,
+    registry: RegistryClient,
+    invention: Invention,
+    data: InventionHandover,
+    expected_version: int,
+) -> Invention:
+    """Record to whom the invention was passed (another district or an organisation)."""
+    if data.to_district_id is not None:
+        if data.to_district_id == invention.district_id:
+            raise invalid("body.to_district_id", "an invention is handed over to another district")
+        if registry.get_district(str(data.to_district_id)) is None:
+            raise invalid("body.to_district_id", f"no registry district {data.to_district_id}")
+    if (
+        data.to_organisation_id is not None
+        and registry.get_organisation(str(data.to_organisation_id)) is None
+    ):
+        raise invalid("body.to_organisation_id", f"no registry organisation {data.to_organisation_id}")
+    invention.handed_over_to_district_id = data.to_district_id
+    invention.handed_over_to_organisation_id = data.to_organisation_id
+    invention.handed_over_on = data.on
+    invention.handover_note = data.note
+    invention.updated_at = utcnow()
+    payload = ev.InventionHandedOver(
+        invention_id=str(invention.id),
+        process_id=str(invention.process_id),
+        district_id=str(invention.district_id),
+        to_district_id=str_or_none(data.to_district_id),
+        to_organisation_id=str_or_none(data.to_organisation_id),
+        on=data.on,
+        note=data.note,
+    )
+    invention.version = append_events(
+        session,
+        stream_type=ev.INVENTION_STREAM,
+        stream_id=invention.id,
+        expected_version=expected_version,
+        event_type=ev.INVENTION_HANDED_OVER,
+        payload=payload.model_dump(mode="json"),
+        district_id=invention.district_id,
+    )
+    session.add(invention)
+    session.flush()
+    return invention
+
+
+def list_inventions(
+    *,
+    session: Session,
+    district_id: uuid.UUID | None,
+    edition_id: uuid.UUID | None,
+    process_id: uuid.UUID | None,
+    workshop_id: uuid.UUID | None,
+    theme: Theme | None,
+    kind: InventionKind | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Invention], str | None]:
+    """One page of inventions, oldest first, filtered."""
+    statement = select(Invention)
+    if district_id is not None:
+        statement = statement.where(Invention.district_id == district_id)
+    if edition_id is not None:
+        statement = statement.where(Invention.edition_id == edition_id)
+    if process_id is not None:
+        statement = statement.where(Invention.process_id == process_id)
+    if workshop_id is not None:
+        statement = statement.where(Invention.workshop_id == workshop_id)
+    if theme is not None:
+        statement = statement.where(Invention.theme == theme)
+    if kind is not None:
+        statement = statement.where(Invention.kind == kind)
+    return paginate(
+        session, statement, sort=Invention.created_at, tiebreak=Invention.id, limit=limit, cursor=cursor
+    )

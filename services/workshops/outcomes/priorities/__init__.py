@@ -1,0 +1,1 @@
+"""The yearly priority cycle: proposal, validation, assignment, report, the local plan."""

@@ -1,0 +1,391 @@
+"""HTTP routes of the priority cycle."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.workshops.deps import RegistryDep
+from services.workshops.outcomes import base
+from services.workshops.outcomes.deps import WRITE_ERRORS, IfMatch
+from services.workshops.outcomes.models import PriorityState
+from services.workshops.outcomes.priorities import service
+from services.workshops.outcomes.priorities.schemas import (
+    PriorityAssign,
+    PriorityCreate,
+    PriorityDecision,
+    PriorityDetail,
+    PriorityPlanAction,
+    PriorityPublic,
+    PriorityReport,
+    PrioritySubmit,
+)
+from services.workshops.outcomes.statemachine import PriorityAction
+from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import problem_responses
+
+PRIORITIES: list[str | Enum] = ["priorities"]
+router = APIRouter()
+
+
+@router.post(
+    "/priorities",
+    status_code=201,
+    response_model=PriorityPublic,
+    summary="Propose a priority (from a workshop or by the Ufficio di Piano)",
+    tags=PRIORITIES,
+    responses=problem_responses(401, 403, 409, 422, 503),
+)
+def propose_priority(
+    payload: PriorityCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    """Create a priority in state `proposed` (editors of the district)."""
+    principal.require_district_editor(payload.district_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    priority = service.create_priority(session=session, data=payload)
+    body = PriorityPublic.model_validate(service.priority_view(priority))
+    return idempotency.created(
+        response, body, location=f"/priorities/{priority.id}", etag=etag_for(priority.version)
+    )
+
+
+def _priority_detail(session: Any, priority: Any, *, show_actors: bool = True) -> PriorityDetail:
+    history = service.priority_history(session=session, priority=priority)
+    if not show_actors:  # who pressed the button is for staff keys, as in the process history
+        history = [entry | {"actor_id": None} for entry in history]
+    return PriorityDetail.model_validate(
+        service.priority_view(priority)
+        | {
+            "origin_detail": base.origin_detail(
+                session=session,
+                process_id=priority.process_id,
+                workshop_id=priority.workshop_id,
+                origin_kind=priority.origin_kind,
+                origin_id=priority.origin_id,
+            ),
+            "history": history,
+        }
+    )
+
+
+@router.get(
+    "/priorities/{priority_id}",
+    response_model=PriorityDetail,
+    summary="A priority with its origin, the steps allowed now and its full state history",
+    tags=PRIORITIES,
+    responses=problem_responses(404, 422),
+)
+def get_priority(
+    priority_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """One priority (the actors of its steps are shown to staff keys only)."""
+    priority = service.get_priority(session=session, priority_id=priority_id)
+    set_etag(response, priority.version)
+    return _priority_detail(session, priority, show_actors=principal.sees_personal_data)
+
+
+def _prepare_step(
+    *,
+    session: Any,
+    principal: Any,
+    registry: Any,
+    priority_id: uuid.UUID,
+    action: PriorityAction,
+    if_match: str | None,
+    on: date | None = None,
+) -> tuple[Any, int]:
+    """Load, authorise, check If-Match: the part every step shares, in that order."""
+    priority = service.get_priority(session=session, priority_id=priority_id)
+    service.authorise_priority_step(
+        registry=registry,
+        principal=principal,
+        priority=priority,
+        action=action,
+        on=on or base.today_in_rome(),
+    )
+    return priority, expected_version_from_if_match(if_match, priority.version)
+
+
+def _step_response(session: Any, response: Response, priority: Any) -> PriorityDetail:
+    set_etag(response, priority.version)
+    return _priority_detail(session, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/submit",
+    response_model=PriorityDetail,
+    summary="Submit a proposed priority to the Comitato di Distretto for a year (Ufficio di Piano)",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def submit_priority(
+    priority_id: uuid.UUID,
+    payload: PrioritySubmit,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """proposed -> submitted; needs a role in the district's Ufficio di Piano."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.SUBMIT,
+        if_match=if_match,
+    )
+    priority = service.submit_priority(
+        session=session, priority=priority, year=payload.year, expected_version=expected
+    )
+    return _step_response(session, response, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/validate",
+    response_model=PriorityDetail,
+    summary="Validate a submitted priority (Comitato di Distretto)",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def validate_priority(
+    priority_id: uuid.UUID,
+    payload: PriorityDecision,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """submitted -> validated; needs a role in the district's Comitato di Distretto on the sitting date."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.VALIDATE,
+        if_match=if_match,
+        on=payload.sitting_date,
+    )
+    priority = service.decide_priority(
+        session=session,
+        priority=priority,
+        validated=True,
+        sitting_date=payload.sitting_date,
+        motivation=payload.motivation,
+        expected_version=expected,
+    )
+    return _step_response(session, response, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/reject",
+    response_model=PriorityDetail,
+    summary="Reject a submitted priority (Comitato di Distretto)",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def reject_priority(
+    priority_id: uuid.UUID,
+    payload: PriorityDecision,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """submitted -> rejected; needs a role in the district's Comitato di Distretto on the sitting date."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.REJECT,
+        if_match=if_match,
+        on=payload.sitting_date,
+    )
+    priority = service.decide_priority(
+        session=session,
+        priority=priority,
+        validated=False,
+        sitting_date=payload.sitting_date,
+        motivation=payload.motivation,
+        expected_version=expected,
+    )
+    return _step_response(session, response, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/assign",
+    response_model=PriorityDetail,
+    summary="Assign a validated priority to its project table",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def assign_priority(
+    priority_id: uuid.UUID,
+    payload: PriorityAssign,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """validated -> assigned (workshops of method project_table of the district)."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.ASSIGN,
+        if_match=if_match,
+    )
+    priority = service.assign_priority(
+        session=session,
+        priority=priority,
+        workshop_ids=payload.project_table_workshop_ids,
+        expected_version=expected,
+    )
+    return _step_response(session, response, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/start",
+    response_model=PriorityDetail,
+    summary="Mark an assigned priority as in progress",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def start_priority(
+    priority_id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """assigned -> in_progress (no body)."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.START,
+        if_match=if_match,
+    )
+    priority = service.start_priority(session=session, priority=priority, expected_version=expected)
+    return _step_response(session, response, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/report",
+    response_model=PriorityDetail,
+    summary="Report a priority's outcome at a restitution event",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def report_priority(
+    priority_id: uuid.UUID,
+    payload: PriorityReport,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """in_progress -> reported, with the outcome and the restitution workshop."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.REPORT,
+        if_match=if_match,
+    )
+    priority = service.report_priority(
+        session=session,
+        priority=priority,
+        outcome=payload.outcome,
+        restitution_workshop_id=payload.restitution_workshop_id,
+        note=payload.note,
+        expected_version=expected,
+    )
+    return _step_response(session, response, priority)
+
+
+@router.post(
+    "/priorities/{priority_id}/link-plan-action",
+    response_model=PriorityDetail,
+    summary="Link a reported priority to an action sheet of the local plan",
+    tags=PRIORITIES,
+    responses=WRITE_ERRORS,
+)
+def link_priority_to_plan_action(
+    priority_id: uuid.UUID,
+    payload: PriorityPlanAction,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """reported -> linked_to_plan_action."""
+    priority, expected = _prepare_step(
+        session=session,
+        principal=principal,
+        registry=registry,
+        priority_id=priority_id,
+        action=PriorityAction.LINK_PLAN_ACTION,
+        if_match=if_match,
+    )
+    priority = service.link_priority_to_plan_action(
+        session=session, priority=priority, plan_action=payload.plan_action, expected_version=expected
+    )
+    return _step_response(session, response, priority)
+
+
+@router.get(
+    "/districts/{district_id}/priorities",
+    response_model=Page[PriorityPublic],
+    summary="A district's priorities of a year and where each one is",
+    tags=PRIORITIES,
+    responses=problem_responses(404, 422, 503),
+)
+def list_district_priorities(
+    district_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    registry: RegistryDep,
+    year: Annotated[
+        int | None, Query(ge=2000, le=2100, description="The year they were submitted for.")
+    ] = None,
+    state: Annotated[
+        list[PriorityState] | None, Query(max_length=10, description="Only these states (repeatable).")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """E.g. `?year=2026&state=validated&state=assigned&state=in_progress&state=reported`."""
+    base.require_district(registry=registry, district_id=district_id)
+    rows, next_cursor = service.list_district_priorities(
+        session=session, district_id=district_id, year=year, states=state or [], limit=limit, cursor=cursor
+    )
+    set_link_header(request, response, next_cursor)
+    return Page[PriorityPublic](
+        items=[PriorityPublic.model_validate(service.priority_view(row)) for row in rows],
+        next_cursor=next_cursor,
+    )

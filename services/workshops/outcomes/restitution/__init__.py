@@ -1,0 +1,1 @@
+"""Restitution: what a process and its workshops produced, for restitution events."""

@@ -1,0 +1,1 @@
+"""Registrations with their waiting list, attendance and head counts."""

@@ -1,0 +1,341 @@
+"""Rules of registrations (waiting list), attendance and head counts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from services.workshops.localtime import to_rome
+from services.workshops.processes import events
+from services.workshops.processes.attendance.schemas import (
+    AttendanceRecord,
+    ProcessTotals,
+    RegistrationCreate,
+    WorkshopTotals,
+)
+from services.workshops.processes.base import (
+    append_workshop_events,
+    ensure_people_exist,
+    get_process,
+    get_workshop,
+    lock_workshop,
+)
+from services.workshops.processes.models import (
+    SLOT_FREEING,
+    ActorCategory,
+    Attendance,
+    Registration,
+    Workshop,
+    WorkshopStatus,
+)
+from shared.clients.registry import RegistryClient
+from shared.db import utcnow
+from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from shared.eventlog import NewEvent
+
+
+def _active_registrations(session: Session, workshop_id: uuid.UUID) -> list[Registration]:
+    return list(
+        session.exec(
+            select(Registration)
+            .where(Registration.workshop_id == workshop_id, col(Registration.cancelled_at).is_(None))
+            .order_by(col(Registration.created_at), col(Registration.id))
+        ).all()
+    )
+
+
+def seats_taken(session: Session, workshop_id: uuid.UUID) -> int:
+    return sum(r.count for r in _active_registrations(session, workshop_id) if not r.waitlisted)
+
+
+def _registration_payload(workshop: Workshop, registration: Registration) -> dict[str, Any]:
+    return {
+        "workshop_id": str(workshop.id),
+        "process_id": str(workshop.process_id),
+        "district_id": str(workshop.district_id),
+        "registration_id": str(registration.id),
+        "person_id": registration.person_id,
+        "actor_category": registration.actor_category.value,
+        "count": registration.count,
+    }
+
+
+def promote_waitlisted(session: Session, workshop: Workshop) -> list[NewEvent]:
+    """Give freed seats to the waiting list, first come first served (a group that does not fit waits)."""
+    registrations = _active_registrations(session, workshop.id)
+    taken = sum(r.count for r in registrations if not r.waitlisted)
+    promoted: list[NewEvent] = []
+    for registration in registrations:
+        if not registration.waitlisted:
+            continue
+        if workshop.capacity is not None and taken + registration.count > workshop.capacity:
+            break
+        registration.waitlisted = False
+        taken += registration.count
+        session.add(registration)
+        promoted.append(
+            NewEvent(
+                events.WORKSHOP_REGISTRATION_PROMOTED,
+                events.WorkshopRegistrationPromoted(**_registration_payload(workshop, registration)).dump(),
+            )
+        )
+    return promoted
+
+
+def _ensure_open_for_registration(workshop: Workshop) -> None:
+    if workshop.status in (WorkshopStatus.HELD, WorkshopStatus.CANCELLED):
+        raise ConflictError(
+            f"workshop '{workshop.title}' is {workshop.status.value}: registrations are closed",
+            clashes=[{"kind": f"workshop_{workshop.status.value}", "workshop_id": str(workshop.id)}],
+        )
+
+
+def add_registration(
+    *, session: Session, registry: RegistryClient, workshop_id: uuid.UUID, data: RegistrationCreate
+) -> Registration:
+    """Register a person or an anonymous group; waitlisted when the seats are taken."""
+    workshop = lock_workshop(session, workshop_id)
+    _ensure_open_for_registration(workshop)
+    category = data.actor_category
+    person_id = str(data.person_id) if data.person_id else None
+    active = _active_registrations(session, workshop.id)
+    if person_id is not None:
+        duplicate = next((r for r in active if r.person_id == person_id), None)
+        if duplicate is not None:
+            raise ConflictError(
+                f"person {person_id} is already registered",
+                registration_id=str(duplicate.id),
+                clashes=[{"kind": "already_registered", "registration_id": str(duplicate.id)}],
+            )
+        person = registry.get_person(person_id)
+        if person is None or person.erased:
+            raise ValidationFailed(
+                f"person {person_id} does not exist in the registry",
+                errors=[FieldError(path="body.person_id", message=f"unknown person {person_id}")],
+            )
+        if category is None:
+            category = _category(person.actor_category)
+    assert category is not None
+    taken = sum(r.count for r in active if not r.waitlisted)
+    has_queue = any(r.waitlisted for r in active)
+    waitlisted = workshop.capacity is not None and (has_queue or taken + data.count > workshop.capacity)
+    registration = Registration(
+        workshop_id=workshop.id,
+        person_id=person_id,
+        actor_category=category,
+        count=data.count,
+        waitlisted=waitlisted,
+    )
+    session.add(registration)
+    session.flush()
+    payload = events.WorkshopRegistrationAdded(
+        **_registration_payload(workshop, registration), waitlisted=waitlisted
+    )
+    append_workshop_events(
+        session=session,
+        workshop=workshop,
+        new_events=[NewEvent(events.WORKSHOP_REGISTRATION_ADDED, payload.dump())],
+    )
+    return registration
+
+
+def _category(value: str | None) -> ActorCategory:
+    try:
+        return ActorCategory(value) if value else ActorCategory.OTHER
+    except ValueError:
+        return ActorCategory.OTHER
+
+
+def cancel_registration(
+    *, session: Session, workshop_id: uuid.UUID, registration_id: uuid.UUID
+) -> tuple[Registration, list[Registration]]:
+    """Cancel a registration and promote the waiting list into the freed seats."""
+    workshop = lock_workshop(session, workshop_id)
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.workshop_id != workshop.id:
+        raise NotFoundError(
+            f"registration {registration_id} does not exist for workshop {workshop_id}",
+            registration_id=str(registration_id),
+        )
+    if registration.cancelled_at is not None:
+        raise ConflictError("the registration is already cancelled", registration_id=str(registration.id))
+    _ensure_open_for_registration(workshop)
+    registration.cancelled_at = utcnow()
+    session.add(registration)
+    session.flush()
+    new_events = [
+        NewEvent(
+            events.WORKSHOP_REGISTRATION_CANCELLED,
+            events.WorkshopRegistrationCancelled(
+                **_registration_payload(workshop, registration), waitlisted=registration.waitlisted
+            ).dump(),
+        )
+    ]
+    promoted_events = promote_waitlisted(session, workshop)
+    new_events.extend(promoted_events)
+    append_workshop_events(session=session, workshop=workshop, new_events=new_events)
+    promoted_ids = {e.payload["registration_id"] for e in promoted_events}
+    promoted = [r for r in _active_registrations(session, workshop.id) if str(r.id) in promoted_ids]
+    return registration, promoted
+
+
+def list_registrations_query(*, workshop_id: uuid.UUID, include_cancelled: bool) -> Any:
+    """Statement listing a workshop's registrations."""
+    statement = select(Registration).where(Registration.workshop_id == workshop_id)
+    if not include_cancelled:
+        statement = statement.where(col(Registration.cancelled_at).is_(None))
+    return statement
+
+
+def record_attendance(
+    *,
+    session: Session,
+    registry: RegistryClient,
+    workshop_id: uuid.UUID,
+    data: AttendanceRecord,
+    expected_version: int | None = None,
+) -> Attendance:
+    """Take attendance once the workshop has started (a new record replaces the previous one)."""
+    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    if workshop.status in SLOT_FREEING:
+        raise ConflictError(
+            f"workshop '{workshop.title}' is {workshop.status.value}: there is no attendance to take",
+            clashes=[{"kind": f"workshop_{workshop.status.value}", "workshop_id": str(workshop.id)}],
+        )
+    if workshop.starts_at > utcnow():
+        raise ConflictError(
+            f"workshop '{workshop.title}' starts {to_rome(workshop.starts_at)}: attendance is taken afterwards",
+            clashes=[
+                {
+                    "kind": "not_started",
+                    "workshop_id": str(workshop.id),
+                    "starts_at": workshop.starts_at.isoformat(),
+                }
+            ],
+        )
+    present = list(dict.fromkeys(str(p) for p in data.present))
+    absent = list(dict.fromkeys(str(p) for p in data.absent))
+    both = sorted(set(present) & set(absent))
+    if both:
+        raise ValidationFailed(
+            "a person cannot be both present and absent",
+            errors=[
+                FieldError(path=f"body.absent[{absent.index(p)}]", message="also listed as present")
+                for p in both
+            ],
+        )
+    registered = {
+        r.person_id: r.actor_category.value
+        for r in _active_registrations(session, workshop.id)
+        if r.person_id
+    }
+    categories: dict[str, str] = {}
+    unknown = [p for p in present if p not in registered]
+    people = (
+        ensure_people_exist(registry=registry, person_ids=unknown, path="body.present") if unknown else {}
+    )
+    unknown_absent = [p for p in absent if p not in registered]
+    if unknown_absent:
+        ensure_people_exist(registry=registry, person_ids=unknown_absent, path="body.absent")
+    for person_id in present:
+        categories[person_id] = registered.get(person_id) or _category(people[person_id].actor_category).value
+    anonymous = {category.value: n for category, n in data.anonymous_counts.items() if n}
+    attendance = session.get(Attendance, workshop.id) or Attendance(workshop_id=workshop.id)
+    attendance.present = present
+    attendance.absent = absent
+    attendance.categories = categories
+    attendance.anonymous_counts = anonymous
+    attendance.recorded_at = utcnow()
+    session.add(attendance)
+    payload = events.WorkshopAttendanceRecorded(
+        workshop_id=str(workshop.id),
+        process_id=str(workshop.process_id),
+        district_id=str(workshop.district_id),
+        present=present,
+        absent=absent,
+        anonymous_counts=anonymous,
+    )
+    append_workshop_events(
+        session=session,
+        workshop=workshop,
+        new_events=[NewEvent(events.WORKSHOP_ATTENDANCE_RECORDED, payload.dump())],
+        expected_version=expected_version,
+    )
+    return attendance
+
+
+def get_attendance(*, session: Session, workshop_id: uuid.UUID) -> Attendance:
+    """The workshop's attendance, or NotFoundError when none was taken."""
+    get_workshop(session=session, workshop_id=workshop_id)
+    attendance = session.get(Attendance, workshop_id)
+    if attendance is None:
+        raise NotFoundError(
+            f"no attendance was taken for workshop {workshop_id}", workshop_id=str(workshop_id)
+        )
+    return attendance
+
+
+def _add(counter: dict[str, int], key: str, n: int) -> None:
+    counter[key] = counter.get(key, 0) + n
+
+
+def _totals_of_workshops(session: Session, workshop_ids: list[uuid.UUID]) -> dict[str, Any]:
+    """Head counts by category over some workshops: two queries whatever their number."""
+    registered: dict[str, int] = {}
+    waitlisted: dict[str, int] = {}
+    attended: dict[str, int] = {}
+    recorded = 0
+    if workshop_ids:
+        registrations = session.exec(
+            select(Registration).where(
+                col(Registration.workshop_id).in_(workshop_ids), col(Registration.cancelled_at).is_(None)
+            )
+        ).all()
+        for registration in registrations:
+            counter = waitlisted if registration.waitlisted else registered
+            _add(counter, registration.actor_category.value, registration.count)
+        attendances = session.exec(
+            select(Attendance).where(col(Attendance.workshop_id).in_(workshop_ids))
+        ).all()
+        for attendance in attendances:
+            recorded += 1
+            for category in attendance.categories.values():
+                _add(attended, category, 1)
+            for category, n in attendance.anonymous_counts.items():
+                _add(attended, category, n)
+    return {
+        "registered": registered,
+        "waitlisted": waitlisted,
+        "attended": attended,
+        "registered_total": sum(registered.values()),
+        "waitlisted_total": sum(waitlisted.values()),
+        "attended_total": sum(attended.values()),
+        "attendance_recorded": recorded > 0,
+    }
+
+
+def workshop_totals(*, session: Session, workshop_id: uuid.UUID) -> WorkshopTotals:
+    """Registered, waitlisted and attending head counts of a workshop by actor category."""
+    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    totals = _totals_of_workshops(session, [workshop.id])
+    return WorkshopTotals(
+        workshop_id=workshop.id, capacity=workshop.capacity, seats_taken=totals["registered_total"], **totals
+    )
+
+
+def process_totals(*, session: Session, process_id: uuid.UUID) -> ProcessTotals:
+    """Head counts by actor category summed over a process's workshops (cancelled ones left out)."""
+    process = get_process(session=session, process_id=process_id)
+    workshops = session.exec(
+        select(Workshop).where(Workshop.process_id == process.id, Workshop.status != WorkshopStatus.CANCELLED)
+    ).all()
+    totals = _totals_of_workshops(session, [w.id for w in workshops])
+    totals.pop("attendance_recorded")
+    return ProcessTotals(
+        process_id=process.id,
+        workshops=len(workshops),
+        workshops_held=sum(1 for w in workshops if w.status is WorkshopStatus.HELD),
+        **totals,
+    )

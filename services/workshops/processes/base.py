@@ -1,0 +1,166 @@
+"""What every topic of the processes domain builds on: rows or 404, appending events, registry checks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from services.workshops.processes import events
+from services.workshops.processes.history import snapshots
+from services.workshops.processes.models import (
+    Process,
+    Workshop,
+)
+from shared.clients.registry import PersonRef, RegistryClient
+from shared.errors import FieldError, NotFoundError, ValidationFailed
+from shared.eventlog import NewEvent, RecordedEvent, append, stream_version
+
+
+def get_process(*, session: Session, process_id: uuid.UUID) -> Process:
+    """The process, or NotFoundError."""
+    process = session.get(Process, process_id)
+    if process is None:
+        raise NotFoundError(f"process {process_id} does not exist", process_id=str(process_id))
+    return process
+
+
+def get_workshop(*, session: Session, workshop_id: uuid.UUID) -> Workshop:
+    """The workshop, or NotFoundError."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFoundError(f"workshop {workshop_id} does not exist", workshop_id=str(workshop_id))
+    return workshop
+
+
+# --- event appending -------------------------------------------------------------------------------------
+
+
+def append_events(
+    session: Session,
+    *,
+    stream_type: str,
+    row: Any,
+    stream_id: uuid.UUID,
+    district_id: uuid.UUID | str | None,
+    expected_version: int | None,
+    new_events: list[NewEvent],
+) -> list[RecordedEvent]:
+    """Append to the row's stream and keep ``row.version`` equal to the stream version."""
+    recorded = append(
+        session,
+        stream_type=stream_type,
+        stream_id=str(stream_id),
+        expected_version=expected_version,
+        events_to_append=new_events,
+        district_id=str(district_id) if district_id is not None else None,
+    )
+    row.version = recorded[-1].version
+    every = snapshots.PROCESS_SNAPSHOT_EVERY  # read at call time: tests and benches change it
+    if stream_type == events.PROCESS and (recorded[0].version - 1) // every < recorded[-1].version // every:
+        snapshots.snapshot_process(
+            session=session, process_id=stream_id, through_version=recorded[-1].version
+        )
+    if hasattr(row, "updated_at"):
+        row.updated_at = recorded[-1].recorded_at
+    session.add(row)
+    session.flush()
+    return recorded
+
+
+def workshop_stream_version(*, session: Session, workshop: Workshop) -> int:
+    """The workshop stream's version (other domains append to it too, e.g. sessions' agenda)."""
+    return stream_version(session, events.WORKSHOP, str(workshop.id))
+
+
+def append_workshop_events(
+    *, session: Session, workshop: Workshop, new_events: list[NewEvent], expected_version: int | None = None
+) -> list[RecordedEvent]:
+    """Append events to a workshop's stream and keep its ``version`` (its ETag) in step.
+
+    For the other workshops domains (sessions: agenda, Open Space, World Café, minutes) so the workshop's
+    ETag moves with every event of its stream.
+    """
+    return append_events(
+        session,
+        stream_type=events.WORKSHOP,
+        row=workshop,
+        stream_id=workshop.id,
+        district_id=workshop.district_id,
+        expected_version=expected_version,
+        new_events=new_events,
+    )
+
+
+# --- registry checks -------------------------------------------------------------------------------------
+
+
+def ensure_district_exists(*, registry: RegistryClient, district_id: uuid.UUID, path: str) -> None:
+    """422 on ``path`` when the registry has no such district (503 when the registry is down)."""
+    if registry.get_district(str(district_id)) is None:
+        raise ValidationFailed(
+            f"district {district_id} does not exist in the registry",
+            errors=[FieldError(path=path, message=f"unknown district {district_id}")],
+        )
+
+
+def ensure_district_found(*, registry: RegistryClient, district_id: uuid.UUID) -> None:
+    """404 when the registry has no such district (for reads named by a district)."""
+    if registry.get_district(str(district_id)) is None:
+        raise NotFoundError(f"district {district_id} does not exist", district_id=str(district_id))
+
+
+def ensure_person_found(*, registry: RegistryClient, person_id: uuid.UUID) -> None:
+    """404 when the registry has no such person (for reads named by a facilitator)."""
+    if registry.get_person(str(person_id)) is None:
+        raise NotFoundError(f"person {person_id} does not exist", person_id=str(person_id))
+
+
+def ensure_people_exist(
+    *, registry: RegistryClient, person_ids: list[str], path: str, known: frozenset[str] = frozenset()
+) -> dict[str, PersonRef]:
+    found: dict[str, PersonRef] = {}
+    missing: list[FieldError] = []
+    for index, person_id in enumerate(person_ids):
+        if person_id in known:
+            continue
+        person = registry.get_person(person_id)
+        if person is None or person.erased:
+            missing.append(FieldError(path=f"{path}[{index}]", message=f"unknown person {person_id}"))
+        else:
+            found[person_id] = person
+    if missing:
+        raise ValidationFailed("some people do not exist in the registry", errors=missing)
+    return found
+
+
+def lock_workshop(session: Session, workshop_id: uuid.UUID) -> Workshop:
+    """The workshop row locked until the transaction ends (PostgreSQL), so seat counts cannot race."""
+    workshop = session.exec(
+        select(Workshop)
+        .where(Workshop.id == workshop_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if workshop is None:
+        raise NotFoundError(f"workshop {workshop_id} does not exist", workshop_id=str(workshop_id))
+    return workshop
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value

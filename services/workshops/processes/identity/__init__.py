@@ -1,0 +1,1 @@
+"""A process: its identity card, phases and status."""

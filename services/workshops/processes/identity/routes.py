@@ -1,0 +1,272 @@
+"""HTTP routes of a process: identity card, phases, status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
+
+from services.workshops.deps import RegistryDep
+from services.workshops.processes import base
+from services.workshops.processes.deps import IfMatch
+from services.workshops.processes.history import service as history
+from services.workshops.processes.identity import service
+from services.workshops.processes.identity.schemas import (
+    PhaseCreate,
+    PhasePublic,
+    PhaseUpdate,
+    ProcessCreate,
+    ProcessPublic,
+    ProcessStatusChange,
+    ProcessUpdate,
+)
+from services.workshops.processes.models import (
+    Process,
+    ProcessStatus,
+)
+from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    paginate,
+    set_link_header,
+)
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter()
+
+
+@router.post(
+    "/processes",
+    status_code=201,
+    response_model=ProcessPublic,
+    summary="Create a participatory process",
+    tags=["processes"],
+    responses=problem_responses(401, 403, 409, 422, 503),
+)
+def create_process(
+    payload: ProcessCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    """Editors of the district create its processes (the district is checked in the registry)."""
+    principal.require_district_editor(payload.district_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    process = service.create_process(session=session, registry=registry, data=payload)
+    body = service.process_public(session=session, process=process)
+    return idempotency.created(
+        response, body, location=f"/processes/{process.id}", etag=etag_for(process.version)
+    )
+
+
+@router.get(
+    "/processes",
+    response_model=Page[ProcessPublic],
+    summary="List processes",
+    tags=["processes"],
+    responses=problem_responses(422),
+)
+def list_processes(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    district_id: uuid.UUID | None = None,
+    edition_id: uuid.UUID | None = None,
+    status: ProcessStatus | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """Processes by creation time, filtered by district, edition or status."""
+    return _process_page(request, response, session, district_id, edition_id, status, limit, cursor)
+
+
+@router.get(
+    "/districts/{district_id}/processes",
+    response_model=Page[ProcessPublic],
+    summary="List a district's processes",
+    tags=["processes"],
+    responses=problem_responses(404, 422, 503),
+)
+def list_district_processes(
+    district_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    registry: RegistryDep,
+    status: ProcessStatus | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """The processes of one district by creation time (404 when the registry has no such district)."""
+    base.ensure_district_found(registry=registry, district_id=district_id)
+    return _process_page(request, response, session, district_id, None, status, limit, cursor)
+
+
+def _process_page(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    district_id: uuid.UUID | None,
+    edition_id: uuid.UUID | None,
+    status: ProcessStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[ProcessPublic]:
+    rows, next_cursor = paginate(
+        session,
+        service.list_processes_query(district_id=district_id, edition_id=edition_id, status=status),
+        sort=Process.created_at,  # type: ignore[arg-type]
+        tiebreak=Process.id,  # type: ignore[arg-type]
+        limit=limit,
+        cursor=cursor,
+    )
+    set_link_header(request, response, next_cursor)
+    return Page[ProcessPublic](
+        items=service.processes_public(session=session, processes=list(rows)), next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/processes/{process_id}",
+    response_model=ProcessPublic,
+    summary="Get a process (optionally as it stood at a past time)",
+    tags=["processes"],
+    responses=problem_responses(404, 422),
+)
+def get_process(
+    process_id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Rebuild the process from its event log as it stood at this time (ISO 8601, with zone)."
+        ),
+    ] = None,
+) -> Any:
+    """The process with its phases; with ``as_of``, folded from its events up to that time."""
+    if as_of is not None:
+        body = history.process_as_of(session=session, process_id=process_id, as_of=as_of)
+        set_etag(response, body.version)
+        return body
+    process = base.get_process(session=session, process_id=process_id)
+    set_etag(response, process.version)
+    return service.process_public(session=session, process=process)
+
+
+@router.patch(
+    "/processes/{process_id}",
+    response_model=ProcessPublic,
+    summary="Update a process's identity card",
+    tags=["processes"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
+)
+def update_process(
+    process_id: uuid.UUID,
+    payload: ProcessUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """Change identity-card fields (If-Match honoured)."""
+    process = base.get_process(session=session, process_id=process_id)
+    principal.require_district_editor(process.district_id)
+    expected = expected_version_from_if_match(if_match, process.version)
+    process = service.update_process(
+        session=session, process_id=process_id, data=payload, expected_version=expected
+    )
+    set_etag(response, process.version)
+    return service.process_public(session=session, process=process)
+
+
+@router.post(
+    "/processes/{process_id}/phases",
+    status_code=201,
+    response_model=PhasePublic,
+    summary="Add a phase to a process",
+    tags=["processes"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def add_process_phase(
+    process_id: uuid.UUID,
+    payload: PhaseCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """Add a phase (listening, co-design, validation, restitution...); ``is_current`` moves the mark."""
+    process = base.get_process(session=session, process_id=process_id)
+    principal.require_district_editor(process.district_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    expected = expected_version_from_if_match(if_match, process.version)
+    phase = service.add_phase(session=session, process_id=process_id, data=payload, expected_version=expected)
+    body = PhasePublic.model_validate(phase)
+    return idempotency.created(
+        response, body, location=f"/processes/{process_id}/phases/{phase.id}", etag=etag_for(process.version)
+    )
+
+
+@router.patch(
+    "/processes/{process_id}/phases/{phase_id}",
+    response_model=PhasePublic,
+    summary="Change a phase or make it current",
+    tags=["processes"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def update_process_phase(
+    process_id: uuid.UUID,
+    phase_id: uuid.UUID,
+    payload: PhaseUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """Change a phase's name or dates, or make it the current phase (If-Match on the process)."""
+    process = base.get_process(session=session, process_id=process_id)
+    principal.require_district_editor(process.district_id)
+    expected = expected_version_from_if_match(if_match, process.version)
+    phase = service.update_phase(
+        session=session, process_id=process_id, phase_id=phase_id, data=payload, expected_version=expected
+    )
+    set_etag(response, process.version)
+    return PhasePublic.model_validate(phase)
+
+
+@router.post(
+    "/processes/{process_id}/status",
+    response_model=ProcessPublic,
+    summary="Change a process's status",
+    tags=["processes"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def change_process_status(
+    process_id: uuid.UUID,
+    payload: ProcessStatusChange,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """Activate, close or reopen a process."""
+    process = base.get_process(session=session, process_id=process_id)
+    principal.require_district_editor(process.district_id)
+    expected = expected_version_from_if_match(if_match, process.version)
+    process = service.change_process_status(
+        session=session, process_id=process_id, data=payload, expected_version=expected
+    )
+    set_etag(response, process.version)
+    return service.process_public(session=session, process=process)

@@ -1,0 +1,1 @@
+"""Regional programmes and their editions."""

@@ -1,0 +1,1 @@
+"""Workshops: scheduling and clash rules, status changes, agendas and calendars (iCalendar)."""

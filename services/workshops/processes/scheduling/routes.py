@@ -1,0 +1,326 @@
+"""HTTP routes of workshops: scheduling, status, agendas and calendars (iCalendar feeds)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
+
+from services.workshops.deps import RegistryDep
+from services.workshops.processes import base
+from services.workshops.processes.deps import IfMatch
+from services.workshops.processes.models import (
+    Workshop,
+    WorkshopStatus,
+)
+from services.workshops.processes.scheduling import ical, service
+from services.workshops.processes.scheduling.schemas import (
+    WorkshopCreate,
+    WorkshopPublic,
+    WorkshopStatusChange,
+    WorkshopUpdate,
+)
+from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.idempotency import IdempotencyDep
+from shared.api.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    paginate,
+    set_link_header,
+)
+from shared.deps import PrincipalDep, SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter()
+
+
+FromQuery = Annotated[
+    AwareDatetime | None, Query(alias="from", description="Only workshops ending after this.")
+]
+ToQuery = Annotated[
+    AwareDatetime | None, Query(alias="to", description="Only workshops starting before this.")
+]
+
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "An RFC 5545 calendar"}
+}
+
+
+def _ics(content: bytes, filename: str) -> Response:
+    return Response(
+        content=content,
+        media_type=ical.ICAL_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/processes/{process_id}/calendar.ics",
+    response_class=Response,
+    summary="iCalendar feed of a process's workshops",
+    tags=["calendars"],
+    responses={**ICS_RESPONSE, **problem_responses(404, 422)},
+)
+def get_process_ics(process_id: uuid.UUID, session: SessionDep) -> Response:
+    """One VEVENT per workshop of the process (cancelled ones as STATUS:CANCELLED)."""
+    process = base.get_process(session=session, process_id=process_id)
+    workshops = service.list_all_workshops(
+        session=session, statement=service.list_workshops_query(process_id=process.id)
+    )
+    content = ical.build_calendar(session=session, workshops=workshops, name=process.title)
+    return _ics(content, f"process-{process.id}.ics")
+
+
+def _workshop_page(
+    request: Request, response: Response, session: SessionDep, statement: Any, limit: int, cursor: str | None
+) -> Page[WorkshopPublic]:
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        sort=Workshop.starts_at,  # type: ignore[arg-type]
+        tiebreak=Workshop.id,  # type: ignore[arg-type]
+        limit=limit,
+        cursor=cursor,
+    )
+    set_link_header(request, response, next_cursor)
+    return Page[WorkshopPublic](
+        items=[WorkshopPublic.model_validate(w) for w in rows], next_cursor=next_cursor
+    )
+
+
+@router.post(
+    "/processes/{process_id}/workshops",
+    status_code=201,
+    response_model=WorkshopPublic,
+    summary="Schedule a workshop of a process",
+    tags=["workshops"],
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+def schedule_workshop(
+    process_id: uuid.UUID,
+    payload: WorkshopCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    """Schedule a workshop; 409 names any clash (facilitator or venue booked, outside the process's dates)."""
+    process = base.get_process(session=session, process_id=process_id)
+    principal.require_district_editor(process.district_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    workshop = service.schedule_workshop(
+        session=session, registry=registry, process_id=process_id, data=payload
+    )
+    body = WorkshopPublic.model_validate(workshop)
+    return idempotency.created(
+        response, body, location=f"/workshops/{workshop.id}", etag=etag_for(workshop.version)
+    )
+
+
+@router.get(
+    "/processes/{process_id}/workshops",
+    response_model=Page[WorkshopPublic],
+    summary="List a process's workshops",
+    tags=["workshops"],
+    responses=problem_responses(404, 422),
+)
+def list_process_workshops(
+    process_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    status: WorkshopStatus | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """Workshops of a process by start time."""
+    base.get_process(session=session, process_id=process_id)
+    statement = service.list_workshops_query(process_id=process_id, status=status)
+    return _workshop_page(request, response, session, statement, limit, cursor)
+
+
+@router.get(
+    "/workshops/{workshop_id}",
+    response_model=WorkshopPublic,
+    summary="Get a workshop",
+    tags=["workshops"],
+    responses=problem_responses(404, 422),
+)
+def get_workshop(workshop_id: uuid.UUID, response: Response, session: SessionDep) -> Any:
+    """One workshop (times also in Europe/Rome)."""
+    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
+    set_etag(response, workshop.version)
+    return WorkshopPublic.model_validate(workshop)
+
+
+@router.patch(
+    "/workshops/{workshop_id}",
+    response_model=WorkshopPublic,
+    summary="Change a workshop",
+    tags=["workshops"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
+)
+def update_workshop(
+    workshop_id: uuid.UUID,
+    payload: WorkshopUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """Move, re-staff or edit a workshop; clashes are re-checked; a held workshop is final (409)."""
+    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
+    principal.require_district_editor(workshop.district_id)
+    current = base.workshop_stream_version(session=session, workshop=workshop)
+    expected = expected_version_from_if_match(if_match, current)
+    workshop = service.update_workshop(
+        session=session, registry=registry, workshop_id=workshop_id, data=payload, expected_version=expected
+    )
+    set_etag(response, workshop.version)
+    return WorkshopPublic.model_validate(workshop)
+
+
+@router.post(
+    "/workshops/{workshop_id}/status",
+    response_model=WorkshopPublic,
+    summary="Confirm, hold, cancel or postpone a workshop",
+    tags=["workshops"],
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+def change_workshop_status(
+    workshop_id: uuid.UUID,
+    payload: WorkshopStatusChange,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Any:
+    """Change the status with a reason; cancelled and postponed workshops free their slot.
+
+    The workshop's facilitators may mark it held (they ran it); every other change is the district's.
+    """
+    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
+    if payload.status is WorkshopStatus.HELD:
+        principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    else:
+        principal.require_district_editor(workshop.district_id)
+    current = base.workshop_stream_version(session=session, workshop=workshop)
+    expected = expected_version_from_if_match(if_match, current)
+    workshop = service.change_workshop_status(
+        session=session, workshop_id=workshop_id, data=payload, expected_version=expected
+    )
+    set_etag(response, workshop.version)
+    return WorkshopPublic.model_validate(workshop)
+
+
+@router.get(
+    "/facilitators/{facilitator_id}/agenda",
+    response_model=Page[WorkshopPublic],
+    summary="A facilitator's agenda across all districts",
+    tags=["calendars"],
+    responses=problem_responses(404, 422, 503),
+)
+def get_facilitator_agenda(
+    facilitator_id: uuid.UUID,
+    registry: RegistryDep,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    starts_from: FromQuery = None,
+    starts_before: ToQuery = None,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> Any:
+    """The facilitator's workshops by start time, in every district."""
+    base.ensure_person_found(registry=registry, person_id=facilitator_id)
+    statement = service.list_workshops_query(
+        facilitator_id=str(facilitator_id),
+        dialect=session.get_bind().dialect.name,
+        starts_from=starts_from,
+        starts_before=starts_before,
+    )
+    return _workshop_page(request, response, session, statement, limit, cursor)
+
+
+@router.get(
+    "/facilitators/{facilitator_id}/agenda.ics",
+    response_class=Response,
+    summary="iCalendar feed of a facilitator's workshops",
+    tags=["calendars"],
+    responses={**ICS_RESPONSE, **problem_responses(404, 422, 503)},
+)
+def get_facilitator_ics(
+    facilitator_id: uuid.UUID,
+    registry: RegistryDep,
+    session: SessionDep,
+    starts_from: FromQuery = None,
+    starts_before: ToQuery = None,
+) -> Response:
+    """One VEVENT per workshop the facilitator runs (cancelled ones as STATUS:CANCELLED)."""
+    base.ensure_person_found(registry=registry, person_id=facilitator_id)
+    statement = service.list_workshops_query(
+        facilitator_id=str(facilitator_id),
+        dialect=session.get_bind().dialect.name,
+        starts_from=starts_from,
+        starts_before=starts_before,
+    )
+    workshops = service.list_all_workshops(session=session, statement=statement)
+    content = ical.build_calendar(session=session, workshops=workshops, name=f"Facilitator {facilitator_id}")
+    return _ics(content, f"facilitator-{facilitator_id}.ics")
+
+
+@router.get(
+    "/districts/{district_id}/calendar",
+    response_model=Page[WorkshopPublic],
+    summary="A district's workshop calendar",
+    tags=["calendars"],
+    responses=problem_responses(404, 422, 503),
+)
+def get_district_calendar(
+    district_id: uuid.UUID,
+    registry: RegistryDep,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    starts_from: FromQuery = None,
+    starts_before: ToQuery = None,
+    status: WorkshopStatus | None = None,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> Any:
+    """Workshops of every process of the district by start time."""
+    base.ensure_district_found(registry=registry, district_id=district_id)
+    statement = service.list_workshops_query(
+        district_id=district_id, starts_from=starts_from, starts_before=starts_before, status=status
+    )
+    return _workshop_page(request, response, session, statement, limit, cursor)
+
+
+@router.get(
+    "/districts/{district_id}/calendar.ics",
+    response_class=Response,
+    summary="iCalendar feed of a district's workshops",
+    tags=["calendars"],
+    responses={**ICS_RESPONSE, **problem_responses(404, 422, 503)},
+)
+def get_district_ics(
+    district_id: uuid.UUID,
+    registry: RegistryDep,
+    session: SessionDep,
+    starts_from: FromQuery = None,
+    starts_before: ToQuery = None,
+) -> Response:
+    """One VEVENT per workshop of the district (cancelled ones as STATUS:CANCELLED)."""
+    base.ensure_district_found(registry=registry, district_id=district_id)
+    statement = service.list_workshops_query(
+        district_id=district_id, starts_from=starts_from, starts_before=starts_before
+    )
+    workshops = service.list_all_workshops(session=session, statement=statement)
+    content = ical.build_calendar(session=session, workshops=workshops, name=f"District {district_id}")
+    return _ics(content, f"district-{district_id}.ics")

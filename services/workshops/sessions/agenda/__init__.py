@@ -1,0 +1,1 @@
+"""The agenda of a workshop (also in its iCalendar description)."""

@@ -1,0 +1,1 @@
+"""Workshop minutes: attendance, contributions, decisions and follow-ups."""

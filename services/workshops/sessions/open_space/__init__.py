@@ -1,0 +1,1 @@
+"""Open Space Technology: marketplace topics, the law of two feet, instant reports."""

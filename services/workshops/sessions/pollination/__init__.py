@@ -1,0 +1,1 @@
+"""Cross-pollination (impollinazione): links between items of different workshops."""

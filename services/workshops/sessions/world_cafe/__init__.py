@@ -1,0 +1,1 @@
+"""World Café: tables and hosts, rounds, notes, the plenary harvest."""
