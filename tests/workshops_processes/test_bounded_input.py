@@ -42,3 +42,22 @@ async def test_numbers_are_strict(world: World, capacity: object) -> None:
     assert response.json()["errors"][0]["path"] == "body.capacity"
     accepted = await world.schedule(process["id"], capacity=40)
     assert accepted.status_code == 201, accepted.text
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00Z"])
+async def test_out_of_range_query_times_are_422(world: World, as_of: str) -> None:
+    district = await world.district()
+    process = await world.process(district)
+    response = await world.client.get(f"/processes/{process['id']}", params={"as_of": as_of})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["path"] == "query.as_of"
+
+
+async def test_out_of_range_calendar_bounds_are_422(world: World) -> None:
+    district = await world.district()
+    for name in ("from", "to"):
+        response = await world.client.get(
+            f"/districts/{district}/calendar", params={name: "9999-12-31T23:00:00Z"}
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["path"] == f"query.{name}"

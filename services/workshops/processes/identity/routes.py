@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
@@ -35,6 +34,7 @@ from shared.api.pagination import (
     paginate,
     set_link_header,
 )
+from shared.api.schemas import ApiDateTime
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -147,7 +147,7 @@ def get_process(
     response: Response,
     session: SessionDep,
     as_of: Annotated[
-        AwareDatetime | None,
+        ApiDateTime | None,
         Query(
             description="Rebuild the process from its event log as it stood at this time (ISO 8601, with zone)."
         ),

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
@@ -31,6 +30,7 @@ from shared.api.pagination import (
     paginate,
     set_link_header,
 )
+from shared.api.schemas import ApiDateTime
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -38,11 +38,9 @@ router = APIRouter()
 
 
 FromQuery = Annotated[
-    AwareDatetime | None, Query(alias="from", description="Only workshops ending after this.")
+    ApiDateTime | None, Query(alias="from", description="Only workshops ending after this.")
 ]
-ToQuery = Annotated[
-    AwareDatetime | None, Query(alias="to", description="Only workshops starting before this.")
-]
+ToQuery = Annotated[ApiDateTime | None, Query(alias="to", description="Only workshops starting before this.")]
 
 ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "An RFC 5545 calendar"}
