@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,6 +77,32 @@ def database_url() -> Iterator[str]:
     else:
         with tempfile.TemporaryDirectory(prefix="communitylab-test-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'test.db'}"
+
+
+@pytest.fixture(scope="module")
+def committing_database_url() -> Iterator[str]:
+    """A migrated database of the module's own, for tests whose writes commit (real worker processes).
+
+    Committed events would otherwise stay in the suite's database, whose event log is append-only, and show
+    up in the read models of later tests on the same worker.
+    """
+    base = os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL")
+    suffix = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_c{uuid.uuid4().hex[:8]}"
+    if base and base.startswith("postgresql"):
+        with _worker_database(base, suffix) as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory(prefix="communitylab-commit-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'committed.db'}"
+
+
+@pytest.fixture(scope="module")
+def committing_engine(committing_database_url: str) -> Iterator[Engine]:
+    """The engine of ``committing_database_url``, migrated."""
+    engine = make_engine(committing_database_url)
+    upgrade_all(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

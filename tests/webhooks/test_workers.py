@@ -111,14 +111,18 @@ class Committed:
 
 
 @pytest.fixture
-def committed(engine: Engine, settings: Settings) -> Iterator[Committed]:
-    helper = Committed(engine, settings)
+def committed(
+    committing_engine: Engine, committing_database_url: str, settings: Settings
+) -> Iterator[Committed]:
+    helper = Committed(
+        committing_engine, settings.model_copy(update={"database_url": committing_database_url})
+    )
     yield helper
     helper.retire()
 
 
 @pytest.fixture
-def start_worker(database_url: str) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+def start_worker(committing_database_url: str) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     """Start ``communitylab webhooks-worker`` processes on the test database; kill leftovers afterwards."""
     started: list[subprocess.Popen[bytes]] = []
     logs = tempfile.TemporaryDirectory(prefix="webhooks-workers-")
@@ -126,7 +130,7 @@ def start_worker(database_url: str) -> Iterator[Callable[..., subprocess.Popen[b
     def start(name: str, *extra: str) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
-            "COMMUNITYLAB_DATABASE_URL": database_url,
+            "COMMUNITYLAB_DATABASE_URL": committing_database_url,
             "COMMUNITYLAB_WEBHOOK_TIMEOUT_SECONDS": "2",
             "COMMUNITYLAB_LOG_LEVEL": "WARNING",
             "COMMUNITYLAB_ENVIRONMENT": "test",

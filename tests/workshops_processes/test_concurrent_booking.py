@@ -23,9 +23,9 @@ from tests.workshops_processes.conftest import InMemoryRegistry
 BOOKERS = 6
 
 
-def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) -> None:
+def test_only_one_of_concurrent_overlapping_bookings_succeeds(committing_engine: Engine) -> None:
     """Committed, separate transactions racing for one facilitator at overlapping times."""
-    database = Database(engine)
+    database = Database(committing_engine)
     registry = InMemoryRegistry()
     district_id = uuid.uuid4()
     facilitator = str(uuid.uuid4())
@@ -78,9 +78,9 @@ def test_only_one_of_concurrent_overlapping_bookings_succeeds(engine: Engine) ->
         assert len(scheduling_service.list_all_workshops(session=session, statement=statement)) == 1
 
 
-def test_concurrent_registrations_never_exceed_capacity(engine: Engine) -> None:
+def test_concurrent_registrations_never_exceed_capacity(committing_engine: Engine) -> None:
     """Six people register at once for the last seat: one gets it, five wait."""
-    database = Database(engine)
+    database = Database(committing_engine)
     registry = InMemoryRegistry()
     district_id = uuid.uuid4()
     registry.districts[str(district_id)] = DistrictRef(id=str(district_id), name="Race")
