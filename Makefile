@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # one worker so its module fixture starts once. XDIST= runs them in one process.
 XDIST ?= -n 2 --dist loadgroup
 
-.PHONY: install run up demo test test-all test-postgres lint fuzz bench clean
+.PHONY: install run up demo test test-slow test-all test-postgres lint fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ demo: install
 test: install
 	$(BIN)/pytest -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
-## Every test, the slow ones included (what CI runs, on SQLite and on PostgreSQL).
+## Only the tests marked `slow` (CI runs `make test` and then this, so together they are every test).
+test-slow: install
+	$(BIN)/pytest -m slow $(XDIST) $(PYTEST_ARGS)
+
+## Every test, the slow ones included, in one run.
 test-all: install
 	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
