@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.registry.identity.routes import OPENAPI_TAGS as IDENTITY_TAGS
+from services.registry.identity.routes import router as identity_router
+from services.registry.identity.service import in_process_resolver
 from services.registry.routes import router as registry_router
 from shared.app import create_service_app
 from shared.config import Settings
@@ -28,14 +31,16 @@ TAGS = [
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the registry app."""
-    return create_service_app(
+    """Build the registry app; it resolves signed-in people in process (the others ask it over HTTP)."""
+    app = create_service_app(
         "registry",
         title="communitylab registry",
         description="Districts, local authorities, organisations, people, governance bodies and facilitators. "
         "The only service that keeps personal data.",
-        routers=[registry_router],
-        tags=TAGS,
+        routers=[registry_router, identity_router],
+        tags=[*TAGS, *IDENTITY_TAGS],
         settings=settings,
         database=database,
     )
+    app.state.person_resolver = in_process_resolver(app.state.database)
+    return app
