@@ -6,6 +6,7 @@ events name the issuer and the claim kind, never the value.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any
@@ -27,6 +28,8 @@ from shared.config import OidcIssuer
 from shared.db import Database, utcnow
 from shared.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, append
+
+_EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")
 
 # Memberships of these bodies carry the priority steps (the same table the workshops service checks).
 BODY_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -101,22 +104,22 @@ def _text_claim(claims: dict[str, Any], name: str) -> str | None:
 
 
 def _register_participant(session: Session, token: VerifiedToken) -> Person:
-    """A citizen's first sign-in: a participant record from the token's claims, with the sign-in consent."""
+    """A citizen's first sign-in: a participant record from the token's claims, with the sign-in consent.
+
+    Names and email are what the provider vouched for (absent ones stay empty); the person has no district
+    yet (they choose where they take part later), which is why this does not go through ``PersonCreate``.
+    """
     claims = token.claims
-    fields: dict[str, Any] = {
-        "given_name": _text_claim(claims, "given_name"),
-        "family_name": _text_claim(claims, "family_name"),
-        "email": _text_claim(claims, "email"),
-        "actor_category": ActorCategory.CITIZEN,
-    }
-    try:
-        data = PersonCreate.model_validate(fields)
-    except ValueError:
-        # Providers may omit names (or send an email we would refuse): register what is usable.
-        email = fields["email"]
-        if email is not None and "@" not in email:
-            fields["email"] = None
-        data = PersonCreate.model_construct(**fields, phone=None, organisation_ids=[], district_ids=[])
+    email = _text_claim(claims, "email")
+    data = PersonCreate.model_construct(
+        given_name=_text_claim(claims, "given_name"),
+        family_name=_text_claim(claims, "family_name"),
+        email=email.casefold() if email and _EMAIL.match(email) else None,
+        phone=None,
+        actor_category=ActorCategory.CITIZEN,
+        organisation_ids=[],
+        district_ids=[],
+    )
     person = registry.create_person(session=session, data=data)
     registry.record_consent(
         session=session, person=person, data=ConsentCreate(purpose=token.issuer.consent_purpose)
