@@ -277,7 +277,10 @@ async def test_me_follows_memberships_and_grants_added_after_the_token_was_issue
     registry = apps["registry"]
     admin = bearer(idp.token(_citizen(idp, fiscal_number="TINIT-DMNSRA70A41H223Y", groups=[ADMIN_GROUP])))
     admin_me = (await registry.get("/me", headers=admin)).json()
-    assert admin_me["regional_admin"] is True and {"action": "grants.manage"} in admin_me["permissions"]
+    assert (
+        admin_me["regional_admin"] is True
+        and {"action": "grants.manage", "district_id": None} in admin_me["permissions"]
+    )
 
     citizen = bearer(idp.token(_citizen(idp)))  # one token, kept for the whole test
     me = (await registry.get("/me", headers=citizen)).json()

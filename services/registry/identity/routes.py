@@ -47,7 +47,6 @@ def _require_self_or_admin(principal: Principal, person_id: uuid.UUID) -> None:
 @router.get(
     "/me",
     response_model=Me,
-    response_model_exclude_none=True,
     summary="Who the caller is and what they may do today (for a front end's menus)",
     tags=[TAG],
     responses=problem_responses(401, 403, 422, 503),
