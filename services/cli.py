@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from shared.auth.keys import create_key, revoke_key
-from shared.auth.principal import Role
+from shared.auth.principal import KEY_ROLES, Role
 from shared.config import get_settings
 from shared.db import Database, utcnow
 from shared.eventlog import verify_chain
@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-log", help="verify the event log's hash chain").set_defaults(func=cmd_verify_log)
 
     create = sub.add_parser("create-key", help="create an API key (printed once)")
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--role", required=True, choices=[r.value for r in KEY_ROLES])
     create.add_argument("--district", action="append", help="district id the key may edit (repeatable)")
     create.add_argument("--person", help="registry person id (facilitator keys)")
     create.add_argument("--label", help="what the key is for")

@@ -12,8 +12,10 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.middleware.cors import CORSMiddleware
 
 from shared.api.problems import install_error_handlers, problem_response
+from shared.auth.oidc import TokenVerifier
 from shared.config import Settings, get_settings
 from shared.db import Database
 from shared.errors import Problem
@@ -27,6 +29,25 @@ logger = logging.getLogger("communitylab.app")
 
 ReadinessCheck = Callable[[FastAPI], dict[str, Any]]
 """A check returning details to show at /readyz; raising means not ready."""
+
+CORS_ALLOWED_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+    "Accept",
+)
+CORS_EXPOSED_HEADERS = (
+    "ETag",
+    "Location",
+    "Link",
+    "RateLimit",
+    "RateLimit-Policy",
+    "Retry-After",
+    "X-Request-ID",
+)
+"""What a browser front end may send and read: the headers the API's conventions rely on."""
 
 OPS_TAG = {"name": "operations", "description": "Health, readiness and metrics for operators."}
 
@@ -91,6 +112,7 @@ def create_service_app(
                 yield
             finally:
                 group.cancel_scope.cancel()
+        app.state.token_verifier.close()
         database.dispose()
 
     app = FastAPI(
@@ -108,6 +130,8 @@ def create_service_app(
     app.state.database = database
     app.state.service_name = name
     app.state.migrations_at_head = False
+    app.state.token_verifier = TokenVerifier(settings)
+    app.state.person_resolver = None
     install_error_handlers(app)
     app.add_middleware(CursorScopeMiddleware, secret=settings.secret_key)
     app.add_middleware(
@@ -116,6 +140,17 @@ def create_service_app(
         key_per_minute=settings.rate_limit_key_per_minute,
     )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=name)
+    if settings.cors_origins:
+        # Outermost, so preflights are answered before anything else and every response carries the headers.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=list(CORS_ALLOWED_HEADERS),
+            expose_headers=list(CORS_EXPOSED_HEADERS),
+            allow_credentials=False,
+            max_age=settings.cors_max_age_seconds,
+        )
 
     for router in routers:
         app.include_router(router)

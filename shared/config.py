@@ -5,11 +5,65 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-change-me"
 MIN_PRODUCTION_SECRET_BYTES = 32
+
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+"""The JWS algorithms an issuer may be trusted with: never ``none`` and never a shared-secret HS*."""
+
+
+class OidcIssuer(BaseModel):
+    """One OpenID Provider whose JWT access tokens the services accept."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuer: str = Field(min_length=1, max_length=500, description="The exact `iss` of its tokens.")
+    discovery_url: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Its discovery document; defaults to `<issuer>/.well-known/openid-configuration`.",
+    )
+    audience: str = Field(min_length=1, max_length=500, description="The `aud` tokens must carry for us.")
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256", "PS256"], min_length=1)
+    link_claim: str = Field(
+        default="sub",
+        min_length=1,
+        max_length=100,
+        description="The claim linking a token to a registry person: `fiscal_number` (SPID/CIE), `sub`, `email`.",
+    )
+    create_participants: bool = Field(
+        default=False, description="Whether a first sign-in may register a new participant (citizen)."
+    )
+    consent_purpose: str = Field(
+        default="participation_sign_in",
+        max_length=64,
+        description="Consent purpose recorded when a first sign-in registers a participant.",
+    )
+    groups_claim: str = Field(default="groups", max_length=100, description="Claim holding the groups.")
+    admin_groups: list[str] = Field(
+        default_factory=list, description="Groups whose members act as regional administrators."
+    )
+
+    @field_validator("algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        refused = [alg for alg in value if alg not in ASYMMETRIC_ALGORITHMS]
+        if refused:
+            raise ValueError(
+                f"only asymmetric algorithms may be trusted ({', '.join(sorted(ASYMMETRIC_ALGORITHMS))}); "
+                f"refused: {', '.join(refused)}"
+            )
+        return value
+
+    @property
+    def discovery(self) -> str:
+        """The discovery document's URL."""
+        return self.discovery_url or self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 class Settings(BaseSettings):
@@ -84,6 +138,32 @@ class Settings(BaseSettings):
     )
 
     projection_poll_seconds: float = Field(default=0.5, gt=0, description="Reporting consumer poll interval.")
+
+    oidc_issuers: list[OidcIssuer] = Field(
+        default=[],
+        description="OpenID Providers whose JWT access tokens are accepted, as a JSON list of objects with "
+        "issuer, audience, discovery_url, algorithms, link_claim, create_participants, consent_purpose, "
+        "groups_claim, admin_groups (docs/identity.md).",
+    )
+    oidc_clock_skew_seconds: int = Field(
+        default=60, ge=0, le=300, description="Clock skew tolerated on a token's exp, nbf and iat."
+    )
+    oidc_jwks_cache_seconds: float = Field(
+        default=3600.0, gt=0, description="How long an issuer's discovery document and JWKS are reused."
+    )
+    oidc_jwks_min_refetch_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Least time between two JWKS fetches of one issuer caused by unknown key ids.",
+    )
+    cors_origins: list[str] = Field(
+        default=[],
+        description="Front-end origins allowed to call the APIs from a browser (JSON list, e.g. "
+        '["https://partecipa.example"]); empty disables CORS.',
+    )
+    cors_max_age_seconds: int = Field(
+        default=600, ge=0, le=86400, description="How long browsers may cache a CORS preflight."
+    )
 
     enable_drain_probe: bool = Field(
         default=False,

@@ -16,8 +16,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from shared.auth.identity import PersonResolver, SignedInPerson
 from shared.auth.keys import authenticate, touch_key
-from shared.auth.principal import ANONYMOUS, Principal
+from shared.auth.oidc import InvalidTokenError, TokenVerifier, looks_like_jwt
+from shared.auth.principal import ANONYMOUS, Principal, Role
 from shared.config import Settings
 from shared.context import actor_id_var
 from shared.db import Database
@@ -25,7 +27,11 @@ from shared.errors import ConflictError, UnauthorizedError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer clk_...`")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key (`Authorization: Bearer clk_...`) or an OpenID Connect JWT access token "
+    "of a configured issuer (`Authorization: Bearer eyJ...`).",
+)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -139,11 +145,46 @@ def _resolve_key(database: Database, key: str, secret: str) -> Principal:
     return principal
 
 
+def token_principal(token: str, verifier: TokenVerifier, resolver: PersonResolver | None) -> Principal:
+    """Verify an access token and resolve the registry person it is linked to, with their role grants."""
+    verified = verifier.verify(token)
+    if resolver is None:
+        raise InvalidTokenError("not_accepted", "this service does not accept access tokens")
+    person: SignedInPerson = resolver(verified, token)
+    admin = person.regional_admin or verified.in_admin_group
+    if admin:
+        role = Role.REGIONAL_ADMIN
+    elif person.district_editor_ids:
+        role = Role.DISTRICT_EDITOR
+    elif person.facilitator:
+        role = Role.FACILITATOR
+    else:
+        role = Role.PARTICIPANT
+    return Principal(
+        actor_id=person.person_id,
+        role=role,
+        district_ids=person.district_editor_ids,
+        person_id=person.person_id,
+        issuer=verified.issuer.issuer,
+        facilitator=person.facilitator,
+    )
+
+
+def _resolve_token(request: Request, token: str) -> Principal:
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None or not verifier.enabled:
+        raise InvalidTokenError("not_accepted", "no OpenID Connect issuer is configured here")
+    resolver: PersonResolver | None = getattr(request.app.state, "person_resolver", None)
+    return token_principal(token, verifier, resolver)
+
+
 async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """Resolve the bearer key (401 when bad); anonymous when no key is sent.
+    """Resolve the bearer API key or access token (401 when bad); anonymous when none is sent.
+
+    Shapes tell them apart: a JWT has exactly two dots, an API key (``clk_...``) none.
 
     Anonymous callers may only read: a write without a key is a 401 before the route looks anything up, so
     anonymous callers cannot probe which ids exist. Async so the actor id it puts in the context reaches the
@@ -154,6 +195,12 @@ async def get_principal(
         if request.method not in READ_METHODS:
             raise UnauthorizedError("Changes need an API key (Authorization: Bearer <key>).")
         return ANONYMOUS
+    if looks_like_jwt(credentials.credentials):
+        principal = await anyio.to_thread.run_sync(
+            _resolve_token, request, credentials.credentials, limiter=_key_lookup_limiter(request)
+        )
+        actor_id_var.set(principal.actor_id)
+        return principal
     database: Database = request.app.state.database
     settings: Settings = request.app.state.settings
     principal = await anyio.to_thread.run_sync(

@@ -11,6 +11,9 @@ from services.registry.districts.routes import OPENAPI_TAGS as DISTRICTS_TAGS
 from services.registry.districts.routes import router as districts_router
 from services.registry.facilitators.routes import OPENAPI_TAGS as FACILITATORS_TAGS
 from services.registry.facilitators.routes import router as facilitators_router
+from services.registry.identity.routes import OPENAPI_TAGS as IDENTITY_TAGS
+from services.registry.identity.routes import router as identity_router
+from services.registry.identity.service import in_process_resolver
 from services.registry.organisations.routes import OPENAPI_TAGS as ORGANISATIONS_TAGS
 from services.registry.organisations.routes import router as organisations_router
 from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
@@ -27,13 +30,14 @@ ROUTERS = [
     people_router,
     bodies_router,
     facilitators_router,
+    identity_router,
 ]
-TAGS = [*DISTRICTS_TAGS, *ORGANISATIONS_TAGS, *PEOPLE_TAGS, *BODIES_TAGS, *FACILITATORS_TAGS]
+TAGS = [*DISTRICTS_TAGS, *ORGANISATIONS_TAGS, *PEOPLE_TAGS, *BODIES_TAGS, *FACILITATORS_TAGS, *IDENTITY_TAGS]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the registry app."""
-    return create_service_app(
+    """Build the registry app; it resolves signed-in people in process (the others ask it over HTTP)."""
+    app = create_service_app(
         "registry",
         title="communitylab registry",
         description="Districts, local authorities, organisations, people, governance bodies and facilitators. "
@@ -43,3 +47,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings=settings,
         database=database,
     )
+    app.state.person_resolver = in_process_resolver(app.state.database)
+    return app

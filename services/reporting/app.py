@@ -8,7 +8,8 @@ from services.reporting.consumer import projection_loop, readiness_check
 from services.reporting.routes import router as reporting_router
 from services.reporting.webhooks.routes import router as webhooks_router
 from shared.app import create_service_app
-from shared.config import Settings
+from shared.clients.registry import RegistryClient
+from shared.config import Settings, get_settings
 from shared.db import Database
 
 TAGS = [
@@ -27,10 +28,18 @@ TAGS = [
 
 
 def create_app(
-    settings: Settings | None = None, database: Database | None = None, *, run_projections: bool = True
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    run_projections: bool = True,
+    registry: RegistryClient | None = None,
 ) -> FastAPI:
-    """Build the reporting app; with ``run_projections`` it keeps the read models up to date in the background."""
-    return create_service_app(
+    """Build the reporting app; with ``run_projections`` it keeps the read models up to date in the background.
+
+    ``registry`` (default: a client of the configured registry URL) resolves people signed in with tokens.
+    """
+    settings = settings or get_settings()
+    app = create_service_app(
         "reporting",
         title="communitylab reporting",
         description="Timelines, district diaries, the regional dashboard and open data, built from the event log.",
@@ -41,3 +50,10 @@ def create_app(
         readiness_checks=[readiness_check],
         background=[projection_loop] if run_projections else [],
     )
+    client = registry or RegistryClient(
+        settings.registry_url,
+        timeout=settings.http_timeout_seconds,
+        cache_seconds=settings.registry_cache_seconds,
+    )
+    app.state.person_resolver = client.person_resolver
+    return app

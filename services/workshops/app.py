@@ -35,4 +35,5 @@ def create_app(
         timeout=settings.http_timeout_seconds,
         cache_seconds=settings.registry_cache_seconds,
     )
+    app.state.person_resolver = app.state.registry.person_resolver
     return app

@@ -16,17 +16,30 @@ class Role(StrEnum):
     DISTRICT_EDITOR = "district_editor"
     FACILITATOR = "facilitator"
     INTEGRATION = "integration"
+    PARTICIPANT = "participant"
+    """A signed-in person without a staff role (never an API key's role)."""
+
+
+KEY_ROLES = tuple(role for role in Role if role is not Role.PARTICIPANT)
+"""The roles an API key may be created with."""
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: anonymous, or the holder of one API key."""
+    """The caller: anonymous, the holder of one API key, or a person signed in with an access token."""
 
     actor_id: str | None = None
     role: Role | None = None
     district_ids: frozenset[str] = field(default_factory=frozenset)
     person_id: str | None = None
     key_id: str | None = None
+    issuer: str | None = None
+    facilitator: bool = False
+
+    @property
+    def signed_in(self) -> bool:
+        """True for a person signed in with an OpenID Connect access token (not an API key)."""
+        return self.issuer is not None
 
     @property
     def is_anonymous(self) -> bool:
@@ -86,7 +99,7 @@ class Principal:
         if self.can_edit_district(district_id):
             return
         if (
-            self.role is Role.FACILITATOR
+            (self.role is Role.FACILITATOR or self.facilitator or self.signed_in)
             and self.person_id
             and self.person_id in {str(f) for f in facilitator_ids}
         ):

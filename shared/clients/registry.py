@@ -7,6 +7,7 @@ handler renders as 503 problem+json (never a 500).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from datetime import date
@@ -15,8 +16,10 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from shared.auth.identity import SignedInPerson
+from shared.auth.oidc import InvalidTokenError, VerifiedToken
 from shared.context import current_request_id
-from shared.errors import UpstreamUnavailableError
+from shared.errors import AppError, ForbiddenError, UpstreamUnavailableError
 
 
 class DistrictRef(BaseModel):
@@ -62,6 +65,17 @@ class FacilitatorRef(BaseModel):
     district_ids: list[str] = []
 
 
+class WhoAmI(BaseModel):
+    """The non-personal part of the registry's ``GET /me``: the person id and their role grants."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    person_id: str
+    regional_admin: bool = False
+    district_editor_of: list[str] = []
+    facilitator: bool = False
+
+
 class RegistryClient:
     """Synchronous client (service code runs in worker threads) with a small TTL cache."""
 
@@ -76,6 +90,7 @@ class RegistryClient:
         self._client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Any]] = {}
+        self._people: dict[str, tuple[float, SignedInPerson]] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -138,3 +153,64 @@ class RegistryClient:
         """The person's facilitator/tutor profile, or None when they are not a facilitator."""
         data = self._get(f"/facilitators/{person_id}")
         return FacilitatorRef.model_validate(data) if data is not None else None
+
+    def whoami(self, token: str, *, expires_at: float | None = None) -> SignedInPerson:
+        """Who a signed-in caller is, asking the registry's ``GET /me`` with the caller's own token.
+
+        The registry verifies the token itself and links (or registers) the person. Only the person id and
+        the role grants are kept, cached under a hash of the token for at most the cache time and never
+        beyond the token's expiry; governance memberships are not part of it (``person_roles`` reads them).
+        """
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            cached = self._people.get(digest)
+            if cached and cached[0] > now:
+                return cached[1]
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
+        if (request_id := current_request_id()) is not None:
+            headers["X-Request-ID"] = request_id
+        try:
+            response = self._client.get("/me", params={"personal": "false"}, headers=headers)
+        except httpx.HTTPError as exc:
+            raise UpstreamUnavailableError(f"the registry did not answer: {type(exc).__name__}") from exc
+        if response.status_code in (401, 403):
+            raise _relayed(response)
+        if response.status_code >= 400:
+            raise UpstreamUnavailableError(
+                f"the registry could not resolve the caller ({response.status_code})"
+            )
+        who = WhoAmI.model_validate(response.json())
+        person = SignedInPerson(
+            person_id=who.person_id,
+            regional_admin=who.regional_admin,
+            district_editor_ids=frozenset(who.district_editor_of),
+            facilitator=who.facilitator,
+        )
+        ttl = self._cache_seconds
+        if expires_at is not None:
+            ttl = min(ttl, max(0.0, expires_at - time.time()))
+        if ttl > 0:
+            with self._lock:
+                if len(self._people) > 10_000:
+                    self._people.clear()
+                self._people[digest] = (now + ttl, person)
+        return person
+
+    def person_resolver(self, token: VerifiedToken, raw_token: str) -> SignedInPerson:
+        """A ``PersonResolver`` for services other than the registry."""
+        exp = token.claims.get("exp")
+        return self.whoami(raw_token, expires_at=float(exp) if isinstance(exp, int | float) else None)
+
+
+def _relayed(response: httpx.Response) -> AppError:
+    """The registry's 401/403 about the caller, passed on with its reason."""
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    detail = str(problem.get("detail") or "the registry refused the sign-in")
+    reason = str(problem.get("reason") or "")
+    if response.status_code == 401:
+        return InvalidTokenError(reason or "invalid", detail)
+    return ForbiddenError(detail, reason=reason or None)

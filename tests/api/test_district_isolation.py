@@ -31,7 +31,7 @@ from shared.auth.keys import create_key
 from shared.auth.principal import Role
 from shared.clients.asgi_bridge import ASGIBridgeTransport
 from shared.clients.registry import RegistryClient
-from shared.config import Settings
+from shared.config import OidcIssuer, Settings
 from shared.errors import PROBLEM_MEDIA_TYPE
 from shared.eventlog import last_position
 from tests.api.openapi_walk import Operation, body_example, openapi_documents, operations
@@ -89,6 +89,13 @@ def _key(db: TestDatabase, role: Role, districts: list[str] | None = None) -> di
 
 @pytest.fixture(scope="module")
 async def clients(settings: Settings, world_db: TestDatabase) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    # The issuer of the identity-linking example, so the world holds a linked sign-in identity too.
+    settings = settings.model_copy(
+        update={
+            "oidc_issuers": [OidcIssuer(issuer="https://sso.example/realms/communitylab", audience="api")]
+        }
+    )
+
     def build(service: str) -> Any:
         module = importlib.import_module(f"services.{service}.app")
         kwargs: dict[str, Any] = {}

@@ -271,7 +271,7 @@ def personalise(value: Any, label: str) -> Any:
     return value
 
 
-UNIQUE_FIELD_HINTS = ("code", "name", "title", "slug", "label", "venue", "location", "place")
+UNIQUE_FIELD_HINTS = ("code", "name", "title", "slug", "label", "venue", "location", "place", "value")
 
 
 def uniquify(value: Any, salt: int, *, hot: bool = False) -> Any:

@@ -124,9 +124,14 @@ def authorise_priority_step(
     """Only the roles that own a step may take it: editors of the district, plus the governance body's role.
 
     Regional administrators may take every step. Submitting needs a role in the district's Ufficio di Piano
-    and validating or rejecting a role in its Comitato di Distretto, on ``on``, per the registry.
+    and validating or rejecting a role in its Comitato di Distretto, on ``on``, per the registry; for people
+    signed in with a token that membership is enough, API keys must also be the district's editors.
     """
-    principal.require_district_editor(priority.district_id)
+    principal.require_authenticated()
+    if not (principal.signed_in and action in STEP_BODY):
+        # A person signed in with a token takes a body's step by their membership alone (the registry's
+        # rights); API keys and every other step also need the district's editor rights.
+        principal.require_district_editor(priority.district_id)
     if principal.is_admin or action not in STEP_BODY:
         return
     body = STEP_BODY[action]

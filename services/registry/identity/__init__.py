@@ -1,0 +1,1 @@
+"""Sign-in identities linked to registry people, and the role grants (district editor, regional admin)."""
