@@ -334,3 +334,18 @@ async def test_me_follows_memberships_and_grants_added_after_the_token_was_issue
     assert (await registry.get("/me", headers=citizen)).json()["district_editor_of"] == []
     again = await registry.post(f"/grants/{grant.json()['id']}/revoke", headers=admin)
     assert again.status_code == 409
+
+
+async def test_erasure_forgets_the_sign_in_identifiers(
+    apps: dict[str, httpx.AsyncClient], idp: JwksServer, db: TestDatabase, admin_headers: dict[str, str]
+) -> None:
+    me = await apps["registry"].get("/me", headers=bearer(idp.token(_citizen(idp))))
+    person_id = me.json()["person_id"]
+    erased = await apps["registry"].delete(f"/people/{person_id}", headers=admin_headers)
+    assert erased.status_code == 200, erased.text
+    with db.session() as session:
+        stored = session.exec(select(PersonIdentity)).all()  # type: ignore[call-overload]
+        assert [row[0].value for row in stored if str(row[0].person_id) == person_id] == []
+    # Signing in again is a new start: the erased placeholder is never linked back to the fiscal code.
+    again = await apps["registry"].get("/me", headers=bearer(idp.token(_citizen(idp))))
+    assert again.status_code == 200 and again.json()["person_id"] != person_id

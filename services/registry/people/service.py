@@ -13,6 +13,7 @@ from services.registry.common.models import normalise_search
 from services.registry.common.service import emit, first, links, rows_by, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.facilitators.models import FacilitatorProfile
+from services.registry.identity.models import PersonIdentity
 from services.registry.organisations.service import require_organisations
 from services.registry.people import queries
 from services.registry.people.models import ConsentRecord, Person, PersonAffiliation, PersonDistrict
@@ -194,6 +195,9 @@ def erase_person(*, session: Session, person: Person) -> Person:
     if profile is not None:
         profile.availability_notes = ""
         profile.availability = []
+    # Sign-in identifiers (fiscal codes, subjects, e-mails) are personal data too: an erased person has none.
+    identities = PersonIdentity.__table__  # type: ignore[attr-defined]
+    session.connection().execute(identities.delete().where(identities.c.person_id == person.id))
     session.connection().execute(
         idempotency_keys.delete().where(
             idempotency_keys.c.response_body.contains(str(person.id), autoescape=True)
