@@ -11,6 +11,8 @@ from services.registry.districts.routes import OPENAPI_TAGS as DISTRICTS_TAGS
 from services.registry.districts.routes import router as districts_router
 from services.registry.facilitators.routes import OPENAPI_TAGS as FACILITATORS_TAGS
 from services.registry.facilitators.routes import router as facilitators_router
+from services.registry.notifications.routes import OPENAPI_TAGS as NOTIFICATIONS_TAGS
+from services.registry.notifications.routes import router as notifications_router
 from services.registry.organisations.routes import OPENAPI_TAGS as ORGANISATIONS_TAGS
 from services.registry.organisations.routes import router as organisations_router
 from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
@@ -27,8 +29,16 @@ ROUTERS = [
     people_router,
     bodies_router,
     facilitators_router,
+    notifications_router,
 ]
-TAGS = [*DISTRICTS_TAGS, *ORGANISATIONS_TAGS, *PEOPLE_TAGS, *BODIES_TAGS, *FACILITATORS_TAGS]
+TAGS = [
+    *DISTRICTS_TAGS,
+    *ORGANISATIONS_TAGS,
+    *PEOPLE_TAGS,
+    *BODIES_TAGS,
+    *FACILITATORS_TAGS,
+    *NOTIFICATIONS_TAGS,
+]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
