@@ -49,7 +49,9 @@ class SmtpServer:
     controller: Controller | None = None
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
+        parsed = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=default_policy
+        )
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.received.append(parsed)
@@ -170,7 +172,9 @@ class People:
         self.admin = self.key(Role.REGIONAL_ADMIN)
         self.district_id: str | None = None
 
-    def key(self, role: Role, person_id: str | None = None, districts: list[str] | None = None) -> dict[str, str]:
+    def key(
+        self, role: Role, person_id: str | None = None, districts: list[str] | None = None
+    ) -> dict[str, str]:
         with self.database.transaction() as session:
             issued = create_key(
                 session.connection(),
@@ -218,7 +222,9 @@ class People:
         return str(response.json()["id"])
 
 
-def emit(session: Session, event_type: str, stream_id: str, filed_under: str | None = None, **payload: Any) -> RecordedEvent:
+def emit(
+    session: Session, event_type: str, stream_id: str, filed_under: str | None = None, **payload: Any
+) -> RecordedEvent:
     """Append one event as the producing service would."""
     stream_type = event_type.split(".")[0]
     (recorded,) = append(
@@ -296,7 +302,9 @@ class Workshop:
             author_id=author_id,
         )
 
-    def answer(self, proposal_id: str, state: str = "accolta", category: str = "accepted", text: str = "") -> RecordedEvent:
+    def answer(
+        self, proposal_id: str, state: str = "accolta", category: str = "accepted", text: str = ""
+    ) -> RecordedEvent:
         return self._emit(
             "proposal.answered",
             proposal_id,

@@ -23,7 +23,9 @@ def people(db: TestDatabase, registry_client: httpx.AsyncClient) -> People:
     return People(db, registry_client)
 
 
-async def _notifications(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+async def _notifications(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: Any
+) -> list[dict[str, Any]]:
     response = await client.get("/me/notifications", params=params, headers=headers)
     assert response.status_code == 200, response.text
     return list(response.json()["items"])
@@ -92,7 +94,9 @@ async def test_answers_promotions_comments_and_phase_openings_notify_the_right_p
     workshop = Workshop(db, await people.district())
     worker = make_worker(smtp=None)
     await registry_client.post(
-        "/me/follows", json={"target_type": "process", "target_id": workshop.process_id}, headers=follower.headers
+        "/me/follows",
+        json={"target_type": "process", "target_id": workshop.process_id},
+        headers=follower.headers,
     )
     phase_id = workshop.open_phase(open_to_proposals=True)
     proposal_id = workshop.propose(author.person_id)
@@ -133,7 +137,9 @@ async def test_each_event_notifies_once_and_a_phase_is_announced_once(
     follower = await people.person("Marco")
     workshop = Workshop(db, await people.district())
     await registry_client.post(
-        "/me/follows", json={"target_type": "process", "target_id": workshop.process_id}, headers=follower.headers
+        "/me/follows",
+        json={"target_type": "process", "target_id": workshop.process_id},
+        headers=follower.headers,
     )
     phase_id = workshop.open_phase()
     with db.transaction() as tx:
@@ -152,7 +158,9 @@ async def test_each_event_notifies_once_and_a_phase_is_announced_once(
     drain(first)
     drain(second)
     drain(first)
-    rows = session.exec(select(Notification).where(Notification.person_id == uuid.UUID(follower.person_id))).all()
+    rows = session.exec(
+        select(Notification).where(Notification.person_id == uuid.UUID(follower.person_id))
+    ).all()
     assert [r.kind for r in rows] == ["phase_opened"]
 
 
@@ -195,7 +203,9 @@ async def test_unread_filter_pagination_and_marking_read_and_unread(
         "/me/notifications/read", json={"notification_ids": [ids[0]], "read": False}, headers=author.headers
     )
     assert back.json() == {"changed": 1}
-    everything = await registry_client.post("/me/notifications/read", json={"all": True}, headers=author.headers)
+    everything = await registry_client.post(
+        "/me/notifications/read", json={"all": True}, headers=author.headers
+    )
     assert everything.json() == {"changed": 2}
     assert await _notifications(registry_client, author.headers, unread="true") == []
     empty = await registry_client.post("/me/notifications/read", json={}, headers=author.headers)
