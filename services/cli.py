@@ -32,6 +32,7 @@ SERVICE_CLI_MODULES = (
     "services.workshops.cli",
     "services.reporting.cli",
     "services.reporting.webhooks.cli",
+    "services.registry.notifications.cli",
     "demo.cli",  # a development tool: not in the image, so optional
 )
 

@@ -128,6 +128,42 @@ class Settings(BaseSettings):
         "refused in production).",
     )
 
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server the notifications worker sends e-mail through (empty: in-app notifications only).",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field(
+        default="starttls",
+        description="TLS to the SMTP server: `starttls` (upgrade a plain connection), `ssl` (TLS from the "
+        "start, usually port 465) or `none` (loopback relays only).",
+    )
+    smtp_username: str = Field(default="", description="SMTP login (empty: no authentication).")
+    smtp_password: str = Field(default="", description="SMTP password (a secret: set it from a Secret).")
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, description="Timeout of one SMTP conversation.")
+    smtp_sender: str = Field(
+        default="Community Lab <noreply@communitylab.example>",
+        description="The From of notification e-mails.",
+    )
+    notification_base_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="Public base URL of the participation site; links to processes and proposals in e-mails "
+        "start with it (unsubscribe links use the registry URL).",
+    )
+    notification_email_consent_purpose: str = Field(
+        default="email_notifications",
+        description="Consent purpose a person must have given (and not withdrawn) to receive e-mail.",
+    )
+    notification_digest_hour: int = Field(
+        default=8, ge=0, le=23, description="Hour (Europe/Rome) after which daily digests are sent."
+    )
+    notification_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Notifications worker poll interval."
+    )
+    notification_max_attempts: int = Field(
+        default=10, ge=1, description="SMTP attempts before an e-mail is given up."
+    )
+
     rate_limit_anonymous_per_minute: int = Field(
         default=0,
         ge=0,

@@ -14,6 +14,8 @@ from services.registry.facilitators.routes import router as facilitators_router
 from services.registry.identity.routes import OPENAPI_TAGS as IDENTITY_TAGS
 from services.registry.identity.routes import router as identity_router
 from services.registry.identity.service import in_process_resolver
+from services.registry.notifications.routes import OPENAPI_TAGS as NOTIFICATIONS_TAGS
+from services.registry.notifications.routes import router as notifications_router
 from services.registry.organisations.routes import OPENAPI_TAGS as ORGANISATIONS_TAGS
 from services.registry.organisations.routes import router as organisations_router
 from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
@@ -31,8 +33,17 @@ ROUTERS = [
     bodies_router,
     facilitators_router,
     identity_router,
+    notifications_router,
 ]
-TAGS = [*DISTRICTS_TAGS, *ORGANISATIONS_TAGS, *PEOPLE_TAGS, *BODIES_TAGS, *FACILITATORS_TAGS, *IDENTITY_TAGS]
+TAGS = [
+    *DISTRICTS_TAGS,
+    *ORGANISATIONS_TAGS,
+    *PEOPLE_TAGS,
+    *BODIES_TAGS,
+    *FACILITATORS_TAGS,
+    *IDENTITY_TAGS,
+    *NOTIFICATIONS_TAGS,
+]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

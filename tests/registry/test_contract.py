@@ -14,6 +14,7 @@ import services.registry.bodies.models
 import services.registry.districts.models
 import services.registry.facilitators.models
 import services.registry.identity.models
+import services.registry.notifications.models
 import services.registry.organisations.models
 import services.registry.people.models  # noqa: F401  (these register the tables)
 from services.registry import events as registry_events
@@ -26,7 +27,7 @@ def test_migrations_match_models(engine: Engine) -> None:
     inspector = inspect(engine)
     schema = "registry" if engine.dialect.name == "postgresql" else None
     tables = [t for t in SQLModel.metadata.sorted_tables if t.schema == "registry"]
-    assert len(tables) == 16
+    assert len(tables) == 24
     for table in tables:
         live = {c["name"]: c for c in inspector.get_columns(table.name, schema=schema)}
         assert set(live) == {c.name for c in table.columns}, table.name
