@@ -73,6 +73,20 @@ class Settings(BaseSettings):
 
     projection_poll_seconds: float = Field(default=0.5, gt=0, description="Reporting consumer poll interval.")
 
+    log_signing_key_file: str | None = Field(
+        default=None,
+        description="Path of the Ed25519 private key (PEM, PKCS#8) that signs event log checkpoints; keep it "
+        "outside the database, e.g. a mounted Kubernetes Secret. Only the checkpoint worker needs it.",
+    )
+    log_public_keys_file: str | None = Field(
+        default=None,
+        description="PEM file of the Ed25519 public keys (current and retired) checkpoints are verified "
+        "with and that reporting publishes at /log/keys.",
+    )
+    log_checkpoint_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often `communitylab checkpoint-worker` signs a checkpoint."
+    )
+
     enable_drain_probe: bool = Field(
         default=False,
         description="Expose GET /ops/drain-probe?seconds=N, a request that stays in flight for N seconds "
