@@ -72,12 +72,14 @@ def load_keys(source: str, *, timeout: float = 30.0) -> list[Ed25519PublicKey]:
             data = Path(source).read_bytes()
         except OSError as exc:
             raise KeyFileError(f"cannot read {source}: {exc.strerror}") from exc
-        if b"-----BEGIN PUBLIC KEY-----" in data:
-            return parse_public_keys(data, source=source)
         try:
             document = json.loads(data)
-        except ValueError as exc:
-            raise KeyFileError(f"{source} holds neither PEM public keys nor JSON") from exc
+        except ValueError:
+            # Not JSON: a PEM file of PUBLIC KEY blocks.
+            keys = parse_public_keys(data, source=source)
+            if not keys:
+                raise KeyFileError(f"{source} holds neither PEM public keys nor JSON") from None
+            return keys
     entries = document.get("keys", []) if isinstance(document, dict) else document
     if not isinstance(entries, list):
         raise KeyFileError(f"{source}: expected a list of keys")
