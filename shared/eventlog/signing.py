@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 ALGORITHM = "Ed25519"
+logger = logging.getLogger("communitylab.eventlog.signing")
 _PUBLIC_PEM = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)
 
 
@@ -119,9 +121,19 @@ class Keyring:
 
     @classmethod
     def from_files(cls, *, signing_key_file: str | None, public_keys_file: str | None) -> Keyring:
-        """The keyring of a deployment: the signing key's public half (if readable here) and the key file."""
+        """The keyring of a deployment: the signing key's public half and the public keys file.
+
+        A public keys file that does not exist counts as empty (its ConfigMap is optional until a key is
+        rotated); an unreadable or malformed one is an error.
+        """
         current = load_signing_key(signing_key_file).public_key() if signing_key_file else None
-        keys = load_public_keys(public_keys_file) if public_keys_file else []
+        keys: list[Ed25519PublicKey] = []
+        if public_keys_file and Path(public_keys_file).exists():
+            keys = load_public_keys(public_keys_file)
+        elif public_keys_file:
+            logger.warning(
+                "log public keys file %s does not exist; publishing no extra keys", public_keys_file
+            )
         return cls(keys, current=current)
 
     def get(self, wanted: str) -> Ed25519PublicKey | None:
