@@ -42,25 +42,26 @@ class TreeBuilder:
     """
 
     def __init__(self) -> None:
-        self._stack: list[tuple[int, bytes]] = []
+        # Roots of the perfect subtrees, largest first: one per set bit of ``size``.
+        self._stack: list[bytes] = []
         self.size = 0
 
     def add(self, leaf: bytes) -> None:
         """Append one leaf hash (already ``leaf_hash``-ed)."""
-        height, value = 0, leaf
-        while self._stack and self._stack[-1][0] == height:
-            _, left = self._stack.pop()
-            value = node_hash(left, value)
-            height += 1
-        self._stack.append((height, value))
+        value, n, stack, sha256 = leaf, self.size, self._stack, hashlib.sha256
+        # Each trailing 1 bit of the old size is a perfect subtree of the new leaf's height: merge it.
+        while n & 1:
+            value = sha256(b"\x01" + stack.pop() + value).digest()
+            n >>= 1
+        stack.append(value)
         self.size += 1
 
     def root(self) -> bytes:
         """The tree head of the leaves added so far."""
         if not self._stack:
             return EMPTY_ROOT
-        value = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
+        value = self._stack[-1]
+        for left in reversed(self._stack[:-1]):
             value = node_hash(left, value)
         return value
 
