@@ -23,7 +23,7 @@ from shared.auth.keys import create_key, revoke_key
 from shared.auth.principal import KEY_ROLES, Role
 from shared.config import get_settings
 from shared.db import Database, utcnow
-from shared.eventlog import verify_chain
+from shared.eventlog.cli import add_verify_arguments, run_verify_log
 from shared.migrations import upgrade_all
 
 SERVICES = ("registry", "workshops", "reporting")
@@ -34,6 +34,7 @@ SERVICE_CLI_MODULES = (
     "services.reporting.webhooks.cli",
     "services.registry.notifications.cli",
     "demo.cli",  # a development tool: not in the image, so optional
+    "shared.eventlog.cli",
 )
 
 
@@ -50,18 +51,11 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify_log(_args: argparse.Namespace) -> int:
-    """Walk the event log's hash chain."""
-    database = _database()
-    with database.engine.connect() as conn:
-        result = verify_chain(conn)
-    if result.ok:
-        print(f"event log verified: {result.verified} events")
-        return 0
-    print(
-        f"event log broken at position {result.broken_position}: {result.reason} ({result.verified} verified before)"
+def cmd_verify_log(args: argparse.Namespace) -> int:
+    """Walk the event log's hash chain and check it against signed checkpoints (``--checkpoints``)."""
+    return run_verify_log(
+        get_settings(), checkpoint_sources=args.checkpoints, key_sources=args.keys, stored=args.stored
     )
-    return 1
 
 
 def cmd_create_key(args: argparse.Namespace) -> int:
@@ -224,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database schema of every component").set_defaults(
         func=cmd_migrate
     )
-    sub.add_parser("verify-log", help="verify the event log's hash chain").set_defaults(func=cmd_verify_log)
+    verify = sub.add_parser("verify-log", help="verify the event log's hash chain and signed checkpoints")
+    add_verify_arguments(verify)
+    verify.set_defaults(func=cmd_verify_log)
 
     create = sub.add_parser("create-key", help="create an API key (printed once)")
     create.add_argument("--role", required=True, choices=[r.value for r in KEY_ROLES])

@@ -200,6 +200,19 @@ class Settings(BaseSettings):
     cors_max_age_seconds: int = Field(
         default=600, ge=0, le=86400, description="How long browsers may cache a CORS preflight."
     )
+    log_signing_key_file: str | None = Field(
+        default=None,
+        description="Path of the Ed25519 private key (PEM, PKCS#8) that signs event log checkpoints; keep it "
+        "outside the database, e.g. a mounted Kubernetes Secret. Only the checkpoint worker needs it.",
+    )
+    log_public_keys_file: str | None = Field(
+        default=None,
+        description="PEM file of the Ed25519 public keys (current and retired) checkpoints are verified "
+        "with and that reporting publishes at /log/keys.",
+    )
+    log_checkpoint_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often `communitylab checkpoint-worker` signs a checkpoint."
+    )
 
     enable_drain_probe: bool = Field(
         default=False,

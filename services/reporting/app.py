@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.reporting.consumer import projection_loop, readiness_check
+from services.reporting.log.routes import router as log_router
 from services.reporting.routes import router as reporting_router
 from services.reporting.webhooks.routes import router as webhooks_router
 from shared.app import create_service_app
@@ -19,6 +20,10 @@ TAGS = [
     {
         "name": "open data",
         "description": "CSV/JSON exports and their Frictionless Data Package (no personal data).",
+    },
+    {
+        "name": "event log",
+        "description": "Signed checkpoints of the event log, their public keys and Merkle proofs (for auditors).",
     },
     {
         "name": "webhooks",
@@ -43,7 +48,7 @@ def create_app(
         "reporting",
         title="communitylab reporting",
         description="Timelines, district diaries, the regional dashboard and open data, built from the event log.",
-        routers=[reporting_router, webhooks_router],
+        routers=[reporting_router, webhooks_router, log_router],
         tags=TAGS,
         settings=settings,
         database=database,

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from services.reporting.labels import to_rome
+from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AttendanceAnonymous,
     AttendancePresence,
@@ -594,6 +595,17 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("year", "integer", "Planning year"),
         ("sitting_date", "date", "Date of the Comitato di Distretto sitting"),
     ],
+    # The event log's signed checkpoints, so that others keep copies (docs/operations.md, auditing).
+    "log_checkpoints": [
+        ("id", "integer", "Row id of the stored copy"),
+        ("format", "string", "Version of the signed statement"),
+        ("position", "integer", "Number of events covered"),
+        ("head_hash", "string", "Chain hash of the event at position (hex)"),
+        ("root_hash", "string", "RFC 6962 Merkle root over the events' hashes (hex)"),
+        ("timestamp", "string", "When it was signed (UTC, as signed)"),
+        ("key_id", "string", "Fingerprint of the signing key (see /log/keys)"),
+        ("signature", "string", "Base64 Ed25519 signature over the canonical JSON of the other fields"),
+    ],
 }
 
 
@@ -655,6 +667,8 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         for anonymous in session.exec(select(AttendanceAnonymous)):
             counts[anonymous.workshop_id] += anonymous.count
         extra = {w.id: {"participants": counts.get(w.id, 0)} for w in records}
+    elif dataset == "log_checkpoints":
+        return checkpoint_rows(session=session)
     elif dataset == "inventions":
         records = list(session.exec(select(InventionView).order_by(col(InventionView.id))))
         editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}

@@ -1,8 +1,18 @@
-"""The ``events`` table and its one-row ``head`` (last position and hash), as SQLAlchemy Core tables."""
+"""The ``events`` table, its one-row ``head`` (last position and hash) and the signed ``checkpoints``."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, UniqueConstraint, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
 
 from shared.db import JSONType, UTCDateTime
 
@@ -43,6 +53,22 @@ head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("position", PositionType, nullable=False),
     Column("hash", String(64), nullable=False),
+    schema="eventlog",
+)
+
+# A convenience copy of the signed checkpoints (the signature, checked with keys kept outside the database,
+# is what counts): one row per (position, key), so re-signing after a key rotation adds a row.
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("id", PositionType, primary_key=True, autoincrement=True),
+    Column("position", PositionType, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    UniqueConstraint("position", "key_id", name="uq_log_checkpoints_position_key"),
     schema="eventlog",
 )
 

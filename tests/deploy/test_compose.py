@@ -22,7 +22,7 @@ from tests.deploy.conftest import DEPLOY, load_compose
 
 SCHEMA = Path(__file__).with_name("compose-spec.schema.json")
 SERVICES = ("registry", "workshops", "reporting")
-APP_CONTAINERS = (*SERVICES, "migrate", "webhooks-worker")
+APP_CONTAINERS = (*SERVICES, "migrate", "webhooks-worker", "checkpoint-worker")
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +163,20 @@ def test_proxy_exposes_one_base_url_with_a_prefix_per_service(compose: dict[str,
         assert proxy["depends_on"][name] == {"condition": "service_healthy"}
     assert "X-Request-ID $communitylab_request_id" in conf
     assert re.search(r"location ~ \^/\(registry\|workshops\|reporting\)/metrics\$ {\s*return 404;", conf)
+
+
+def test_only_the_checkpoint_worker_mounts_the_log_signing_key(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    worker = services["checkpoint-worker"]
+    assert worker["command"] == ["checkpoint-worker"] and worker["profiles"] == ["checkpoints"]
+    key_file = worker["environment"]["COMMUNITYLAB_LOG_SIGNING_KEY_FILE"]
+    mounts = {volume.split(":")[1]: volume for volume in worker["volumes"]}
+    assert any(
+        key_file.startswith(target + "/") and volume.endswith(":ro") for target, volume in mounts.items()
+    )
+    public_file = services["reporting"]["environment"]["COMMUNITYLAB_LOG_PUBLIC_KEYS_FILE"]
+    assert public_file == worker["environment"]["COMMUNITYLAB_LOG_PUBLIC_KEYS_FILE"]
+    for name in (*SERVICES, "migrate", "webhooks-worker"):
+        service = services[name]
+        assert "COMMUNITYLAB_LOG_SIGNING_KEY_FILE" not in service.get("environment", {}), name
+        assert not any("private" in volume for volume in service.get("volumes", [])), name

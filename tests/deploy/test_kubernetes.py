@@ -145,6 +145,32 @@ def test_migration_job_and_webhooks_worker(rendered: list[Manifest]) -> None:
     find(rendered, "PodDisruptionBudget", "webhooks-worker")
 
 
+def test_checkpoint_worker_alone_mounts_the_signing_key_from_a_secret(rendered: list[Manifest]) -> None:
+    worker = find(rendered, "Deployment", "checkpoint-worker")
+    assert worker["spec"]["replicas"] == 1 and worker["spec"]["strategy"]["type"] == "Recreate"
+    spec = pod_spec(worker)
+    (container,) = spec["containers"]
+    build_parser().parse_args(container["args"])
+    assert container["args"] == ["checkpoint-worker"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    key_file = env["COMMUNITYLAB_LOG_SIGNING_KEY_FILE"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    mount = next(m for m in container["volumeMounts"] if key_file.startswith(m["mountPath"] + "/"))
+    assert mount["readOnly"] is True
+    assert volumes[mount["name"]]["secret"]["secretName"] == "communitylab-log-signing-key"
+    config = find(rendered, "ConfigMap", "communitylab-config")["data"]
+    assert "COMMUNITYLAB_LOG_SIGNING_KEY_FILE" not in config
+    public_dir = config["COMMUNITYLAB_LOG_PUBLIC_KEYS_FILE"].rsplit("/", 1)[0]
+    for name in ("reporting", "checkpoint-worker"):
+        pod = pod_spec(find(rendered, "Deployment", name))
+        mounts = {m["mountPath"]: m["name"] for m in pod["containers"][0]["volumeMounts"]}
+        by_name = {v["name"]: v for v in pod["volumes"]}
+        assert by_name[mounts[public_dir]]["configMap"]["name"] == "communitylab-log-public-keys", name
+    for manifest in rendered:
+        if manifest["kind"] in ("Deployment", "Job") and manifest["metadata"]["name"] != "checkpoint-worker":
+            assert all("secret" not in v for v in pod_spec(manifest).get("volumes", [])), manifest["metadata"]
+
+
 def test_config_map_holds_only_known_non_secret_settings(rendered: list[Manifest]) -> None:
     data = find(rendered, "ConfigMap", "communitylab-config")["data"]
     known = {f"COMMUNITYLAB_{name.upper()}" for name in Settings.model_fields}

@@ -1,0 +1,1 @@
+"""The event log's public audit trail: signed checkpoints, public keys and Merkle proofs."""
