@@ -16,7 +16,8 @@ from services.registry.organisations.routes import router as organisations_route
 from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
 from services.registry.people.routes import router as people_router
 from shared.app import create_service_app
-from shared.config import Settings
+from shared.clients.workshops import WorkshopsClient
+from shared.config import Settings, get_settings
 from shared.db import Database
 
 # The order of the routers is the order of the operations in the OpenAPI document.
@@ -31,9 +32,14 @@ ROUTERS = [
 TAGS = [*DISTRICTS_TAGS, *ORGANISATIONS_TAGS, *PEOPLE_TAGS, *BODIES_TAGS, *FACILITATORS_TAGS]
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the registry app."""
-    return create_service_app(
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    workshops: WorkshopsClient | None = None,
+) -> FastAPI:
+    """Build the registry app; ``workshops`` defaults to an HTTP client of the configured workshops URL."""
+    settings = settings or get_settings()
+    app = create_service_app(
         "registry",
         title="communitylab registry",
         description="Districts, local authorities, organisations, people, governance bodies and facilitators. "
@@ -43,3 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings=settings,
         database=database,
     )
+    app.state.workshops = workshops or WorkshopsClient(
+        settings.workshops_url, timeout=settings.http_timeout_seconds
+    )
+    return app

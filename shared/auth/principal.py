@@ -38,11 +38,6 @@ class Principal:
         """True for a regional administrator."""
         return self.role is Role.REGIONAL_ADMIN
 
-    @property
-    def sees_personal_data(self) -> bool:
-        """Personal data (names, contacts) is shown to admins, district editors and facilitators only."""
-        return self.role in (Role.REGIONAL_ADMIN, Role.DISTRICT_EDITOR, Role.FACILITATOR)
-
     def require_authenticated(self) -> None:
         """401 for anonymous callers."""
         if self.is_anonymous:

@@ -26,6 +26,7 @@ from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, may_see
 
 INVENTIONS: list[str | Enum] = ["inventions"]
 router = APIRouter()
@@ -96,7 +97,7 @@ def list_inventions(
     return Page[InventionPublic](
         items=[
             InventionPublic.model_validate(
-                service.invention_view(row, show_people=principal.sees_personal_data)
+                service.invention_view(row, show_people=may_see(principal, Scope.of([row.district_id])))
             )
             for row in rows
         ],
@@ -106,7 +107,7 @@ def list_inventions(
 
 def _invention_detail(session: Any, invention: Any, principal: Any) -> InventionDetail:
     return InventionDetail.model_validate(
-        service.invention_view(invention, show_people=principal.sees_personal_data)
+        service.invention_view(invention, show_people=may_see(principal, Scope.of([invention.district_id])))
         | {
             "origin_detail": base.origin_detail(
                 session=session,

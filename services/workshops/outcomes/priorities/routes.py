@@ -30,6 +30,7 @@ from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, may_see
 
 PRIORITIES: list[str | Enum] = ["priorities"]
 router = APIRouter()
@@ -93,7 +94,9 @@ def get_priority(
     """One priority (the actors of its steps are shown to staff keys only)."""
     priority = service.get_priority(session=session, priority_id=priority_id)
     set_etag(response, priority.version)
-    return _priority_detail(session, priority, show_actors=principal.sees_personal_data)
+    return _priority_detail(
+        session, priority, show_actors=may_see(principal, Scope.of([priority.district_id]))
+    )
 
 
 def _prepare_step(
