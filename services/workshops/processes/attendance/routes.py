@@ -195,7 +195,7 @@ def get_workshop_attendance(workshop_id: uuid.UUID, session: SessionDep, princip
     response_model=FacilitatorPeople,
     summary="Ids of the people registered to or attending the workshops a person facilitates",
     tags=["attendance"],
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 def get_facilitator_people(facilitator_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
     """For the facilitator themself (the registry asks with their key) and regional admins only."""
