@@ -157,6 +157,9 @@ def create_person(
     idempotency: IdempotencyDep,
 ) -> Any:
     principal.require_any_district_editor(payload.district_ids)
+    service.require_person_references(
+        session=session, principal=principal, organisation_ids=payload.organisation_ids
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     person = service.create_person(session=session, data=payload)
@@ -207,6 +210,9 @@ def update_person(
     principal.require_authenticated()
     person = service.get_person(session=session, person_id=person_id)
     require_person_editor(session, principal, person, payload.district_ids or [])
+    service.require_person_references(
+        session=session, principal=principal, organisation_ids=payload.organisation_ids
+    )
     expected = expected_version_from_if_match(if_match, person.version)
     person = service.update_person(session=session, person=person, data=payload, expected_version=expected)
     set_etag(response, person.version)

@@ -51,6 +51,9 @@ def create_invention(
     """Create an invention (editors of the process's district)."""
     process = processes.get_process(session=session, process_id=payload.process_id)
     principal.require_district_editor(process.district_id)
+    service.require_invention_references(
+        session=session, registry=registry, principal=principal, district_id=process.district_id, data=payload
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     invention = service.create_invention(session=session, registry=registry, process=process, data=payload)
@@ -155,6 +158,13 @@ def update_invention(
     """Change the fields sent (editors of the invention's district; If-Match honoured)."""
     invention = service.get_invention(session=session, invention_id=invention_id)
     principal.require_district_editor(invention.district_id)
+    service.require_invention_references(
+        session=session,
+        registry=registry,
+        principal=principal,
+        district_id=invention.district_id,
+        data=payload,
+    )
     expected = expected_version_from_if_match(if_match, invention.version)
     invention = service.update_invention(
         session=session, registry=registry, invention=invention, data=payload, expected_version=expected

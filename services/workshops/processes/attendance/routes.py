@@ -81,6 +81,12 @@ def add_workshop_registration(
     """Register; when the seats are taken the registration goes on the waiting list (``waitlisted``)."""
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        people=[("body.person_id", payload.person_id)],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     registration = service.add_registration(
@@ -166,6 +172,15 @@ def record_workshop_attendance(
     """Present / absent people and anonymous head counts by category, once the workshop started."""
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        people=[
+            *((f"body.present[{i}]", p) for i, p in enumerate(payload.present)),
+            *((f"body.absent[{i}]", p) for i, p in enumerate(payload.absent)),
+        ],
+    )
     current = base.workshop_stream_version(session=session, workshop=workshop)
     expected = expected_version_from_if_match(if_match, current)
     attendance = service.record_attendance(

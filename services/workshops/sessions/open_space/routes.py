@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from services.workshops.deps import RegistryDep
+from services.workshops.processes import base as processes_base
 from services.workshops.processes.models import Workshop
 from services.workshops.sessions import base
 from services.workshops.sessions.deps import IfMatch, authorised_workshop, writable_workshop
@@ -128,7 +129,12 @@ def propose_workshop_ost_topic(
     workshop = writable_workshop(session, principal, workshop_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    base.ensure_people_exist(registry=registry, people=[("body.convener_id", payload.convener_id)])
+    base.ensure_people_exist(
+        registry=registry,
+        people=[("body.convener_id", payload.convener_id)],
+        principal=principal,
+        workshop=workshop,
+    )
     topic = service.propose_topic(session=session, workshop=workshop, data=payload)
     body = _topic_public(topic, [], principal, workshop)
     return idempotency.created(
@@ -160,7 +166,12 @@ def join_workshop_ost_topic(
     workshop = writable_workshop(session, principal, workshop_id)
     base.require_method(workshop, base.OPEN_SPACE)
     topic = service.get_topic(session=session, workshop_id=workshop.id, topic_id=topic_id)
-    base.ensure_people_exist(registry=registry, people=[("body.person_id", payload.person_id)])
+    base.ensure_people_exist(
+        registry=registry,
+        people=[("body.person_id", payload.person_id)],
+        principal=principal,
+        workshop=workshop,
+    )
     participation, left, recorded = service.join_topic(
         session=session, workshop=workshop, topic=topic, who=payload
     )
@@ -189,8 +200,15 @@ def leave_workshop_ost_topic(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    registry: RegistryDep,
 ) -> Any:
     workshop = writable_workshop(session, principal, workshop_id)
+    processes_base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        people=[("body.person_id", payload.person_id)],
+    )
     base.require_method(workshop, base.OPEN_SPACE)
     topic = service.get_topic(session=session, workshop_id=workshop.id, topic_id=topic_id)
     participation, recorded = service.leave_topic(
