@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Header, Query
 
 from shared.api.schemas import ApiDate
-from shared.clients.workshops import WorkshopsClient
 from shared.db import utcnow
 
 IfMatch = Annotated[
@@ -20,15 +19,6 @@ IfMatch = Annotated[
 SearchQuery = Annotated[
     str | None, Query(max_length=200, description='Accent-insensitive text search ("Forli" finds "Forlì").')
 ]
-
-
-def get_workshops(request: Request) -> WorkshopsClient:
-    """The workshops client the app was built with."""
-    workshops: WorkshopsClient = request.app.state.workshops
-    return workshops
-
-
-WorkshopsDep = Annotated[WorkshopsClient, Depends(get_workshops)]
 OnQuery = Annotated[ApiDate | None, Query(description="Only memberships active on this date (YYYY-MM-DD).")]
 
 
