@@ -15,8 +15,8 @@ WRITERS = 8
 EVENTS_PER_WRITER = 500
 
 
-def test_paging_reader_sees_every_committed_event_exactly_once(engine: Engine) -> None:
-    database = Database(engine)
+def test_paging_reader_sees_every_committed_event_exactly_once(committing_engine: Engine) -> None:
+    database = Database(committing_engine)
     run = uuid.uuid4().hex
     with database.session(write=False) as session:
         start = last_position(session)
