@@ -21,7 +21,8 @@ from services.registry.organisations.routes import router as organisations_route
 from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
 from services.registry.people.routes import router as people_router
 from shared.app import create_service_app
-from shared.config import Settings
+from shared.clients.workshops import WorkshopsClient
+from shared.config import Settings, get_settings
 from shared.db import Database
 
 # The order of the routers is the order of the operations in the OpenAPI document.
@@ -46,8 +47,13 @@ TAGS = [
 ]
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the registry app; it resolves signed-in people in process (the others ask it over HTTP)."""
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    workshops: WorkshopsClient | None = None,
+) -> FastAPI:
+    """Build the registry app (signed-in people resolved in process; facilitators' people asked of workshops)."""
+    settings = settings or get_settings()
     app = create_service_app(
         "registry",
         title="communitylab registry",
@@ -59,4 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database=database,
     )
     app.state.person_resolver = in_process_resolver(app.state.database)
+    app.state.workshops = workshops or WorkshopsClient(
+        settings.workshops_url, timeout=settings.http_timeout_seconds
+    )
     return app

@@ -51,11 +51,6 @@ class Principal:
         """True for a regional administrator."""
         return self.role is Role.REGIONAL_ADMIN
 
-    @property
-    def sees_personal_data(self) -> bool:
-        """Personal data (names, contacts) is shown to admins, district editors and facilitators only."""
-        return self.role in (Role.REGIONAL_ADMIN, Role.DISTRICT_EDITOR, Role.FACILITATOR)
-
     def require_authenticated(self) -> None:
         """401 for anonymous callers."""
         if self.is_anonymous:
@@ -92,6 +87,28 @@ class Principal:
         missing = [str(d) for d in district_ids if not self.can_edit_district(d)]
         if missing:
             raise ForbiddenError(f"this key may not change data of district(s) {', '.join(missing)}")
+
+    def require_reference(
+        self, path: str, district_ids: Iterable[object], *, target_district_id: object | None = None
+    ) -> None:
+        """403 when a body id (at ``path``) refers to an object of districts this key may not write.
+
+        The one rule for ids in bodies: admins may refer to anything; others only to objects of a district they
+        edit, or of ``target_district_id`` (the district of what is written: a facilitator registers people of
+        the workshop's district). Objects of no district (regional ones) are free. Whether an allowed object
+        fits the resource (a workshop of the same process, ...) stays a 422 of the service.
+        """
+        self.require_authenticated()
+        owners = {str(d) for d in district_ids}
+        if self.is_admin or not owners:
+            return
+        allowed = {d for d in owners if self.can_edit_district(d)}
+        if allowed or (target_district_id is not None and str(target_district_id) in owners):
+            return
+        raise ForbiddenError(
+            f"{path} refers to an object of district(s) {', '.join(sorted(owners))}, "
+            "which this key may not use here"
+        )
 
     def require_facilitator_or_editor(self, district_id: object, facilitator_ids: Iterable[object]) -> None:
         """Allow admins, editors of the district, and facilitators listed on the workshop."""

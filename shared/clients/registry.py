@@ -42,6 +42,7 @@ class PersonRef(BaseModel):
     id: str
     actor_category: str | None = None
     erased: bool = False
+    district_ids: list[str] = []
 
 
 class OrganisationRef(BaseModel):

@@ -31,6 +31,7 @@ from shared.auth.keys import create_key
 from shared.auth.principal import Role
 from shared.clients.asgi_bridge import ASGIBridgeTransport
 from shared.clients.registry import RegistryClient
+from shared.clients.workshops import WorkshopsClient
 from shared.config import OidcIssuer, Settings
 from shared.errors import PROBLEM_MEDIA_TYPE
 from shared.eventlog import last_position
@@ -96,12 +97,19 @@ async def clients(settings: Settings, world_db: TestDatabase) -> AsyncIterator[d
         }
     )
 
-    def build(service: str) -> Any:
+    def build(service: str, *, nested: bool = False) -> Any:
         module = importlib.import_module(f"services.{service}.app")
         kwargs: dict[str, Any] = {}
         if service == "workshops":
             kwargs["registry"] = RegistryClient(
-                "http://registry.test", transport=ASGIBridgeTransport(build("registry")), cache_seconds=0
+                "http://registry.test",
+                transport=ASGIBridgeTransport(build("registry", nested=True)),
+                cache_seconds=0,
+            )
+        if service == "registry" and not nested:
+            # The registry asks workshops which people a facilitator's workshops need (shared.privacy).
+            kwargs["workshops"] = WorkshopsClient(
+                "http://workshops.test", transport=ASGIBridgeTransport(build("workshops", nested=True))
             )
         return module.create_app(settings=settings, database=world_db, **kwargs)
 

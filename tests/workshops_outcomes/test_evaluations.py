@@ -345,7 +345,8 @@ async def test_responses_keep_the_version_they_answered(
         json={"template_id": tid, "process_id": setting["foreign"]["id"], "answers": {"clima": 1}},
         headers=setting["other_editor"].headers,
     )
-    assert foreign.status_code == 422  # a district's own card is not used elsewhere
+    # A district's own card is not used elsewhere: the other district's editor may not name it (403).
+    assert foreign.status_code == 403 and "body.template_id" in foreign.json()["detail"]
     results = (
         await outcomes_client.get(f"/processes/{pid}/evaluation-results", params={"template_id": tid})
     ).json()

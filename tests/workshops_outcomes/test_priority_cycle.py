@@ -373,8 +373,23 @@ async def test_proposal_checks_process_and_district(
         },
         headers=cycle["editor"].headers,
     )
-    assert mismatch.status_code == 422
-    assert mismatch.json()["errors"][0]["path"] == "body.process_id"
+    # The editor may not use another district's process at all: 403 naming the field (docs/api.md).
+    assert mismatch.status_code == 403
+    assert "body.process_id" in mismatch.json()["detail"]
+    # An admin may name any district's process, but it must be the priority's district's: 422.
+    admin = create_api_key("regional_admin")
+    misfit = await outcomes_client.post(
+        "/priorities",
+        json={
+            "district_id": cycle["district"],
+            "process_id": foreign_process["id"],
+            "source": "ufficio_di_piano",
+            "title": "x",
+        },
+        headers=admin.headers,
+    )
+    assert misfit.status_code == 422
+    assert misfit.json()["errors"][0]["path"] == "body.process_id"
     no_workshop = await outcomes_client.post(
         "/priorities",
         json={"district_id": cycle["district"], "source": "workshop", "title": "x"},

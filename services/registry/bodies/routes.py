@@ -120,6 +120,9 @@ def create_body(
     idempotency: IdempotencyDep,
 ) -> Any:
     principal.require_district_editor(payload.district_id)
+    service.require_body_references(
+        session=session, principal=principal, district_id=payload.district_id, process_id=payload.process_id
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     body_row = service.create_body(session=session, data=payload)
@@ -173,6 +176,9 @@ def add_body_member(
     principal.require_authenticated()
     body = service.get_body(session=session, body_id=body_id)
     principal.require_district_editor(body.district_id)
+    service.require_body_references(
+        session=session, principal=principal, district_id=body.district_id, person_id=payload.person_id
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     membership = service.add_member(session=session, body=body, data=payload)

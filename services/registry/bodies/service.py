@@ -14,9 +14,10 @@ from services.registry.bodies.models import BodyMembership, GovernanceBody
 from services.registry.bodies.schemas import BodyCreate, MembershipCreate
 from services.registry.common.service import emit
 from services.registry.districts.service import get_district
-from services.registry.people.service import get_person, require_not_erased
+from services.registry.people.service import get_person, person_district_ids, require_not_erased
+from shared.auth.principal import Principal
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, read_stream
 
 
 def get_body(*, session: Session, body_id: uuid.UUID) -> GovernanceBody:
@@ -25,6 +26,25 @@ def get_body(*, session: Session, body_id: uuid.UUID) -> GovernanceBody:
     if body is None:
         raise NotFoundError(f"body {body_id} does not exist", body_id=str(body_id))
     return body
+
+
+def require_body_references(
+    *,
+    session: Session,
+    principal: Principal,
+    district_id: uuid.UUID,
+    process_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+) -> None:
+    """403 when a body's process or a member belongs to districts this key may not use (issue 16.4)."""
+    if process_id is not None:
+        # The process lives in the workshops service: its district is on its first event in the shared log.
+        created = read_stream(session, "process", process_id, limit=1)
+        owners = [created[0].district_id] if created and created[0].district_id else []
+        principal.require_reference("body.process_id", owners, target_district_id=district_id)
+    if person_id is not None:
+        owners = person_district_ids(session=session, person_ids=[person_id]).get(person_id, [])
+        principal.require_reference("body.person_id", owners, target_district_id=district_id)
 
 
 def create_body(*, session: Session, data: BodyCreate) -> GovernanceBody:

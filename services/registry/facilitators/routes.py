@@ -28,6 +28,7 @@ from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_l
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, view
 
 router = APIRouter()
 
@@ -43,16 +44,19 @@ def _facilitators_public(
     districts = service.facilitator_district_ids(session=session, person_ids=ids)
     trainings = service.facilitator_trainings(session=session, person_ids=ids)
     versions = person_versions(session=session, person_ids=ids)
-    personal = principal.sees_personal_data
     return [
-        FacilitatorPublic(
-            person_id=p.person_id,
-            kind=p.kind,
-            district_ids=districts.get(p.person_id, []),
-            availability_notes=p.availability_notes if personal else None,
-            availability=p.availability if personal else None,
-            trainings=[TrainingPublic.model_validate(t) for t in trainings.get(p.person_id, [])],
-            version=versions.get(p.person_id, 0),
+        view(
+            FacilitatorPublic(
+                person_id=p.person_id,
+                kind=p.kind,
+                district_ids=districts.get(p.person_id, []),
+                availability_notes=p.availability_notes,
+                availability=p.availability,
+                trainings=[TrainingPublic.model_validate(t) for t in trainings.get(p.person_id, [])],
+                version=versions.get(p.person_id, 0),
+            ),
+            principal,
+            Scope.of(districts.get(p.person_id, []), [p.person_id]),
         )
         for p in rows
     ]

@@ -19,6 +19,7 @@ from shared.api.schemas import (
     ShortText,
     bounded_list,
 )
+from shared.privacy import Personal
 
 
 class AvailabilityWindow(ApiModel):
@@ -110,12 +111,12 @@ class TrainingPublic(PublicModel):
 
 
 class FacilitatorPublic(PublicModel):
-    """A facilitator or tutor; availability notes only for callers who see personal data."""
+    """A facilitator or tutor; availability only for themself, editors of districts served and admins."""
 
     person_id: uuid.UUID
     kind: FacilitatorKind
     district_ids: list[uuid.UUID]
-    availability_notes: str | None = None
-    availability: list[dict[str, Any]] | None = None
+    availability_notes: Annotated[str | None, Personal] = None
+    availability: Annotated[list[dict[str, Any]] | None, Personal] = None
     trainings: list[TrainingPublic]
     version: int

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from services.registry.deps import IfMatch, SearchQuery
+from services.registry.deps import IfMatch, SearchQuery, WorkshopsDep
 from services.registry.people import queries, service
 from services.registry.people.models import ActorCategory, Person
 from services.registry.people.schemas import (
@@ -23,23 +23,51 @@ from services.registry.people.schemas import (
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
-from shared.auth.principal import Principal
+from shared.auth.principal import Principal, Role
+from shared.clients.workshops import WorkshopsClient
 from shared.deps import PrincipalDep, SessionDep
-from shared.errors import ForbiddenError, problem_responses
+from shared.errors import ForbiddenError, NotFoundError, problem_responses
+from shared.privacy import Scope, may_see, view
 
 router = APIRouter()
+
+# Keys whose scope holds personal data may search by name; the results are filtered to that scope.
+_SEARCHERS = (Role.REGIONAL_ADMIN, Role.DISTRICT_EDITOR, Role.FACILITATOR)
 
 OPENAPI_TAGS = [
     {"name": "people", "description": "People (the only home of personal data), consent and erasure."},
 ]
 
 
-def _people_public(session: Session, rows: Sequence[Person], principal: Principal) -> list[PersonPublic]:
+class _Scoped:
+    """What one caller may see of people: ``within`` is None for admins and for callers who see no one's
+    personal data (anonymous, integration: the non-personal view of everyone), else the people in scope."""
+
+    def __init__(self, principal: Principal, request: Request, workshops: WorkshopsClient) -> None:
+        self.principal = principal
+        self.facilitated: frozenset[str] = frozenset()
+        self.within: queries.PeopleWithin | None = None
+        if principal.role is Role.FACILITATOR and principal.person_id:
+            self.facilitated = workshops.people_of_facilitator(
+                principal.person_id, authorization=request.headers.get("authorization", "")
+            )
+            self.within = queries.PeopleWithin(person_ids=self.facilitated)
+        elif principal.role is Role.DISTRICT_EDITOR:
+            self.within = queries.PeopleWithin(district_ids=principal.district_ids)
+
+    def scope(self, person_id: uuid.UUID, district_ids: Sequence[uuid.UUID]) -> Scope:
+        """The privacy scope of one person: their districts, and this facilitator if the person is theirs."""
+        facilitators = [self.principal.person_id] if str(person_id) in self.facilitated else []
+        return Scope.of(district_ids, facilitators)
+
+
+def _people_public(
+    session: Session, rows: Sequence[Person], principal: Principal, scoped: _Scoped | None = None
+) -> list[PersonPublic]:
     ids = [p.id for p in rows]
     districts = service.person_district_ids(session=session, person_ids=ids)
     organisations = service.person_organisation_ids(session=session, person_ids=ids)
-    personal = principal.sees_personal_data
-    consents = service.person_consents(session=session, person_ids=ids) if personal else {}
+    consents = service.person_consents(session=session, person_ids=ids)
     result = []
     for person in rows:
         body = PersonPublic(
@@ -48,16 +76,16 @@ def _people_public(session: Session, rows: Sequence[Person], principal: Principa
             erased=person.erased,
             district_ids=districts.get(person.id, []),
             organisation_ids=organisations.get(person.id, []),
+            given_name=person.given_name,
+            family_name=person.family_name,
+            email=person.email,
+            phone=person.phone,
+            consents=[ConsentPublic.model_validate(c) for c in consents.get(person.id, [])],
             version=person.version,
             created_at=person.created_at,
         )
-        if personal:
-            body.given_name = person.given_name
-            body.family_name = person.family_name
-            body.email = person.email
-            body.phone = person.phone
-            body.consents = [ConsentPublic.model_validate(c) for c in consents.get(person.id, [])]
-        result.append(body)
+        scope = scoped.scope(person.id, body.district_ids) if scoped else Scope.of(body.district_ids)
+        result.append(view(body, principal, scope))
     return result
 
 
@@ -76,15 +104,17 @@ def require_person_editor(
 @router.get(
     "/people",
     response_model=Page[PersonPublic],
-    summary="List people (names and search by name only for keys that see personal data)",
+    summary="List people (editors: their districts' people; facilitators: their workshops' people; "
+    "others: no names, no search by name)",
     tags=["people"],
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422, 503),
 )
 def list_people(
     request: Request,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    workshops: WorkshopsDep,
     q: SearchQuery = None,
     district_id: uuid.UUID | None = None,
     category: ActorCategory | None = None,
@@ -92,18 +122,23 @@ def list_people(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
-    if q and not principal.sees_personal_data:
+    if q and principal.role not in _SEARCHERS:
         # Searching by name would reveal who is registered: personal data.
         principal.require_authenticated()
         raise ForbiddenError("searching people by name needs a key that may see personal data")
+    scoped = _Scoped(principal, request, workshops)
     statement = queries.person_list_statement(
-        q=q, district_id=district_id, category=category, organisation_id=organisation_id
+        q=q,
+        district_id=district_id,
+        category=category,
+        organisation_id=organisation_id,
+        within=scoped.within,
     )
     rows, next_cursor = paginate(
         session, statement, sort=Person.created_at, tiebreak=Person.id, limit=limit, cursor=cursor
     )
     set_link_header(request, response, next_cursor)
-    return Page[PersonPublic](items=_people_public(session, rows, principal), next_cursor=next_cursor)
+    return Page[PersonPublic](items=_people_public(session, rows, principal, scoped), next_cursor=next_cursor)
 
 
 @router.post(
@@ -122,6 +157,9 @@ def create_person(
     idempotency: IdempotencyDep,
 ) -> Any:
     principal.require_any_district_editor(payload.district_ids)
+    service.require_person_references(
+        session=session, principal=principal, organisation_ids=payload.organisation_ids
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     person = service.create_person(session=session, data=payload)
@@ -132,14 +170,26 @@ def create_person(
 @router.get(
     "/people/{person_id}",
     response_model=PersonPublic,
-    summary="Get a person (id, category and erased flag for everyone; names and contacts for editors)",
+    summary="Get a person (id, category and erased flag for anonymous and integration callers; names and "
+    "contacts for the person's district editors and facilitators; 404 for other keys)",
     tags=["people"],
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422, 503),
 )
-def get_person(person_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep) -> Any:
+def get_person(
+    person_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    workshops: WorkshopsDep,
+) -> Any:
     person = service.get_person(session=session, person_id=person_id)
+    scoped = _Scoped(principal, request, workshops)
+    body = _people_public(session, [person], principal, scoped)[0]
+    if scoped.within is not None and not may_see(principal, scoped.scope(person.id, body.district_ids)):
+        raise NotFoundError(f"person {person_id} not found")
     set_etag(response, person.version)
-    return _people_public(session, [person], principal)[0]
+    return body
 
 
 @router.patch(
@@ -160,6 +210,9 @@ def update_person(
     principal.require_authenticated()
     person = service.get_person(session=session, person_id=person_id)
     require_person_editor(session, principal, person, payload.district_ids or [])
+    service.require_person_references(
+        session=session, principal=principal, organisation_ids=payload.organisation_ids
+    )
     expected = expected_version_from_if_match(if_match, person.version)
     person = service.update_person(session=session, person=person, data=payload, expected_version=expected)
     set_etag(response, person.version)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field, field_validator
 
 from services.registry.common.schemas import EXAMPLE_DISTRICT
 from services.registry.people.models import ActorCategory
 from shared.api.schemas import ApiModel, Code, Email, PatchModel, Phone, PublicModel, ShortText, bounded_list
+from shared.privacy import Personal
 
 
 class PersonCreate(ApiModel):
@@ -108,17 +109,17 @@ class ConsentPublic(PublicModel):
 
 
 class PersonPublic(PublicModel):
-    """A person; names, contacts and consents are null for callers who may not see personal data."""
+    """A person; names, contacts and consents are null for callers who may not see them (shared.privacy)."""
 
     id: uuid.UUID
     actor_category: ActorCategory
     erased: bool
     district_ids: list[uuid.UUID]
     organisation_ids: list[uuid.UUID]
-    given_name: str | None = None
-    family_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    consents: list[ConsentPublic] | None = None
+    given_name: Annotated[str | None, Personal] = None
+    family_name: Annotated[str | None, Personal] = None
+    email: Annotated[str | None, Personal] = None
+    phone: Annotated[str | None, Personal] = None
+    consents: Annotated[list[ConsentPublic] | None, Personal] = None
     version: int
     created_at: datetime

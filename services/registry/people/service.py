@@ -14,10 +14,11 @@ from services.registry.common.service import emit, first, links, rows_by, set_li
 from services.registry.districts.service import require_districts
 from services.registry.facilitators.models import FacilitatorProfile
 from services.registry.identity.models import PersonIdentity
-from services.registry.organisations.service import require_organisations
+from services.registry.organisations.service import organisation_district_ids, require_organisations
 from services.registry.people import queries
 from services.registry.people.models import ConsentRecord, Person, PersonAffiliation, PersonDistrict
 from services.registry.people.schemas import ConsentCreate, PersonCreate, PersonUpdate
+from shared.auth.principal import Principal
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent
@@ -63,6 +64,16 @@ def person_versions(*, session: Session, person_ids: Sequence[uuid.UUID]) -> dic
 
 def _person_search(person: Person) -> str:
     return normalise_search(person.given_name, person.family_name, person.email)
+
+
+def require_person_references(
+    *, session: Session, principal: Principal, organisation_ids: Sequence[uuid.UUID] | None
+) -> None:
+    """403 when an affiliation points at an organisation of districts this key may not use (issue 16.4)."""
+    ids = list(organisation_ids or [])
+    served = organisation_district_ids(session=session, organisation_ids=ids)
+    for index, organisation_id in enumerate(ids):
+        principal.require_reference(f"body.organisation_ids[{index}]", served.get(organisation_id, []))
 
 
 def create_person(*, session: Session, data: PersonCreate) -> Person:

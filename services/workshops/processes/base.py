@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from services.workshops.processes.models import (
     Process,
     Workshop,
 )
+from shared.auth.principal import Principal
 from shared.clients.registry import PersonRef, RegistryClient
 from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, RecordedEvent, append, stream_version
@@ -117,6 +119,69 @@ def ensure_person_found(*, registry: RegistryClient, person_id: uuid.UUID) -> No
     """404 when the registry has no such person (for reads named by a facilitator)."""
     if registry.get_person(str(person_id)) is None:
         raise NotFoundError(f"person {person_id} does not exist", person_id=str(person_id))
+
+
+def require_registry_references(
+    *,
+    registry: RegistryClient,
+    principal: Principal,
+    district_id: object,
+    people: Iterable[tuple[str, object]] = (),
+    organisations: Iterable[tuple[str, object]] = (),
+    facilitators: Iterable[tuple[str, object]] = (),
+) -> None:
+    """403 when a body's person or organisation belongs to districts this key may not use (issue 16.4).
+
+    ``people`` and ``organisations`` are ``(field path, id)`` pairs; unknown ids are left to the existence
+    checks (422). A facilitator belongs to the districts of their person and the districts they serve.
+    """
+    for path, person_id in people:
+        if person_id is not None and (person := registry.get_person(str(person_id))) is not None:
+            principal.require_reference(path, person.district_ids, target_district_id=district_id)
+    for path, person_id in facilitators:
+        if person_id is not None and (person := registry.get_person(str(person_id))) is not None:
+            profile = registry.get_facilitator(str(person_id))
+            owners = [*person.district_ids, *(profile.district_ids if profile else [])]
+            principal.require_reference(path, owners, target_district_id=district_id)
+    for path, organisation_id in organisations:
+        if (
+            organisation_id is not None
+            and (org := registry.get_organisation(str(organisation_id))) is not None
+        ):
+            principal.require_reference(path, org.district_ids, target_district_id=district_id)
+
+
+def require_local_references(
+    *,
+    session: Session,
+    principal: Principal,
+    district_id: object,
+    refs: Iterable[tuple[str, type[Any], object]],
+) -> None:
+    """403 when a body id (``(field path, model, id)``) names a workshops object of another district (16.4).
+
+    An object's district is its own ``district_id``, or that of its workshop or process; unknown ids are left
+    to the service's existence checks.
+    """
+    for path, model, object_id in refs:
+        if object_id is None:
+            continue
+        row = session.get(model, object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id)))
+        owner = _district_of(session, row)
+        if owner is not None:
+            principal.require_reference(path, [owner], target_district_id=district_id)
+
+
+def _district_of(session: Session, row: Any) -> object | None:
+    if row is None:
+        return None
+    if getattr(row, "district_id", None) is not None:
+        return row.district_id
+    if getattr(row, "workshop_id", None) is not None:
+        return _district_of(session, session.get(Workshop, row.workshop_id))
+    if getattr(row, "process_id", None) is not None:
+        return _district_of(session, session.get(Process, row.process_id))
+    return None
 
 
 def ensure_people_exist(

@@ -8,6 +8,8 @@ from sqlmodel import Session
 
 from services.workshops.processes import base as processes
 from services.workshops.processes.models import Workshop
+from services.workshops.sessions.models import CafeRound, CafeTable, OstTopic
+from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.errors import ConflictError, FieldError, ValidationFailed
 from shared.eventlog import NewEvent
@@ -73,8 +75,30 @@ def person_str(person_id: uuid.UUID | None) -> str | None:
     return str(person_id) if person_id is not None else None
 
 
-def ensure_people_exist(*, registry: RegistryClient, people: list[tuple[str, uuid.UUID | None]]) -> None:
-    """422 naming every ``(field path, person id)`` the registry does not know (or erased)."""
+def require_item_references(
+    *, session: Session, principal: Principal, workshop: Workshop, refs: list[tuple[str, str, uuid.UUID]]
+) -> None:
+    """403 when a ``(field path, OriginKind value, id)`` names a session item of another district (16.4)."""
+    models = {"workshop": Workshop, "ost_topic": OstTopic, "cafe_table": CafeTable, "cafe_round": CafeRound}
+    processes.require_local_references(
+        session=session,
+        principal=principal,
+        district_id=workshop.district_id,
+        refs=[(path, models[kind], item_id) for path, kind, item_id in refs if kind in models],
+    )
+
+
+def ensure_people_exist(
+    *,
+    registry: RegistryClient,
+    people: list[tuple[str, uuid.UUID | None]],
+    principal: Principal,
+    workshop: Workshop,
+) -> None:
+    """403 for people of districts this key may not use here (16.4); 422 naming every unknown (or erased) one."""
+    processes.require_registry_references(
+        registry=registry, principal=principal, district_id=workshop.district_id, people=people
+    )
     errors: list[FieldError] = []
     for path, person_id in people:
         if person_id is None:

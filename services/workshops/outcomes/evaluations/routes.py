@@ -20,7 +20,9 @@ from services.workshops.outcomes.evaluations.schemas import (
     EvaluationTemplatePublic,
     EvaluationTemplateRevise,
 )
+from services.workshops.outcomes.models import EvaluationTemplate
 from services.workshops.processes import base as processes
+from services.workshops.processes.models import Workshop
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
@@ -164,6 +166,21 @@ def record_evaluation_response(
         principal.require_facilitator_or_editor(process.district_id, facilitators)
     else:
         principal.require_district_editor(process.district_id)
+    processes.require_local_references(
+        session=session,
+        principal=principal,
+        district_id=process.district_id,
+        refs=[
+            ("body.template_id", EvaluationTemplate, payload.template_id),
+            ("body.workshop_id", Workshop, payload.workshop_id),
+        ],
+    )
+    processes.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=process.district_id,
+        people=[("body.person_id", payload.person_id)],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     recorded = service.record_response(

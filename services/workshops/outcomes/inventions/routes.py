@@ -26,6 +26,7 @@ from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, may_see
 
 INVENTIONS: list[str | Enum] = ["inventions"]
 router = APIRouter()
@@ -50,6 +51,9 @@ def create_invention(
     """Create an invention (editors of the process's district)."""
     process = processes.get_process(session=session, process_id=payload.process_id)
     principal.require_district_editor(process.district_id)
+    service.require_invention_references(
+        session=session, registry=registry, principal=principal, district_id=process.district_id, data=payload
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     invention = service.create_invention(session=session, registry=registry, process=process, data=payload)
@@ -96,7 +100,7 @@ def list_inventions(
     return Page[InventionPublic](
         items=[
             InventionPublic.model_validate(
-                service.invention_view(row, show_people=principal.sees_personal_data)
+                service.invention_view(row, show_people=may_see(principal, Scope.of([row.district_id])))
             )
             for row in rows
         ],
@@ -106,7 +110,7 @@ def list_inventions(
 
 def _invention_detail(session: Any, invention: Any, principal: Any) -> InventionDetail:
     return InventionDetail.model_validate(
-        service.invention_view(invention, show_people=principal.sees_personal_data)
+        service.invention_view(invention, show_people=may_see(principal, Scope.of([invention.district_id])))
         | {
             "origin_detail": base.origin_detail(
                 session=session,
@@ -154,6 +158,13 @@ def update_invention(
     """Change the fields sent (editors of the invention's district; If-Match honoured)."""
     invention = service.get_invention(session=session, invention_id=invention_id)
     principal.require_district_editor(invention.district_id)
+    service.require_invention_references(
+        session=session,
+        registry=registry,
+        principal=principal,
+        district_id=invention.district_id,
+        data=payload,
+    )
     expected = expected_version_from_if_match(if_match, invention.version)
     invention = service.update_invention(
         session=session, registry=registry, invention=invention, data=payload, expected_version=expected

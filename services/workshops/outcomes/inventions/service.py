@@ -26,11 +26,40 @@ from services.workshops.outcomes.models import (
     InventionKind,
     Theme,
 )
-from services.workshops.processes.models import Process, WorkshopMethod
+from services.workshops.processes.base import require_local_references, require_registry_references
+from services.workshops.processes.models import Process, Workshop, WorkshopMethod
+from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import NotFoundError
 from shared.pagination import paginate
+
+
+def require_invention_references(
+    *,
+    session: Session,
+    registry: RegistryClient,
+    principal: Principal,
+    district_id: uuid.UUID,
+    data: InventionCreate | InventionUpdate,
+) -> None:
+    """403 when a workshop, person or organisation of the body belongs to another district (issue 16.4)."""
+    require_local_references(
+        session=session,
+        principal=principal,
+        district_id=district_id,
+        refs=[
+            ("body.workshop_id", Workshop, getattr(data, "workshop_id", None)),
+            ("body.restitution_workshop_id", Workshop, data.restitution_workshop_id),
+        ],
+    )
+    require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=district_id,
+        people=[(f"body.person_ids[{i}]", p) for i, p in enumerate(data.person_ids or [])],
+        organisations=[(f"body.organisation_ids[{i}]", o) for i, o in enumerate(data.organisation_ids or [])],
+    )
 
 
 def invention_view(invention: Invention, *, show_people: bool = True) -> dict[str, Any]:

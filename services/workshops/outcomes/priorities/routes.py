@@ -25,11 +25,15 @@ from services.workshops.outcomes.priorities.schemas import (
     PrioritySubmit,
 )
 from services.workshops.outcomes.statemachine import PriorityAction
+from services.workshops.processes import base as processes
+from services.workshops.processes.models import Process, Workshop
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, may_see
 
 PRIORITIES: list[str | Enum] = ["priorities"]
 router = APIRouter()
@@ -52,6 +56,15 @@ def propose_priority(
 ) -> Any:
     """Create a priority in state `proposed` (editors of the district)."""
     principal.require_district_editor(payload.district_id)
+    processes.require_local_references(
+        session=session,
+        principal=principal,
+        district_id=payload.district_id,
+        refs=[
+            ("body.process_id", Process, payload.process_id),
+            ("body.workshop_id", Workshop, payload.workshop_id),
+        ],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     priority = service.create_priority(session=session, data=payload)
@@ -93,7 +106,9 @@ def get_priority(
     """One priority (the actors of its steps are shown to staff keys only)."""
     priority = service.get_priority(session=session, priority_id=priority_id)
     set_etag(response, priority.version)
-    return _priority_detail(session, priority, show_actors=principal.sees_personal_data)
+    return _priority_detail(
+        session, priority, show_actors=may_see(principal, Scope.of([priority.district_id]))
+    )
 
 
 def _prepare_step(
@@ -116,6 +131,19 @@ def _prepare_step(
         on=on or base.today_in_rome(),
     )
     return priority, expected_version_from_if_match(if_match, priority.version)
+
+
+def _require_workshop_refs(
+    session: Any, principal: Principal, priority_id: uuid.UUID, refs: list[tuple[str, uuid.UUID]]
+) -> None:
+    """Workshops named in a step's body must be of a district this key may use (403 before state checks)."""
+    priority = service.get_priority(session=session, priority_id=priority_id)
+    processes.require_local_references(
+        session=session,
+        principal=principal,
+        district_id=priority.district_id,
+        refs=[(path, Workshop, workshop_id) for path, workshop_id in refs],
+    )
 
 
 def _step_response(session: Any, response: Response, priority: Any) -> PriorityDetail:
@@ -245,6 +273,15 @@ def assign_priority(
     if_match: IfMatch = None,
 ) -> Any:
     """validated -> assigned (workshops of method project_table of the district)."""
+    _require_workshop_refs(
+        session,
+        principal,
+        priority_id,
+        [
+            (f"body.project_table_workshop_ids[{i}]", w)
+            for i, w in enumerate(payload.project_table_workshop_ids)
+        ],
+    )
     priority, expected = _prepare_step(
         session=session,
         principal=principal,
@@ -307,6 +344,9 @@ def report_priority(
     if_match: IfMatch = None,
 ) -> Any:
     """in_progress -> reported, with the outcome and the restitution workshop."""
+    _require_workshop_refs(
+        session, principal, priority_id, [("body.restitution_workshop_id", payload.restitution_workshop_id)]
+    )
     priority, expected = _prepare_step(
         session=session,
         principal=principal,

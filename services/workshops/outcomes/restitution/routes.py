@@ -13,6 +13,7 @@ from services.workshops.outcomes.restitution.schemas import ProcessRestitution, 
 from services.workshops.processes import base as processes
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, may_see
 
 RESTITUTION: list[str | Enum] = ["restitution"]
 router = APIRouter()
@@ -30,7 +31,7 @@ def get_process_restitution(process_id: uuid.UUID, session: SessionDep, principa
     process = processes.get_process(session=session, process_id=process_id)
     return ProcessRestitution.model_validate(
         service.process_restitution(
-            session=session, process=process, show_people=principal.sees_personal_data
+            session=session, process=process, show_people=may_see(principal, Scope.of([process.district_id]))
         )
     )
 
@@ -47,6 +48,8 @@ def get_workshop_outcomes(workshop_id: uuid.UUID, session: SessionDep, principal
     workshop = processes.get_workshop(session=session, workshop_id=workshop_id)
     return WorkshopOutcomes.model_validate(
         service.workshop_outcomes(
-            session=session, workshop=workshop, show_people=principal.sees_personal_data
+            session=session,
+            workshop=workshop,
+            show_people=may_see(principal, Scope.of([workshop.district_id], workshop.facilitator_ids)),
         )
     )

@@ -13,6 +13,7 @@ from services.workshops.processes.attendance import service
 from services.workshops.processes.attendance.schemas import (
     AttendancePublic,
     AttendanceRecord,
+    FacilitatorPeople,
     ProcessTotals,
     RegistrationCancelled,
     RegistrationCreate,
@@ -34,16 +35,18 @@ from shared.api.pagination import (
 )
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
-from shared.errors import problem_responses
+from shared.errors import ForbiddenError, problem_responses
+from shared.privacy import Scope, view
 
 router = APIRouter()
 
 
-def _registration_public(registration: Any, principal: Principal) -> RegistrationPublic:
-    body = RegistrationPublic.model_validate(registration)
-    if not principal.sees_personal_data:
-        body.person_id = None
-    return body
+def _workshop_scope(workshop: Any) -> Scope:
+    return Scope.of([workshop.district_id], workshop.facilitator_ids)
+
+
+def _registration_public(registration: Any, principal: Principal, scope: Scope) -> RegistrationPublic:
+    return view(RegistrationPublic.model_validate(registration), principal, scope)
 
 
 @router.get(
@@ -78,12 +81,18 @@ def add_workshop_registration(
     """Register; when the seats are taken the registration goes on the waiting list (``waitlisted``)."""
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        people=[("body.person_id", payload.person_id)],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     registration = service.add_registration(
         session=session, registry=registry, workshop_id=workshop_id, data=payload
     )
-    body = _registration_public(registration, principal)
+    body = _registration_public(registration, principal, _workshop_scope(workshop))
     return idempotency.created(
         response, body, location=f"/workshops/{workshop_id}/registrations/{registration.id}"
     )
@@ -107,7 +116,7 @@ def list_workshop_registrations(
     cursor: CursorQuery = None,
 ) -> Any:
     """Registrations in arrival order (the waiting list's order); person ids only for staff."""
-    base.get_workshop(session=session, workshop_id=workshop_id)
+    scope = _workshop_scope(base.get_workshop(session=session, workshop_id=workshop_id))
     rows, next_cursor = paginate(
         session,
         service.list_registrations_query(workshop_id=workshop_id, include_cancelled=include_cancelled),
@@ -118,7 +127,7 @@ def list_workshop_registrations(
     )
     set_link_header(request, response, next_cursor)
     return Page[RegistrationPublic](
-        items=[_registration_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[_registration_public(r, principal, scope) for r in rows], next_cursor=next_cursor
     )
 
 
@@ -139,8 +148,8 @@ def cancel_workshop_registration(
         session=session, workshop_id=workshop_id, registration_id=registration_id
     )
     return RegistrationCancelled(
-        registration=_registration_public(registration, principal),
-        promoted=[_registration_public(r, principal) for r in promoted],
+        registration=_registration_public(registration, principal, _workshop_scope(workshop)),
+        promoted=[_registration_public(r, principal, _workshop_scope(workshop)) for r in promoted],
     )
 
 
@@ -163,6 +172,15 @@ def record_workshop_attendance(
     """Present / absent people and anonymous head counts by category, once the workshop started."""
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        people=[
+            *((f"body.present[{i}]", p) for i, p in enumerate(payload.present)),
+            *((f"body.absent[{i}]", p) for i, p in enumerate(payload.absent)),
+        ],
+    )
     current = base.workshop_stream_version(session=session, workshop=workshop)
     expected = expected_version_from_if_match(if_match, current)
     attendance = service.record_attendance(
@@ -180,12 +198,29 @@ def record_workshop_attendance(
     responses=problem_responses(404, 422),
 )
 def get_workshop_attendance(workshop_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
-    """The attendance record (people ids only for staff; counts for everyone)."""
+    """The attendance record (people ids for the workshop's facilitators and editors; counts for everyone)."""
     attendance = service.get_attendance(session=session, workshop_id=workshop_id)
+    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     body = AttendancePublic.model_validate(attendance, from_attributes=True)
-    if not principal.sees_personal_data:
-        body.present, body.absent = [], []
-    return body
+    return view(body, principal, _workshop_scope(workshop))
+
+
+@router.get(
+    "/facilitators/{facilitator_id}/people",
+    response_model=FacilitatorPeople,
+    summary="Ids of the people registered to or attending the workshops a person facilitates",
+    tags=["attendance"],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_facilitator_people(facilitator_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+    """For the facilitator themself (the registry asks with their key) and regional admins only."""
+    principal.require_authenticated()
+    if not (principal.is_admin or principal.person_id == str(facilitator_id)):
+        raise ForbiddenError(
+            "only this facilitator or a regional admin may list the people of their workshops"
+        )
+    people = service.people_of_facilitator(session=session, person_id=str(facilitator_id))
+    return FacilitatorPeople(facilitator_id=str(facilitator_id), person_ids=people)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from shared.api.schemas import (
     Count,
     PublicModel,
 )
+from shared.privacy import Personal
 
 
 class RegistrationCreate(ApiModel):
@@ -46,7 +47,7 @@ class RegistrationPublic(PublicModel):
 
     id: uuid.UUID
     workshop_id: uuid.UUID
-    person_id: str | None
+    person_id: Annotated[str | None, Personal]
     actor_category: ActorCategory
     count: int
     waitlisted: bool
@@ -86,10 +87,28 @@ class AttendancePublic(BaseModel):
     """The attendance of a workshop."""
 
     workshop_id: uuid.UUID
-    present: list[str]
-    absent: list[str]
+    present: Annotated[list[str], Personal]
+    absent: Annotated[list[str], Personal]
     anonymous_counts: dict[str, int]
     recorded_at: datetime
+
+
+class FacilitatorPeople(BaseModel):
+    """The people a facilitator's work needs: registered to or attending the workshops they facilitate."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "facilitator_id": "5b1c9d2e-3f4a-4b5c-8d6e-7f8091a2b3c4",
+                    "person_ids": ["7c2d0e3f-4a5b-4c6d-9e7f-8091a2b3c4d5"],
+                }
+            ]
+        }
+    )
+
+    facilitator_id: str
+    person_ids: Annotated[list[str], Personal]
 
 
 class CategoryTotals(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
 from services.workshops.localtime import to_rome
@@ -187,6 +188,31 @@ def list_registrations_query(*, workshop_id: uuid.UUID, include_cancelled: bool)
     if not include_cancelled:
         statement = statement.where(col(Registration.cancelled_at).is_(None))
     return statement
+
+
+def people_of_facilitator(*, session: Session, person_id: str) -> list[str]:
+    """Ids of the people registered to (not cancelled) or listed in the attendance of workshops ``person_id`` facilitates."""
+    # The facilitator list is a JSON array: a text match narrows the rows on both dialects, Python decides.
+    needle = f'%"{person_id}"%'
+    workshops = session.exec(
+        select(Workshop).where(cast(col(Workshop.facilitator_ids), String).like(needle))
+    ).all()
+    workshop_ids = [w.id for w in workshops if person_id in w.facilitator_ids]
+    if not workshop_ids:
+        return []
+    people: set[str] = set()
+    registrations = session.exec(
+        select(Registration.person_id).where(
+            col(Registration.workshop_id).in_(workshop_ids),
+            col(Registration.cancelled_at).is_(None),
+            col(Registration.person_id).is_not(None),
+        )
+    ).all()
+    people.update(p for p in registrations if p)
+    for attendance in session.exec(select(Attendance).where(col(Attendance.workshop_id).in_(workshop_ids))):
+        people.update(attendance.present)
+        people.update(attendance.absent)
+    return sorted(people)
 
 
 def record_attendance(

@@ -19,6 +19,7 @@ from shared.api.pagination import (
 )
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import FieldError, ValidationFailed, problem_responses
+from shared.privacy import Scope, may_see
 
 router = APIRouter()
 
@@ -73,9 +74,13 @@ def get_process_history(
             type=e.type,
             occurred_at=e.occurred_at,
             recorded_at=e.recorded_at,
-            actor_id=e.actor_id if principal.sees_personal_data else None,
+            actor_id=e.actor_id
+            if may_see(principal, Scope.of([e.district_id] if e.district_id else []))
+            else None,
             district_id=e.district_id,
-            payload=e.payload if principal.sees_personal_data else _mask(e.payload),
+            payload=e.payload
+            if may_see(principal, Scope.of([e.district_id] if e.district_id else []))
+            else _mask(e.payload),
         )
         for e in page
     ]

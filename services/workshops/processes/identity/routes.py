@@ -59,6 +59,9 @@ def create_process(
 ) -> Any:
     """Editors of the district create its processes (the district is checked in the registry)."""
     principal.require_district_editor(payload.district_id)
+    service.require_contact_references(
+        registry=registry, principal=principal, district_id=payload.district_id, contacts=payload.contacts
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     process = service.create_process(session=session, registry=registry, data=payload)
@@ -176,11 +179,15 @@ def update_process(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    registry: RegistryDep,
     if_match: IfMatch = None,
 ) -> Any:
     """Change identity-card fields (If-Match honoured)."""
     process = base.get_process(session=session, process_id=process_id)
     principal.require_district_editor(process.district_id)
+    service.require_contact_references(
+        registry=registry, principal=principal, district_id=process.district_id, contacts=payload.contacts
+    )
     expected = expected_version_from_if_match(if_match, process.version)
     process = service.update_process(
         session=session, process_id=process_id, data=payload, expected_version=expected

@@ -16,8 +16,10 @@ from services.workshops.processes.base import (
     get_process,
     iso,
     jsonable,
+    require_registry_references,
 )
 from services.workshops.processes.identity.schemas import (
+    Contact,
     PhaseCreate,
     PhasePublic,
     PhaseUpdate,
@@ -33,6 +35,7 @@ from services.workshops.processes.models import (
     ProcessStatus,
     Workshop,
 )
+from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
@@ -81,6 +84,22 @@ def _phase_payload(process: Process, phase: ProcessPhase) -> dict[str, Any]:
         is_current=phase.is_current,
         position=phase.position,
     ).dump()
+
+
+def require_contact_references(
+    *, registry: RegistryClient, principal: Principal, district_id: object, contacts: list[Contact] | None
+) -> None:
+    """403 when a contact is a person or organisation of districts this key may not use (issue 16.4)."""
+    contacts = contacts or []
+    require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=district_id,
+        people=[(f"body.contacts[{i}].person_id", c.person_id) for i, c in enumerate(contacts)],
+        organisations=[
+            (f"body.contacts[{i}].organisation_id", c.organisation_id) for i, c in enumerate(contacts)
+        ],
+    )
 
 
 def create_process(*, session: Session, registry: RegistryClient, data: ProcessCreate) -> Process:

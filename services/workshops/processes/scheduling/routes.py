@@ -109,6 +109,12 @@ def schedule_workshop(
     """Schedule a workshop; 409 names any clash (facilitator or venue booked, outside the process's dates)."""
     process = base.get_process(session=session, process_id=process_id)
     principal.require_district_editor(process.district_id)
+    base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=process.district_id,
+        facilitators=[(f"body.facilitator_ids[{i}]", f) for i, f in enumerate(payload.facilitator_ids)],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     workshop = service.schedule_workshop(
@@ -175,6 +181,16 @@ def update_workshop(
     """Move, re-staff or edit a workshop; clashes are re-checked; a held workshop is final (409)."""
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     principal.require_district_editor(workshop.district_id)
+    base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        facilitators=[
+            (f"body.facilitator_ids[{i}]", f)
+            for i, f in enumerate(payload.facilitator_ids or [])
+            if str(f) not in workshop.facilitator_ids  # those already on it stay
+        ],
+    )
     current = base.workshop_stream_version(session=session, workshop=workshop)
     expected = expected_version_from_if_match(if_match, current)
     workshop = service.update_workshop(

@@ -57,6 +57,8 @@ def put_workshop_minutes(
             (f"body.follow_ups[{i}].responsible_id", f.responsible_id)
             for i, f in enumerate(payload.follow_ups)
         ],
+        principal=principal,
+        workshop=workshop,
     )
     minutes = service.record_minutes(
         session=session, workshop=workshop, data=payload, expected_version=expected

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from services.workshops.deps import RegistryDep
+from services.workshops.processes import base as processes_base
+from services.workshops.processes.models import Workshop
 from services.workshops.sessions import base
 from services.workshops.sessions.deps import IfMatch, authorised_workshop, writable_workshop
 from services.workshops.sessions.models import OstParticipation, OstTopic
@@ -27,12 +29,13 @@ from shared.api.idempotency import IdempotencyDep
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
+from shared.privacy import Scope, may_see
 
 router = APIRouter()
 
 
 def _topic_public(
-    topic: OstTopic, participants: list[OstParticipation], principal: Principal
+    topic: OstTopic, participants: list[OstParticipation], principal: Principal, workshop: Workshop
 ) -> OstTopicPublic:
     report = None
     if topic.reported_at is not None:
@@ -61,7 +64,7 @@ def _topic_public(
             )
             for p in participants
         ]
-        if principal.sees_personal_data
+        if may_see(principal, Scope.of([workshop.district_id], workshop.facilitator_ids))
         else None,
         report=report,
         created_at=topic.created_at,
@@ -82,7 +85,7 @@ def list_workshop_ost_topics(
     topics = service.list_topics(session=session, workshop_id=workshop.id)
     participants = service.current_participants(session=session, topic_ids=[t.id for t in topics])
     set_etag(response, workshop.version)
-    return [_topic_public(t, participants[t.id], principal) for t in topics]
+    return [_topic_public(t, participants[t.id], principal, workshop) for t in topics]
 
 
 @router.get(
@@ -103,7 +106,7 @@ def get_workshop_ost_topic(
     topic = service.get_topic(session=session, workshop_id=workshop.id, topic_id=topic_id)
     participants = service.current_participants(session=session, topic_ids=[topic.id])
     set_etag(response, workshop.version)
-    return _topic_public(topic, participants[topic.id], principal)
+    return _topic_public(topic, participants[topic.id], principal, workshop)
 
 
 @router.post(
@@ -126,9 +129,14 @@ def propose_workshop_ost_topic(
     workshop = writable_workshop(session, principal, workshop_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    base.ensure_people_exist(registry=registry, people=[("body.convener_id", payload.convener_id)])
+    base.ensure_people_exist(
+        registry=registry,
+        people=[("body.convener_id", payload.convener_id)],
+        principal=principal,
+        workshop=workshop,
+    )
     topic = service.propose_topic(session=session, workshop=workshop, data=payload)
-    body = _topic_public(topic, [], principal)
+    body = _topic_public(topic, [], principal, workshop)
     return idempotency.created(
         response,
         body,
@@ -158,7 +166,12 @@ def join_workshop_ost_topic(
     workshop = writable_workshop(session, principal, workshop_id)
     base.require_method(workshop, base.OPEN_SPACE)
     topic = service.get_topic(session=session, workshop_id=workshop.id, topic_id=topic_id)
-    base.ensure_people_exist(registry=registry, people=[("body.person_id", payload.person_id)])
+    base.ensure_people_exist(
+        registry=registry,
+        people=[("body.person_id", payload.person_id)],
+        principal=principal,
+        workshop=workshop,
+    )
     participation, left, recorded = service.join_topic(
         session=session, workshop=workshop, topic=topic, who=payload
     )
@@ -187,8 +200,15 @@ def leave_workshop_ost_topic(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    registry: RegistryDep,
 ) -> Any:
     workshop = writable_workshop(session, principal, workshop_id)
+    processes_base.require_registry_references(
+        registry=registry,
+        principal=principal,
+        district_id=workshop.district_id,
+        people=[("body.person_id", payload.person_id)],
+    )
     base.require_method(workshop, base.OPEN_SPACE)
     topic = service.get_topic(session=session, workshop_id=workshop.id, topic_id=topic_id)
     participation, recorded = service.leave_topic(
@@ -242,4 +262,4 @@ def put_workshop_ost_report(
     )
     participants = service.current_participants(session=session, topic_ids=[topic.id])
     set_etag(response, workshop.version)
-    return _topic_public(topic, participants[topic.id], principal)
+    return _topic_public(topic, participants[topic.id], principal, workshop)

@@ -66,6 +66,15 @@ def link_workshop_pollination(
     idempotency: IdempotencyDep,
 ) -> Any:
     workshop = writable_workshop(session, principal, workshop_id)
+    base.require_item_references(
+        session=session,
+        principal=principal,
+        workshop=workshop,
+        refs=[
+            ("body.from.id", payload.from_.kind.value, payload.from_.id),
+            ("body.to.id", payload.to.kind.value, payload.to.id),
+        ],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     link = service.link_pollination(session=session, workshop=workshop, data=payload)

@@ -61,7 +61,9 @@ def add_workshop_cafe_table(
     workshop = writable_workshop(session, principal, workshop_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    base.ensure_people_exist(registry=registry, people=[("body.host_id", payload.host_id)])
+    base.ensure_people_exist(
+        registry=registry, people=[("body.host_id", payload.host_id)], principal=principal, workshop=workshop
+    )
     table = service.add_table(session=session, workshop=workshop, data=payload)
     body = CafeTablePublic.model_validate(table)
     return idempotency.created(
@@ -147,6 +149,15 @@ def add_workshop_cafe_note(
     idempotency: IdempotencyDep,
 ) -> Any:
     workshop = writable_workshop(session, principal, workshop_id)
+    base.require_item_references(
+        session=session,
+        principal=principal,
+        workshop=workshop,
+        refs=[
+            ("body.table_id", "cafe_table", payload.table_id),
+            ("body.round_id", "cafe_round", payload.round_id),
+        ],
+    )
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     note = service.add_note(session=session, workshop=workshop, data=payload)
