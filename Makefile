@@ -3,28 +3,41 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
 # Tests run in parallel (pytest-xdist): two workers, each with its own database; a group (xdist_group) stays on
 # one worker so its module fixture starts once. XDIST= runs them in one process.
 XDIST ?= -n 2 --dist loadgroup
 
-.PHONY: install run up demo test test-slow test-all test-postgres lint fuzz bench clean
+.PHONY: install install-runtime run up demo test test-slow test-all test-postgres lint fuzz bench clean
 
+# Two environments in one .venv: `make run` installs what running needs (the package and its dependencies);
+# `make test`, `make lint` and the other developer targets add the dev extras (pytest, ruff, mypy, ...).
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	@start=$$(date +%s); \
+	$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/pip install -q --disable-pip-version-check -e . && \
+	touch $(STAMP) && \
+	echo "set-up: runtime dependencies installed in $$(( $$(date +%s) - start )) s"
 
-install: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]' && \
+	touch $(DEV_STAMP) && \
+	echo "set-up: dev tools installed in $$(( $$(date +%s) - start )) s"
 
-## Create the environment, migrate the SQLite database and start the three services (Ctrl-C stops them).
-run: install
+install: $(DEV_STAMP)
+
+install-runtime: $(STAMP)
+
+## Create the environment (runtime dependencies only), migrate the SQLite database and start the three services
+## (Ctrl-C stops them); `up` says how long the services took to answer.
+run: install-runtime
 	$(BIN)/communitylab up
 
 up: run
 
 ## Load the demo region through the services' APIs (the services must be running: `make run` in another shell).
-demo: install
+demo: install-runtime
 	$(BIN)/communitylab demo
 
 ## Create the environment and run the fast suite: everything but the tests marked `slow` (benchmark smoke

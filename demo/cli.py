@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from demo.loader import DemoAlreadyLoaded, DemoError, DemoLoader, ServiceUrls
-from shared.auth.keys import create_key
-from shared.auth.principal import Role
-from shared.config import get_settings
-from shared.db import Database
+if TYPE_CHECKING:
+    from shared.db import Database
 
 
 def _key_issuer(database: Database, secret: str) -> Any:
     """Create keys directly on the configured database (what `communitylab create-key` does)."""
+    from shared.auth.keys import create_key
+    from shared.auth.roles import Role
 
     def issue(role: str, district_ids: list[str], person_id: str | None, label: str) -> str:
         with database.transaction() as session:
@@ -35,6 +34,8 @@ def _key_issuer(database: Database, secret: str) -> Any:
 def _seed() -> None:
     """Run `communitylab seed` (the registry's own command) in a child process on the same settings."""
     # A child process, because shared/ never imports a service package.
+    from demo.loader import DemoError
+
     completed = subprocess.run([sys.executable, "-m", "services.cli", "seed"], check=False)
     if completed.returncode != 0:
         raise DemoError("`communitylab seed` failed: the districts could not be loaded")
@@ -42,6 +43,10 @@ def _seed() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo region, wait for reporting to catch up, print where to look."""
+    from demo.loader import DemoAlreadyLoaded, DemoError, DemoLoader, ServiceUrls
+    from shared.config import get_settings
+    from shared.db import Database
+
     settings = get_settings()
     database = Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     issue_key = _key_issuer(database, settings.secret_key)

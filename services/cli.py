@@ -1,30 +1,46 @@
 """The ``communitylab`` command line: migrate, run the services, manage keys, verify the log.
 
 Each service may add its own commands in ``services/<name>/cli.py`` through a ``register(subparsers)``
-function; this module is the composition root that wires them together.
+function. Building the parser imports only the standard library (``--help`` answers at once): every command
+imports what it needs when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.auth.keys import create_key, revoke_key
-from shared.auth.principal import KEY_ROLES, Role
-from shared.config import get_settings
-from shared.db import Database, utcnow
-from shared.eventlog.cli import add_verify_arguments, run_verify_log
-from shared.migrations import upgrade_all
+from shared.auth.roles import KEY_ROLES, Role
+
+if TYPE_CHECKING:
+    from shared.db import Database
+
+DESCRIPTION = """\
+Run the communitylab services (registry, workshops, reporting) and look after their database.
+
+Start here:
+  communitylab up          migrate the database and start the three services on this machine
+  communitylab demo        load the demo region into the running services (from another shell)
+  communitylab create-key  create an API key to call the APIs with
+
+Settings come from environment variables named COMMUNITYLAB_* (or a .env file), e.g.
+COMMUNITYLAB_DATABASE_URL (default: SQLite in ./data) and COMMUNITYLAB_REGISTRY_PORT.
+"""
+EPILOG = (
+    "Help on one command: communitylab COMMAND --help. The APIs document themselves at /docs on each service."
+)
 
 SERVICES = ("registry", "workshops", "reporting")
 SERVICE_CLI_MODULES = (
@@ -39,12 +55,17 @@ SERVICE_CLI_MODULES = (
 
 
 def _database() -> Database:
+    from shared.config import get_settings
+    from shared.db import Database
+
     settings = get_settings()
     return Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
     """Upgrade every component's schema to head."""
+    from shared.migrations import upgrade_all
+
     database = _database()
     upgrade_all(database.engine)
     print("migrations at head")
@@ -53,6 +74,9 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def cmd_verify_log(args: argparse.Namespace) -> int:
     """Walk the event log's hash chain and check it against signed checkpoints (``--checkpoints``)."""
+    from shared.config import get_settings
+    from shared.eventlog.cli import run_verify_log
+
     return run_verify_log(
         get_settings(), checkpoint_sources=args.checkpoints, key_sources=args.keys, stored=args.stored
     )
@@ -60,6 +84,10 @@ def cmd_verify_log(args: argparse.Namespace) -> int:
 
 def cmd_create_key(args: argparse.Namespace) -> int:
     """Create an API key and print it once."""
+    from shared.auth.keys import create_key
+    from shared.config import get_settings
+    from shared.db import utcnow
+
     settings = get_settings()
     database = _database()
     expires = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
@@ -97,6 +125,8 @@ def cmd_create_key(args: argparse.Namespace) -> int:
 
 def cmd_revoke_key(args: argparse.Namespace) -> int:
     """Revoke a key by its id."""
+    from shared.auth.keys import revoke_key
+
     with _database().transaction() as session:
         revoke_key(session.connection(), args.key_id)
     print(f"revoked {args.key_id}")
@@ -104,6 +134,8 @@ def cmd_revoke_key(args: argparse.Namespace) -> int:
 
 
 def _port(service: str) -> int:
+    from shared.config import get_settings
+
     return int(getattr(get_settings(), f"{service}_port"))
 
 
@@ -133,6 +165,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _run_uvicorn(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from shared.config import get_settings
+
     uvicorn.run(
         f"services.{args.service}.app:create_app",
         factory=True,
@@ -159,23 +193,69 @@ def background_commands() -> list[list[str]]:
     return extra
 
 
+class PortTaken(Exception):
+    """A service's port is already in use on this machine."""
+
+
+def check_ports_free(host: str, ports: dict[str, int]) -> None:
+    """Bind each service's port for a moment; raise ``PortTaken`` with one line naming port, service, setting."""
+    for service, port in ports.items():
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # uvicorn binds with SO_REUSEADDR too: a socket in TIME_WAIT is not "taken", a listener is.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+                raise PortTaken(
+                    f"communitylab up: port {port} on {host} ({service}) is {reason}; stop what is using it "
+                    f"or choose another port with COMMUNITYLAB_{service.upper()}_PORT=<port>"
+                ) from exc
+
+
+def _wait_until_answering(
+    host: str, ports: dict[str, int], processes: list[Any], timeout: float, stopped: Any
+) -> bool:
+    """Poll each service's /healthz until all answer, a process exits, ``stopped()``, or ``timeout`` passes."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    waiting = dict(ports)
+    while waiting and time.monotonic() < deadline:
+        if stopped() or any(p.poll() is not None for p in processes):
+            return False
+        for service, port in list(waiting.items()):
+            try:
+                if httpx.get(f"http://{host}:{port}/healthz", timeout=1.0).status_code == 200:
+                    del waiting[service]
+            except httpx.HTTPError:
+                pass
+        if waiting:
+            time.sleep(0.2)
+    return not waiting
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     """Start all three services (and their workers) as real uvicorn processes; stop them on Ctrl-C."""
+    from shared.config import get_settings
+
+    started = time.monotonic()
+    settings = get_settings()
+    ports = {service: _port(service) for service in SERVICES}
+    try:
+        check_ports_free(settings.host, ports)
+    except PortTaken as exc:
+        print(exc, file=sys.stderr, flush=True)
+        return 2
     if not args.no_migrate:
         cmd_migrate(args)
     executable = [sys.executable, "-m", "services.cli"]
     commands = [[*executable, "serve", service] for service in SERVICES]
     commands += [[*executable, *command] for command in background_commands()]
     processes = [subprocess.Popen(command, env=os.environ.copy()) for command in commands]
-    settings = get_settings()
-    for service in SERVICES:
-        print(f"{service}: http://{settings.host}:{_port(service)}/docs", flush=True)
-    print(
-        "Empty database? Load the demo region from another shell: `make demo` (or `communitylab demo`); "
-        f"then open http://{settings.host}:{_port('reporting')}/dashboard?format=html",
-        flush=True,
-    )
     stopping = False
+    failed_to_start = False
 
     def stop(_signum: int, _frame: Any) -> None:
         nonlocal stopping
@@ -184,6 +264,25 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
+        if _wait_until_answering(
+            settings.host, ports, processes, timeout=args.wait_seconds, stopped=lambda: stopping
+        ):
+            for service in SERVICES:
+                print(f"{service}: http://{settings.host}:{ports[service]}/docs", flush=True)
+            print(
+                f"all three services answer ({time.monotonic() - started:.1f} s after `up` started). "
+                "Empty database? Load the demo region from another shell: `make demo` (or `communitylab demo`); "
+                f"then open http://{settings.host}:{ports['reporting']}/dashboard?format=html",
+                flush=True,
+            )
+        elif not stopping:
+            print(
+                "communitylab up: the services did not all start; their log lines above say why",
+                file=sys.stderr,
+                flush=True,
+            )
+            stopping = True
+            failed_to_start = True
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.2)
     finally:
@@ -196,6 +295,8 @@ def cmd_up(args: argparse.Namespace) -> int:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
+    if failed_to_start:
+        return 1
     failed = [p.returncode for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
     return 1 if failed and not stopping else 0
 
@@ -212,13 +313,20 @@ def _optional_module(name: str) -> Any:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command, including those registered by the services."""
-    parser = argparse.ArgumentParser(prog="communitylab", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="communitylab",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("migrate", help="upgrade the database schema of every component").set_defaults(
         func=cmd_migrate
     )
     verify = sub.add_parser("verify-log", help="verify the event log's hash chain and signed checkpoints")
+    from shared.eventlog.cli import add_verify_arguments
+
     add_verify_arguments(verify)
     verify.set_defaults(func=cmd_verify_log)
 
@@ -255,8 +363,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    up = sub.add_parser("up", help="migrate and start all services on this machine")
-    up.add_argument("--no-migrate", action="store_true")
+    up = sub.add_parser(
+        "up",
+        help="migrate the database and start the three services and their workers (Ctrl-C stops them)",
+    )
+    up.add_argument("--no-migrate", action="store_true", help="start without migrating the database first")
+    up.add_argument(
+        "--wait-seconds",
+        type=float,
+        default=120.0,
+        help="how long to wait for every service to answer before giving up (default 120)",
+    )
     up.set_defaults(func=cmd_up)
 
     for module_name in SERVICE_CLI_MODULES:

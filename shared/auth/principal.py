@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from shared.auth.roles import KEY_ROLES as KEY_ROLES  # re-exported: callers import the roles from here
+from shared.auth.roles import Role as Role
 from shared.errors import ForbiddenError, UnauthorizedError
-
-
-class Role(StrEnum):
-    """The roles an API key can carry."""
-
-    REGIONAL_ADMIN = "regional_admin"
-    DISTRICT_EDITOR = "district_editor"
-    FACILITATOR = "facilitator"
-    INTEGRATION = "integration"
-    PARTICIPANT = "participant"
-    """A signed-in person without a staff role (never an API key's role)."""
-
-
-KEY_ROLES = tuple(role for role in Role if role is not Role.PARTICIPANT)
-"""The roles an API key may be created with."""
 
 
 @dataclass(frozen=True)

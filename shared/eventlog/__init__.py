@@ -1,17 +1,42 @@
-"""The shared append-only event log: append, read, upcast and verify."""
+"""The shared append-only event log: append, read, upcast and verify.
 
-from shared.eventlog.store import (
-    NewEvent,
-    RecordedEvent,
-    append,
-    last_position,
-    read_all,
-    read_by_streams,
-    read_stream,
-    stream_version,
-)
-from shared.eventlog.upcasting import register_upcaster, upcast
-from shared.eventlog.verify import VerifyResult, verify_chain
+The names below load on first use (PEP 562), so that a submodule such as ``shared.eventlog.cli`` can be
+imported (by the command line's parser) without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.eventlog.store import (
+        NewEvent,
+        RecordedEvent,
+        append,
+        last_position,
+        read_all,
+        read_by_streams,
+        read_stream,
+        stream_version,
+    )
+    from shared.eventlog.upcasting import register_upcaster, upcast
+    from shared.eventlog.verify import VerifyResult, verify_chain
+
+_WHERE = {
+    "NewEvent": "store",
+    "RecordedEvent": "store",
+    "append": "store",
+    "last_position": "store",
+    "read_all": "store",
+    "read_by_streams": "store",
+    "read_stream": "store",
+    "stream_version": "store",
+    "register_upcaster": "upcasting",
+    "upcast": "upcasting",
+    "VerifyResult": "verify",
+    "verify_chain": "verify",
+}
 
 __all__ = [
     "NewEvent",
@@ -27,3 +52,13 @@ __all__ = [
     "upcast",
     "verify_chain",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` the first time it is asked for."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"shared.eventlog.{module}"), name)
+    globals()[name] = value
+    return value

@@ -15,39 +15,29 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.config import Settings, get_settings
-from shared.db import Database
-from shared.eventlog.checkpoints import (
-    Checkpoint,
-    CheckpointError,
-    LogTamperedError,
-    checkpoint_log,
-    iter_stored,
-    verify_checkpoint,
-)
-from shared.eventlog.signing import (
-    KeyFileError,
-    Keyring,
-    generate_private_pem,
-    key_id,
-    load_signing_key,
-    public_pem,
-)
-from shared.eventlog.sources import load_checkpoints, load_keys
-from shared.eventlog.verify import LogState, verify_chain
+    from shared.config import Settings
+    from shared.db import Database
+    from shared.eventlog.signing import Keyring
+
+# The command line builds its parser from this module: heavy imports happen inside the commands.
 
 logger = logging.getLogger("communitylab.eventlog.checkpoints")
 
 
 def _database(settings: Settings) -> Database:
+    from shared.db import Database
+
     return Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
 def _signing_key(settings: Settings) -> Ed25519PrivateKey:
+    from shared.eventlog.signing import KeyFileError, load_signing_key
+
     if not settings.log_signing_key_file:
         raise KeyFileError(
             "COMMUNITYLAB_LOG_SIGNING_KEY_FILE is not set: generate a key with `communitylab log-keygen`"
@@ -57,6 +47,8 @@ def _signing_key(settings: Settings) -> Ed25519PrivateKey:
 
 def keyring_from_settings(settings: Settings) -> Keyring:
     """The public keys this deployment trusts: the signing key's (if readable) and the public keys file."""
+    from shared.eventlog.signing import Keyring
+
     return Keyring.from_files(
         signing_key_file=settings.log_signing_key_file, public_keys_file=settings.log_public_keys_file
     )
@@ -66,6 +58,11 @@ def run_verify_log(
     settings: Settings, *, checkpoint_sources: list[str], key_sources: list[str], stored: bool
 ) -> int:
     """Verify the chain and every given checkpoint; print the outcome; 0 when all holds, 1 when not, 2 on bad input."""
+    from shared.eventlog.checkpoints import Checkpoint, CheckpointError, iter_stored, verify_checkpoint
+    from shared.eventlog.signing import KeyFileError
+    from shared.eventlog.sources import load_checkpoints, load_keys
+    from shared.eventlog.verify import verify_chain
+
     given: list[Checkpoint] = []
     database = _database(settings)
     try:
@@ -103,6 +100,10 @@ def run_verify_log(
 
 def cmd_checkpoint_log(args: argparse.Namespace) -> int:
     """Verify the log and sign a checkpoint of it now; print the checkpoint as JSON."""
+    from shared.config import get_settings
+    from shared.eventlog.checkpoints import LogTamperedError, checkpoint_log
+    from shared.eventlog.signing import KeyFileError
+
     settings = get_settings()
     try:
         key = _signing_key(settings)
@@ -125,6 +126,10 @@ def cmd_checkpoint_log(args: argparse.Namespace) -> int:
 
 def cmd_checkpoint_worker(args: argparse.Namespace) -> int:
     """Sign a checkpoint every interval while the log grows; stop on SIGTERM; exit 1 if the log breaks."""
+    from shared.config import get_settings
+    from shared.eventlog.checkpoints import LogTamperedError, checkpoint_log
+    from shared.eventlog.signing import KeyFileError, key_id
+    from shared.eventlog.verify import LogState
     from shared.logging import configure_logging
 
     settings = get_settings()
@@ -172,6 +177,8 @@ def cmd_checkpoint_worker(args: argparse.Namespace) -> int:
 
 def cmd_log_keygen(args: argparse.Namespace) -> int:
     """Write a new Ed25519 signing key (mode 0600) and print its public key and key id."""
+    from shared.eventlog.signing import generate_private_pem, key_id, load_signing_key, public_pem
+
     target = Path(args.out)
     if target.exists() and not args.force:
         print(f"{target} exists; pass --force to overwrite it", file=sys.stderr)
@@ -231,4 +238,6 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def background_commands() -> list[list[str]]:
     """``communitylab up`` signs checkpoints when a signing key is configured."""
+    from shared.config import get_settings
+
     return [["checkpoint-worker"]] if get_settings().log_signing_key_file else []

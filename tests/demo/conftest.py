@@ -126,6 +126,11 @@ def live_services(fresh_database_url: str, tmp_path: Path) -> Iterator[LiveServi
                 except httpx.TransportError:
                     pass
             time.sleep(0.3)
+        # `up` itself says when all three answer and where their docs are (its own poll may lag ours a little).
+        while "all three services answer" not in services.log():
+            assert time.monotonic() < deadline, f"`up` did not report the services ready:\n{services.log()}"
+            time.sleep(0.2)
+        assert f"registry: {urls['registry']}/docs" in services.log()
         yield services
     finally:
         if process.poll() is None:

@@ -6,14 +6,14 @@ import argparse
 import signal
 from typing import Any
 
-from services.registry.notifications.worker import NotificationsWorker, WorkerConfig
-from shared.config import get_settings
-from shared.db import Database
-from shared.logging import configure_logging
-
 
 def cmd_notifications_worker(args: argparse.Namespace) -> int:
     """Run the worker until SIGTERM/SIGINT, finishing the mail in flight first."""
+    from services.registry.notifications.worker import NotificationsWorker, WorkerConfig
+    from shared.config import get_settings
+    from shared.db import Database
+    from shared.logging import configure_logging
+
     settings = get_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
     database = Database.from_url(

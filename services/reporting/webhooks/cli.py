@@ -6,14 +6,14 @@ import argparse
 import signal
 from typing import Any
 
-from services.reporting.webhooks.dispatcher import Dispatcher, DispatcherConfig
-from shared.config import get_settings
-from shared.db import Database
-from shared.logging import configure_logging
-
 
 def cmd_webhooks_worker(args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGTERM/SIGINT, finishing the in-flight delivery first."""
+    from services.reporting.webhooks.dispatcher import Dispatcher, DispatcherConfig
+    from shared.config import get_settings
+    from shared.db import Database
+    from shared.logging import configure_logging
+
     settings = get_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
     database = Database.from_url(
