@@ -182,3 +182,25 @@ class FacilitatorTrainingRecorded(_Payload):
     year: int
     hours: int
     provider: str
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    DISTRICT_CREATED: DistrictCreated,
+    DISTRICT_UPDATED: DistrictUpdated,
+    DISTRICT_POPULATION_SET: DistrictPopulationSet,
+    DISTRICT_BOUNDARY_SET: DistrictBoundarySet,
+    DISTRICT_MUNICIPALITY_ADDED: DistrictMunicipalityAdded,
+    ORGANISATION_CREATED: OrganisationCreated,
+    ORGANISATION_UPDATED: OrganisationUpdated,
+    PERSON_REGISTERED: PersonRegistered,
+    PERSON_UPDATED: PersonUpdated,
+    PERSON_CONSENT_RECORDED: PersonConsent,
+    PERSON_CONSENT_WITHDRAWN: PersonConsent,
+    PERSON_ERASED: PersonErased,
+    BODY_CREATED: BodyCreated,
+    BODY_MEMBER_ADDED: BodyMemberChanged,
+    BODY_MEMBER_ENDED: BodyMemberChanged,
+    FACILITATOR_PROFILE_SET: FacilitatorProfileSet,
+    FACILITATOR_TRAINING_RECORDED: FacilitatorTrainingRecorded,
+}

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.reporting.consumer import projection_loop, readiness_check
 from services.reporting.log.routes import router as log_router
 from services.reporting.routes import router as reporting_router
+from services.reporting.webhooks.openapi import install_webhooks_openapi
 from services.reporting.webhooks.routes import router as webhooks_router
 from shared.app import create_service_app
 from shared.clients.registry import RegistryClient
@@ -61,4 +62,5 @@ def create_app(
         cache_seconds=settings.registry_cache_seconds,
     )
     app.state.person_resolver = client.person_resolver
+    install_webhooks_openapi(app)
     return app

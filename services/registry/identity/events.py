@@ -37,3 +37,11 @@ class GrantChanged(_Payload):
     person_id: str
     role: str
     district_id: str | None
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    PERSON_IDENTITY_LINKED: PersonIdentityLinked,
+    GRANT_MADE: GrantChanged,
+    GRANT_REVOKED: GrantChanged,
+}

@@ -58,3 +58,10 @@ class FollowChanged(BaseModel):
     def dump(self) -> dict[str, Any]:
         """JSON-native payload."""
         return self.model_dump(mode="json")
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    FOLLOW_STARTED: FollowChanged,
+    FOLLOW_STOPPED: FollowChanged,
+}

@@ -58,3 +58,10 @@ class SubscriptionDeletedPayload(BaseModel):
     """A subscription was deleted with its delivery log."""
 
     subscription_id: str
+
+
+class PingPayload(BaseModel):
+    """The ``data`` of a ``webhook.ping`` delivery: which subscription, and a fresh id per ping."""
+
+    subscription_id: str
+    ping_id: str

@@ -160,3 +160,22 @@ class EvaluationResponseRecorded(BaseModel):
     edition_id: str | None
     person_id: str | None
     answers: dict[str, str | int]
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    INVENTION_CREATED: InventionCreated,
+    INVENTION_UPDATED: InventionUpdated,
+    INVENTION_HANDED_OVER: InventionHandedOver,
+    PRIORITY_PROPOSED: PriorityProposed,
+    PRIORITY_SUBMITTED: PrioritySubmitted,
+    PRIORITY_VALIDATED: PriorityDecided,
+    PRIORITY_REJECTED: PriorityDecided,
+    PRIORITY_ASSIGNED: PriorityAssigned,
+    PRIORITY_STARTED: PriorityStarted,
+    PRIORITY_REPORTED: PriorityReported,
+    PRIORITY_LINKED_TO_PLAN_ACTION: PriorityLinkedToPlanAction,
+    EVALUATION_TEMPLATE_CREATED: EvaluationTemplateChanged,
+    EVALUATION_TEMPLATE_VERSIONED: EvaluationTemplateChanged,
+    EVALUATION_RESPONSE_RECORDED: EvaluationResponseRecorded,
+}

@@ -209,3 +209,23 @@ class WorkshopAttendanceRecorded(_Payload):
     present: list[str]
     absent: list[str]
     anonymous_counts: dict[str, int]
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    PROGRAMME_CREATED: ProgrammeCreated,
+    EDITION_CREATED: EditionCreated,
+    EDITION_DISTRICT_ADDED: EditionDistrictAdded,
+    PROCESS_CREATED: ProcessCreated,
+    PROCESS_UPDATED: ProcessUpdated,
+    PROCESS_PHASE_ADDED: ProcessPhaseAdded,
+    PROCESS_PHASE_CHANGED: ProcessPhaseChanged,
+    PROCESS_STATUS_CHANGED: ProcessStatusChanged,
+    WORKSHOP_SCHEDULED: WorkshopScheduled,
+    WORKSHOP_UPDATED: WorkshopUpdated,
+    WORKSHOP_STATUS_CHANGED: WorkshopStatusChanged,
+    WORKSHOP_REGISTRATION_ADDED: WorkshopRegistrationAdded,
+    WORKSHOP_REGISTRATION_CANCELLED: WorkshopRegistrationCancelled,
+    WORKSHOP_REGISTRATION_PROMOTED: WorkshopRegistrationPromoted,
+    WORKSHOP_ATTENDANCE_RECORDED: WorkshopAttendanceRecorded,
+}

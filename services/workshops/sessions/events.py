@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 WORKSHOP = "workshop"
 
@@ -133,20 +133,29 @@ class CafeHarvestRecorded(_Payload):
     themes: list[str]
 
 
+class PollinationEnd(BaseModel):
+    """One end of a pollination link: what kind of thing (``table``, ``topic``, ...) and its id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    id: str
+
+
 class PollinationLinked(_Payload):
     """An idea was carried from one place to another (``to`` may belong to another workshop)."""
 
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
     link_id: str
-    from_: dict[str, str]
-    to: dict[str, str]
+    from_: PollinationEnd = Field(alias="from")
+    to: PollinationEnd
     to_workshop_id: str
     note: str
 
     def dump(self) -> dict[str, Any]:
         """JSON-native payload, with ``from`` spelled as such."""
-        data = self.model_dump(mode="json")
-        data["from"] = data.pop("from_")
-        return data
+        return self.model_dump(mode="json", by_alias=True)
 
 
 class MinutesRecorded(_Payload):
@@ -157,3 +166,19 @@ class MinutesRecorded(_Payload):
     contributions_count: int | None
     decisions: list[str]
     follow_ups: list[dict[str, Any]]
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    AGENDA_SET: AgendaSet,
+    OST_TOPIC_PROPOSED: OstTopicProposed,
+    OST_JOINED: OstJoined,
+    OST_LEFT: OstLeft,
+    OST_REPORT_FILED: OstReportFiled,
+    CAFE_TABLE_ADDED: CafeTableAdded,
+    CAFE_ROUND_ADDED: CafeRoundAdded,
+    CAFE_NOTE_ADDED: CafeNoteAdded,
+    CAFE_HARVEST_RECORDED: CafeHarvestRecorded,
+    POLLINATION_LINKED: PollinationLinked,
+    MINUTES_RECORDED: MinutesRecorded,
+}
