@@ -171,6 +171,9 @@ class Workshop(SQLModel, table=True):
     )
     status_reason: str | None = Field(default=None, max_length=2000)
     version: int = Field(default=0)
+    # iCalendar SEQUENCE: bumped only when the calendar entry changes (times, place, title, status), not when
+    # a registration or an agenda item is added to the stream (RFC 5545 3.8.7.4).
+    ical_sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

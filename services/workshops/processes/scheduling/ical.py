@@ -7,7 +7,8 @@ Other workshops domains add text to an event's DESCRIPTION (e.g. the sessions' a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vText
 from sqlmodel import Session
@@ -17,6 +18,8 @@ from shared.db import utcnow
 
 ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8"
 UID_DOMAIN = "communitylab"
+ROME = ZoneInfo("Europe/Rome")
+"""Feeds give local times with TZID=Europe/Rome (and its VTIMEZONE): what a participant's calendar shows."""
 
 IcalDescriptionProvider = Callable[[Session, Workshop], str | None]
 """Text to append to a workshop's VEVENT DESCRIPTION (None or empty to add nothing)."""
@@ -57,7 +60,7 @@ def _description(session: Session, workshop: Workshop) -> str:
 
 
 def build_calendar(*, session: Session, workshops: Sequence[Workshop], name: str) -> bytes:
-    """An RFC 5545 calendar of the workshops (times in UTC; X-WR-TIMEZONE says Europe/Rome for display)."""
+    """An RFC 5545 calendar of the workshops: times with TZID=Europe/Rome, defined by a VTIMEZONE."""
     calendar = Calendar()
     calendar.add("prodid", "-//communitylab//workshops//IT")
     calendar.add("version", "2.0")
@@ -70,8 +73,8 @@ def build_calendar(*, session: Session, workshops: Sequence[Workshop], name: str
         event = Event()
         event.add("uid", workshop_uid(workshop))
         event.add("dtstamp", stamp)
-        event.add("dtstart", workshop.starts_at.astimezone(UTC).replace(microsecond=0))
-        event.add("dtend", workshop.ends_at.astimezone(UTC).replace(microsecond=0))
+        event.add("dtstart", workshop.starts_at.astimezone(ROME).replace(microsecond=0))
+        event.add("dtend", workshop.ends_at.astimezone(ROME).replace(microsecond=0))
         event.add("last-modified", workshop.updated_at.astimezone(UTC).replace(microsecond=0))
         event.add("summary", workshop.title)
         location = workshop.venue or workshop.online_url
@@ -83,8 +86,15 @@ def build_calendar(*, session: Session, workshops: Sequence[Workshop], name: str
         if description:
             event.add("description", description)
         event.add("status", _STATUS[workshop.status])
-        event.add("sequence", workshop.version)
+        # SEQUENCE counts revisions of this entry (times, place, title, status), not every event of the
+        # workshop's stream: a registration must not make calendars ask to re-accept (RFC 5545 3.8.7.4).
+        event.add("sequence", workshop.ical_sequence)
         event.add("categories", [workshop.method.value])
         calendar.add_component(event)
+    if workshops:
+        # The VTIMEZONE covers the whole years the feed spans (transitions from the tz database), not 1970-2038.
+        first = min(w.starts_at for w in workshops).astimezone(ROME).year
+        last = max(w.ends_at for w in workshops).astimezone(ROME).year
+        calendar.add_missing_timezones(first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
     content: bytes = calendar.to_ical()
     return content

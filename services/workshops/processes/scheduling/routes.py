@@ -148,6 +148,21 @@ def list_process_workshops(
     return _workshop_page(request, response, session, statement, limit, cursor)
 
 
+# Declared before GET /workshops/{workshop_id}, whose path parameter would otherwise swallow ".ics".
+@router.get(
+    "/workshops/{workshop_id}.ics",
+    response_class=Response,
+    summary="iCalendar file of one workshop",
+    tags=["calendars"],
+    responses={**ICS_RESPONSE, **problem_responses(404, 422)},
+)
+def get_workshop_ics(workshop_id: uuid.UUID, session: SessionDep) -> Response:
+    """The workshop as one VEVENT (an "add to calendar" link); the same UID as in the other feeds."""
+    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
+    content = ical.build_calendar(session=session, workshops=[workshop], name=workshop.title)
+    return _ics(content, f"workshop-{workshop.id}.ics")
+
+
 @router.get(
     "/workshops/{workshop_id}",
     response_model=WorkshopPublic,

@@ -41,6 +41,8 @@ from shared.errors import ConflictError, FieldError, ValidationFailed
 from shared.eventlog import NewEvent
 
 MAX_WORKSHOP_DURATION = timedelta(days=7)
+CALENDAR_FIELDS = frozenset({"title", "description", "starts_at", "ends_at", "venue", "online_url", "method"})
+"""Fields a workshop's VEVENT shows: changing one is a new revision of the calendar entry (its SEQUENCE)."""
 
 
 def _normalise_venue(venue: str | None) -> str | None:
@@ -302,6 +304,8 @@ def update_workshop(
             changes[field] = jsonable(value.value if isinstance(value, WorkshopMethod) else value)
     if not changes:
         return workshop
+    if CALENDAR_FIELDS.intersection(changes):
+        workshop.ical_sequence += 1
     new_events = [
         NewEvent(
             events.WORKSHOP_UPDATED,
@@ -380,6 +384,7 @@ def change_workshop_status(
     previous = workshop.status
     workshop.status = data.status
     workshop.status_reason = data.reason
+    workshop.ical_sequence += 1
     payload = events.WorkshopStatusChanged(
         workshop_id=str(workshop.id),
         process_id=str(workshop.process_id),
