@@ -69,7 +69,7 @@ def start_service(service: str, *args: str, env: dict[str, str], log_dir: Path) 
             text=True,
         )
     served = ServedProcess(process, f"http://127.0.0.1:{port}", log_path)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited early:\n{served.log()}")

@@ -103,7 +103,7 @@ def test_client_against_a_live_registry_then_down(seeded_database: tuple[str, Pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
