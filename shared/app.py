@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
 
+from shared.api.docs import install_docs
 from shared.api.problems import install_error_handlers, problem_response
 from shared.auth.oidc import TokenVerifier
 from shared.config import Settings, get_settings
@@ -125,6 +126,8 @@ def create_service_app(
         contact={"name": "communitylab maintainers", "url": "https://communitylab.example"},
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
         servers=[{"url": getattr(settings, f"{name}_url", "/"), "description": f"{name} service"}],
+        docs_url=None,  # served by install_docs from installed files, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -133,6 +136,7 @@ def create_service_app(
     app.state.token_verifier = TokenVerifier(settings)
     app.state.person_resolver = None
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(CursorScopeMiddleware, secret=settings.secret_key)
     app.add_middleware(
         RateLimitMiddleware,
