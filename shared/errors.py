@@ -124,6 +124,18 @@ class UpstreamUnavailableError(AppError):
         self.headers = {"Retry-After": "5"}
 
 
+class FieldRule(ValueError):
+    """A cross-field rule broken in a model validator, reported at the field that must change.
+
+    ``raise FieldRule("workshop_id", "a priority proposed by a workshop needs workshop_id")`` in a
+    ``model_validator`` gives ``errors[].path`` ``body.workshop_id`` instead of ``body``.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _loc_to_path(loc: tuple[Any, ...] | list[Any]) -> str:
     path = ""
     for part in loc:
@@ -136,12 +148,16 @@ def _loc_to_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 def validation_errors(raw: list[Any]) -> list[FieldError]:
     """Pydantic error dicts as FieldErrors with dotted paths."""
-    return [
-        FieldError(
-            path=_loc_to_path(err.get("loc", ())), message=str(err.get("msg", "")), type=err.get("type")
-        )
-        for err in raw
-    ]
+    errors = []
+    for err in raw:
+        loc = list(err.get("loc", ()))
+        message = str(err.get("msg", ""))
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldRule):
+            loc.extend(cause.field.split("."))
+            message = str(cause)
+        errors.append(FieldError(path=_loc_to_path(loc), message=message, type=err.get("type")))
+    return errors
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -60,15 +60,78 @@ async def _app_error_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+JSON_MEDIA_TYPE = "application/json"
+
+
+def _is_json_media_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == JSON_MEDIA_TYPE or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset, as ``json.JSONDecodeError`` counts them."""
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+async def _malformed_json_error(request: Request, error: dict[str, Any]) -> FieldError:
+    """Where the JSON text breaks (line, column) and why, at path ``body`` (never a character offset)."""
+    position = error["loc"][1] if len(error.get("loc", ())) > 1 else None
+    reason = str((error.get("ctx") or {}).get("error") or "invalid JSON")
+    where = ""
+    if isinstance(position, int):
+        try:
+            text = (await request.body()).decode("utf-8", errors="replace")
+        except RuntimeError:  # the body stream is gone: report the offset only
+            where = f"at character {position + 1}: "
+        else:
+            line, column = _line_and_column(text, position)
+            where = f"line {line}, column {column} (character {position + 1}): "
+    return FieldError(path="body", message=f"malformed JSON, {where}{reason}", type="json_invalid")
+
+
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    content_type = request.headers.get("content-type", "")
+    if (
+        content_type
+        and not _is_json_media_type(content_type)
+        and any(e.get("loc", ())[:1] == ("body",) for e in raw)
+    ):
+        # curl -d sends application/x-www-form-urlencoded: say what to send instead of "not a dictionary".
+        return problem_response(
+            request,
+            status=415,
+            slug="unsupported-media-type",
+            title="Unsupported Media Type",
+            detail=f"This operation takes a JSON body: send it with `Content-Type: {JSON_MEDIA_TYPE}` "
+            f"(the request said `{content_type}`).",
+            errors=[
+                FieldError(
+                    path="header.Content-Type",
+                    message=f"expected {JSON_MEDIA_TYPE}, got {content_type}",
+                    type="unsupported_media_type",
+                )
+            ],
+        )
+    malformed = [e for e in raw if e.get("type") == "json_invalid"]
+    if malformed:
+        return problem_response(
+            request,
+            status=422,
+            slug="validation-error",
+            title="Request validation failed",
+            detail="The request body is not valid JSON; see errors for where and why.",
+            errors=[await _malformed_json_error(request, malformed[0])],
+        )
     return problem_response(
         request,
         status=422,
         slug="validation-error",
         title="Request validation failed",
         detail="The request does not match the expected schema; see errors.",
-        errors=validation_errors(list(exc.errors())),
+        errors=validation_errors(raw),
     )
 
 
@@ -145,6 +208,10 @@ def problem_openapi_responses(document: dict[str, Any]) -> dict[str, Any]:
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault(
+                    "415", {"description": "The body is not sent as `Content-Type: application/json`"}
+                )
             for code, response in operation.get("responses", {}).items():
                 if str(code)[:1] in ("4", "5") and isinstance(response, dict):
                     response["content"] = dict(problem_content)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.registry.bodies.models import BodyKind, MembershipRole
 from services.registry.common.schemas import EXAMPLE_DISTRICT, EXAMPLE_PERSON, EXAMPLE_PROCESS, check_period
 from shared.api.schemas import ApiModel, OptionalText, PublicModel
+from shared.errors import FieldRule
 
 
 class BodyCreate(ApiModel):
@@ -38,7 +39,7 @@ class BodyCreate(ApiModel):
     def _process_only_for_steering_groups(self) -> BodyCreate:
         steering = self.kind in (BodyKind.STEERING_GROUP_CORE, BodyKind.STEERING_GROUP_EXTENDED)
         if self.process_id is not None and not steering:
-            raise ValueError("only steering groups belong to a process")
+            raise FieldRule("process_id", "only steering groups belong to a process")
         return self
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.registry.common.schemas import Year, check_period
 from services.registry.districts.models import MunicipalityKind
 from shared.api.schemas import ApiModel, Code, PatchModel, PublicModel, ShortText, bounded_list
+from shared.errors import FieldRule
 
 Population = Annotated[int, Field(ge=0, le=100_000_000)]
 MAX_POSITIONS = 200_000
@@ -97,7 +98,7 @@ class DistrictCreate(ApiModel):
         check_period(self.valid_from, self.valid_to)
         years = [p.year for p in self.population]
         if len(years) != len(set(years)):
-            raise ValueError("population years must be unique")
+            raise FieldRule("population", "population years must be unique")
         return self
 
 

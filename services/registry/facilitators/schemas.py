@@ -19,6 +19,7 @@ from shared.api.schemas import (
     ShortText,
     bounded_list,
 )
+from shared.errors import FieldRule
 from shared.privacy import Personal
 
 
@@ -33,7 +34,7 @@ class AvailabilityWindow(ApiModel):
     @model_validator(mode="after")
     def _period(self) -> AvailabilityWindow:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("ends_on must not be before starts_on")
+            raise FieldRule("ends_on", "ends_on must not be before starts_on")
         return self
 
 

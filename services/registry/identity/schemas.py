@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.registry.identity.models import GrantRole
+from shared.errors import FieldRule
 
 EXAMPLE_DISTRICT = "1b7d6a52-51b6-5a4e-9e0f-6d1d0d3c2a11"
 EXAMPLE_PERSON = "5b1f3c1e-8a51-4c5e-9b49-3f7f4f8d2a10"
@@ -33,9 +34,9 @@ class GrantCreate(BaseModel):
     @model_validator(mode="after")
     def _district_matches_role(self) -> GrantCreate:
         if self.role is GrantRole.DISTRICT_EDITOR and self.district_id is None:
-            raise ValueError("a district_editor grant needs district_id")
+            raise FieldRule("district_id", "a district_editor grant needs district_id")
         if self.role is GrantRole.REGIONAL_ADMIN and self.district_id is not None:
-            raise ValueError("a regional_admin grant is for the whole region: omit district_id")
+            raise FieldRule("district_id", "a regional_admin grant is for the whole region: omit district_id")
         return self
 
 

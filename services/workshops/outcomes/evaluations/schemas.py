@@ -16,6 +16,7 @@ from services.workshops.outcomes.schemas import (
     LocalisedText,
 )
 from shared.api.schemas import ApiModel, Code, PublicModel
+from shared.errors import FieldRule
 
 
 class DimensionKind(StrEnum):
@@ -48,16 +49,16 @@ class DimensionSpec(ApiModel):
     def _shape(self) -> DimensionSpec:
         if self.kind is DimensionKind.SCALE:
             if self.scale_min is None or self.scale_max is None or self.scale_min >= self.scale_max:
-                raise ValueError("a scale needs scale_min < scale_max")
+                raise FieldRule("scale_max", "a scale needs scale_min < scale_max")
             if self.choices:
-                raise ValueError("a scale has no choices")
+                raise FieldRule("choices", "a scale has no choices")
         elif self.kind is DimensionKind.CHOICE:
             if len(self.choices) < 2:
-                raise ValueError("a choice needs at least two choices")
+                raise FieldRule("choices", "a choice needs at least two choices")
             if len({c.code for c in self.choices}) != len(self.choices):
-                raise ValueError("choice codes must be unique")
+                raise FieldRule("choices", "choice codes must be unique")
             if self.scale_min is not None or self.scale_max is not None:
-                raise ValueError("a choice has no scale")
+                raise FieldRule("scale_min", "a choice has no scale")
         elif self.choices or self.scale_min is not None or self.scale_max is not None:
             raise ValueError("a free-text dimension has neither scale nor choices")
         return self

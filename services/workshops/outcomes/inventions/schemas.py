@@ -23,6 +23,7 @@ from services.workshops.outcomes.schemas import (
     OriginOut,
 )
 from shared.api.schemas import ApiModel, LongText, PatchModel, PublicModel, ShortText
+from shared.errors import FieldRule
 
 
 class InventionCreate(ApiModel):
@@ -63,7 +64,7 @@ class InventionCreate(ApiModel):
     @model_validator(mode="after")
     def _origin_needs_workshop(self) -> InventionCreate:
         if self.origin is not None and self.workshop_id is None:
-            raise ValueError("origin needs workshop_id: a session belongs to a workshop")
+            raise FieldRule("workshop_id", "origin needs workshop_id: a session belongs to a workshop")
         return self
 
 
@@ -118,7 +119,7 @@ class InventionHandover(ApiModel):
     @model_validator(mode="after")
     def _exactly_one_recipient(self) -> InventionHandover:
         if (self.to_district_id is None) == (self.to_organisation_id is None):
-            raise ValueError("give exactly one of to_district_id and to_organisation_id")
+            raise FieldRule("to_district_id", "give exactly one of to_district_id and to_organisation_id")
         return self
 
 

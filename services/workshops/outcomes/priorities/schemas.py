@@ -23,6 +23,7 @@ from services.workshops.outcomes.schemas import (
     OriginOut,
 )
 from shared.api.schemas import ApiModel, Code, LongText, PublicModel, ShortText
+from shared.errors import FieldRule
 
 
 class PriorityCreate(ApiModel):
@@ -56,9 +57,9 @@ class PriorityCreate(ApiModel):
     @model_validator(mode="after")
     def _source_rules(self) -> PriorityCreate:
         if self.source is PrioritySource.WORKSHOP and self.workshop_id is None:
-            raise ValueError("a priority proposed by a workshop needs workshop_id")
+            raise FieldRule("workshop_id", "a priority proposed by a workshop needs workshop_id")
         if self.origin is not None and self.workshop_id is None:
-            raise ValueError("origin needs workshop_id: a session belongs to a workshop")
+            raise FieldRule("workshop_id", "origin needs workshop_id: a session belongs to a workshop")
         return self
 
 

@@ -14,6 +14,7 @@ from shared.api.schemas import (
     Count,
     PublicModel,
 )
+from shared.errors import FieldRule
 from shared.privacy import Personal
 
 
@@ -36,9 +37,11 @@ class RegistrationCreate(ApiModel):
     @model_validator(mode="after")
     def _person_or_count(self) -> RegistrationCreate:
         if self.person_id is not None and self.count != 1:
-            raise ValueError("a person's registration counts 1; send anonymous groups without person_id")
+            raise FieldRule(
+                "count", "a person's registration counts 1; send anonymous groups without person_id"
+            )
         if self.person_id is None and self.actor_category is None:
-            raise ValueError("an anonymous registration needs actor_category")
+            raise FieldRule("actor_category", "an anonymous registration needs actor_category")
         return self
 
 

@@ -18,6 +18,7 @@ from shared.api.schemas import (
     PublicModel,
     ShortText,
 )
+from shared.errors import FieldRule
 
 
 class Stature(BaseModel):
@@ -60,7 +61,7 @@ class PhaseCreate(ApiModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> PhaseCreate:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("ends_on must not be before starts_on")
+            raise FieldRule("ends_on", "ends_on must not be before starts_on")
         return self
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import ConfigDict, Field, model_validator
 
 from shared.api.schemas import ApiModel, LongText, PublicModel, ShortText
+from shared.errors import FieldRule
 
 
 class ProgrammeCreate(ApiModel):
@@ -61,7 +62,7 @@ class EditionCreate(ApiModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> EditionCreate:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("ends_on must not be before starts_on")
+            raise FieldRule("ends_on", "ends_on must not be before starts_on")
         return self
 
 

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from services.workshops.sessions.schemas import EXAMPLE_PERSON, ListText, PersonId, SlotLabel
 from shared.api.schemas import ApiModel, Code, LongText, PublicModel, ShortText
+from shared.errors import FieldRule
 
 
 class OstTopicCreate(ApiModel):
@@ -42,11 +43,11 @@ class OstTopicCreate(ApiModel):
     @model_validator(mode="after")
     def _slot_given(self) -> OstTopicCreate:
         if (self.slot_starts_at is None) != (self.slot_ends_at is None):
-            raise ValueError("slot_starts_at and slot_ends_at go together")
+            raise FieldRule("slot_ends_at", "slot_starts_at and slot_ends_at go together")
         if self.slot_starts_at and self.slot_ends_at and self.slot_ends_at <= self.slot_starts_at:
-            raise ValueError("slot_ends_at must be after slot_starts_at")
+            raise FieldRule("slot_ends_at", "slot_ends_at must be after slot_starts_at")
         if self.slot_label is None and self.slot_starts_at is None:
-            raise ValueError("give a slot_label or slot_starts_at and slot_ends_at")
+            raise FieldRule("slot_label", "give a slot_label or slot_starts_at and slot_ends_at")
         return self
 
 
@@ -94,7 +95,7 @@ class OstParticipantIn(ApiModel):
     @model_validator(mode="after")
     def _exactly_one(self) -> OstParticipantIn:
         if (self.person_id is None) == (self.participant_code is None):
-            raise ValueError("give exactly one of person_id and participant_code")
+            raise FieldRule("person_id", "give exactly one of person_id and participant_code")
         return self
 
 
