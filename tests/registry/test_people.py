@@ -260,3 +260,34 @@ async def test_bad_input_is_422(registry_client: httpx.AsyncClient, admin_header
         response = await registry_client.post("/people", json={**base, **change}, headers=admin_headers)
         assert response.status_code == 422, (change, response.text)
         assert response.json()["errors"][0]["path"].startswith("body")
+
+
+async def test_an_email_already_registered_is_a_409_naming_the_person(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str], session: Session
+) -> None:
+    district = await create_district(registry_client, admin_headers)
+    first = await create_person(
+        registry_client, admin_headers, [district["id"]], email="Anna.Verdi@example.org"
+    )
+    before = event_count(session)
+    again = {
+        "given_name": "Anna",
+        "family_name": "Verdi",
+        "email": "anna.verdi@example.org",  # the same address, other case
+        "actor_category": "citizen",
+        "district_ids": [district["id"]],
+    }
+    clash = await registry_client.post("/people", json=again, headers=admin_headers)
+    assert clash.status_code == 409
+    problem = clash.json()
+    assert problem["existing_person_id"] == first["id"] and first["id"] in problem["detail"]
+    assert '"different_person": true' in problem["detail"]
+    assert problem["errors"][0]["path"] == "body.email"
+    assert event_count(session) == before  # nothing written
+
+    # The caller says it is someone else sharing the address: registered.
+    second = await registry_client.post(
+        "/people", json={**again, "different_person": True}, headers=admin_headers
+    )
+    assert second.status_code == 201, second.text
+    assert second.json()["id"] != first["id"] and "different_person" not in second.json()

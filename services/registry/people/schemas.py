@@ -41,6 +41,11 @@ class PersonCreate(ApiModel):
     actor_category: ActorCategory
     organisation_ids: list[uuid.UUID] = bounded_list(20)
     district_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+    different_person: bool = Field(
+        default=False,
+        description="True registers this person although someone with the same email is already registered "
+        "(two people sharing an address); otherwise that is a 409 naming the existing person.",
+    )
 
 
 class PersonUpdate(PatchModel):

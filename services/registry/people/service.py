@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.registry import events as ev
@@ -76,12 +77,28 @@ def require_person_references(
         principal.require_reference(f"body.organisation_ids[{index}]", served.get(organisation_id, []))
 
 
+def require_email_free(*, session: Session, email: str) -> None:
+    """ConflictError naming the person already registered with this email (compared case-insensitively)."""
+    existing = session.exec(
+        select(Person.id).where(func.lower(Person.email) == email.lower()).order_by(Person.created_at)
+    ).first()
+    if existing is not None:
+        raise ConflictError(
+            f"a person with this email is already registered: {existing}; use that person "
+            '(GET /people/{id}), or send "different_person": true if this is someone else',
+            errors=[FieldError(path="body.email", message="already registered", type="duplicate")],
+            existing_person_id=str(existing),
+        )
+
+
 def create_person(*, session: Session, data: PersonCreate) -> Person:
     """Register a person (person.registered carries ids and category only, never names or contacts)."""
     district_ids = unique(data.district_ids)
     organisation_ids = unique(data.organisation_ids)
     require_districts(session=session, district_ids=district_ids, path="body.district_ids")
     require_organisations(session=session, organisation_ids=organisation_ids, path="body.organisation_ids")
+    if data.email and not data.different_person:
+        require_email_free(session=session, email=data.email)
     person = Person(
         given_name=data.given_name,
         family_name=data.family_name,
