@@ -114,7 +114,7 @@ def live_services(fresh_database_url: str, tmp_path: Path) -> Iterator[LiveServi
         )
     services = LiveServices(env, urls["registry"], urls["workshops"], urls["reporting"], log_path)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180  # a loaded two-core machine can take over a minute
         waiting = set(urls.values())
         while waiting:
             assert process.poll() is None, f"services exited early:\n{services.log()}"
