@@ -216,12 +216,16 @@ def summarise_answers(all_answers: Sequence[Any]) -> dict[str, Any]:
     """Per question: count, mean of numeric answers, distribution of the others."""
     numbers: dict[str, list[float]] = defaultdict(list)
     choices: dict[str, Counter[str]] = defaultdict(Counter)
+    ratings: dict[str, Counter[str]] = defaultdict(Counter)
     for answers in all_answers:
         for key, value in _answer_items(answers):
             if isinstance(value, bool):
                 choices[key][str(value).lower()] += 1
             elif isinstance(value, int | float):
                 numbers[key].append(float(value))
+                # Rating questions get their distribution too (how many gave 1, 2, ... 5), not only a mean.
+                if float(value).is_integer():
+                    ratings[key][str(int(value))] += 1
             elif isinstance(value, list):
                 for item in value:
                     choices[key][str(item)] += 1
@@ -235,7 +239,11 @@ def summarise_answers(all_answers: Sequence[Any]) -> dict[str, Any]:
                 "question": key,
                 "answers": len(values) + sum(choices[key].values()) if key in choices else len(values),
                 "mean": round(sum(values) / len(values), 2) if values else None,
-                "distribution": dict(sorted(choices[key].items())) if key in choices else {},
+                "distribution": dict(sorted(choices[key].items()))
+                if key in choices
+                else dict(sorted(ratings[key].items(), key=lambda item: int(item[0])))
+                if key in ratings
+                else {},
             }
         )
     return {"responses": len(all_answers), "questions": questions}

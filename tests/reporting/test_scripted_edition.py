@@ -28,6 +28,7 @@ def assert_diary_a(diary: dict[str, Any]) -> None:
     relations = next(q for q in diary["evaluation"]["questions"] if q["question"] == "nuove_relazioni")
     assert diary["evaluation"]["responses"] == 2
     assert fiducia["mean"] == 3.0 and fiducia["answers"] == 2
+    assert fiducia["distribution"] == {"2": 1, "4": 1}  # a rating question has its distribution too
     assert relations["distribution"] == {"molto": 1, "poco": 1}
     handed = diary["inventions"]["items_by_theme"]["reti_vive"][0]
     assert handed["title"] == "Portierato sociale" and handed["handovers"][0]["on"] == "2019-05-01"
