@@ -187,13 +187,37 @@ def date_it(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def date_en(value: date | datetime | None) -> str:
-    """An ISO date (datetimes in Europe/Rome)."""
+    """A date as English text writes it: 12 March 2019 (datetimes in Europe/Rome)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
         value = to_rome(value).date()
-    return value.isoformat()
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def datetime_en(value: datetime | None) -> str:
+    """Date and time in Europe/Rome as English text writes them: 12 March 2019, 17:30."""
+    if value is None:
+        return "—"
+    local = to_rome(value)
+    return f"{date_en(local)}, {local:%H:%M}"
 
 
 def datetime_it(value: datetime | None) -> str:

@@ -30,18 +30,19 @@ async def test_timeline_merges_the_process_streams_in_order(
     english = [item["sentence"]["en"] for item in items]
     italian = [item["sentence"]["it"] for item in items]
     assert english[0] == "Participatory process 'Aggiungi un posto al tavolo' was created"
-    assert "Comitato di Distretto validated priority 'Casa della salute' on 2019-03-12" in english
+    assert "Comitato di Distretto validated priority 'Casa della salute' on 12 March 2019" in english
     assert "Il Comitato di Distretto ha validato la priorità 'Casa della salute' il 12/03/2019" in italian
-    assert "Comitato di Distretto rejected priority 'Trasporto sociale' on 2019-03-12" in english
+    assert "Comitato di Distretto rejected priority 'Trasporto sociale' on 12 March 2019" in english
     # People are described by category and role, never by name.
     assert (
-        "A member (Third sector, role: coordinatore) joined the core steering group on 2018-10-05" in english
+        "A member (Third sector, role: coordinatore) joined the core steering group on 5 October 2018"
+        in english
     )
-    # 17:00 UTC on 15 November 2018 is 18:00 in Rome.
-    assert "Workshop 'Apertura' (Open Space Technology) was scheduled for 15/11/2018 18:00" in english, (
-        english
-    )
-    assert "Invention 'Portierato sociale' was handed over to another district on 2019-05-01" in english
+    # 17:00 UTC on 15 November 2018 is 18:00 in Rome; each language writes dates its own way.
+    assert (
+        "Workshop 'Apertura' (Open Space Technology) was scheduled for 15 November 2018, 18:00" in english
+    ), english
+    assert "Invention 'Portierato sociale' was handed over to another district on 1 May 2019" in english
     assert any(s.startswith("Attendance of workshop 'Café' was recorded: 4 present") for s in english)
     # Streams of other processes stay out; the district-level priority has no process.
     assert not any(

@@ -22,6 +22,7 @@ from services.reporting.labels import (
     WORKSHOP_STATUSES,
     date_en,
     date_it,
+    datetime_en,
     datetime_it,
     label,
 )
@@ -274,7 +275,7 @@ class TimelineProjection(Projection):
             starts = as_datetime(payload.get("starts_at"))
             return (
                 f"Programmato il laboratorio {title} ({label(METHODS, method, 'it')}) per il {datetime_it(starts)}",
-                f"Workshop {title} ({label(METHODS, method, 'en')}) was scheduled for {datetime_it(starts)}",
+                f"Workshop {title} ({label(METHODS, method, 'en')}) was scheduled for {datetime_en(starts)}",
             )
         if verb == "status_changed":
             status = str(payload.get("status") or "")
