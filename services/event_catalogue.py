@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from services.registry import events as registry_events
 from services.registry.identity import events as identity_events
+from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
 from services.reporting.webhooks import events as webhook_events
 from services.workshops.outcomes import events as outcome_events
@@ -30,6 +31,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 DOMAINS = (
     registry_events,
     identity_events,
+    key_events,
     notification_events,
     process_events,
     session_events,

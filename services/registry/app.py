@@ -14,6 +14,8 @@ from services.registry.facilitators.routes import router as facilitators_router
 from services.registry.identity.routes import OPENAPI_TAGS as IDENTITY_TAGS
 from services.registry.identity.routes import router as identity_router
 from services.registry.identity.service import in_process_resolver
+from services.registry.keys.routes import OPENAPI_TAGS as KEYS_TAGS
+from services.registry.keys.routes import router as keys_router
 from services.registry.notifications.routes import OPENAPI_TAGS as NOTIFICATIONS_TAGS
 from services.registry.notifications.routes import router as notifications_router
 from services.registry.organisations.routes import OPENAPI_TAGS as ORGANISATIONS_TAGS
@@ -34,6 +36,7 @@ ROUTERS = [
     bodies_router,
     facilitators_router,
     identity_router,
+    keys_router,
     notifications_router,
 ]
 TAGS = [
@@ -43,6 +46,7 @@ TAGS = [
     *BODIES_TAGS,
     *FACILITATORS_TAGS,
     *IDENTITY_TAGS,
+    *KEYS_TAGS,
     *NOTIFICATIONS_TAGS,
 ]
 

@@ -8,12 +8,13 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from shared.auth.principal import Principal, Role
 from shared.db import utcnow
-from shared.errors import NotFoundError, UnauthorizedError, ValidationFailed
+from shared.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailed
 from shared.platform.tables import api_keys
 
 KEY_PREFIX = "clk"
@@ -70,6 +71,34 @@ def create_key(
         )
     )
     return IssuedKey(key, key_id, actor_id, role, districts, expires_at)
+
+
+def get_key(conn: Connection, key_id: str) -> Row[Any]:
+    """A key's stored row (never its secret); 404 when there is none."""
+    row = conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no API key {key_id}")
+    return row
+
+
+def rotate_key(
+    conn: Connection, key_id: str, *, secret: str, expires_at: datetime | None, keep_expiry: bool = True
+) -> IssuedKey:
+    """Give a key a new secret at once (the old one stops working); key id and actor id stay.
+
+    Keeping the actor id keeps what the key owns (webhook subscriptions, idempotency records).
+    """
+    row = get_key(conn, key_id)
+    if row.revoked_at is not None:
+        raise ConflictError(f"API key {key_id} was revoked: create a new one")
+    key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    new_expiry = row.expires_at if keep_expiry else expires_at
+    conn.execute(
+        update(api_keys)
+        .where(api_keys.c.key_id == key_id)
+        .values(key_hash=hash_key(key, secret), expires_at=new_expiry, last_used_at=None)
+    )
+    return IssuedKey(key, key_id, row.actor_id, Role(row.role), list(row.district_ids or []), new_expiry)
 
 
 def revoke_key(conn: Connection, key_id: str) -> None:

@@ -30,6 +30,7 @@ SENTINELS = (SENTINEL_GIVEN, SENTINEL_FAMILY, SENTINEL_EMAIL, SENTINEL_PHONE_DIG
 # Field names that refer to a kind under another name.
 KIND_ALIASES = {
     "template": "evaluation_template",
+    "key": "api_key",
     "facilitator": "person",
     "convener": "person",
     "host": "person",

@@ -1,0 +1,1 @@
+"""API keys over HTTP: regional administrators create, list, rotate and revoke them."""
