@@ -62,7 +62,7 @@ INVENTION_KINDS: dict[str, tuple[str, str]] = {
     "practice": ("Pratica", "Practice"),
 }
 
-# "started" is the status the outcomes projection gives after priority.started (the producer's "in_progress").
+# The workshops API's PriorityState values (reporting shows the same codes).
 PRIORITY_STATUSES: dict[str, tuple[str, str]] = {
     "proposed": ("Proposta", "Proposed"),
     "submitted": ("Presentata", "Submitted"),
@@ -70,7 +70,6 @@ PRIORITY_STATUSES: dict[str, tuple[str, str]] = {
     "rejected": ("Respinta", "Rejected"),
     "assigned": ("Assegnata", "Assigned"),
     "in_progress": ("In corso", "In progress"),
-    "started": ("In corso", "In progress"),
     "reported": ("Restituita", "Reported"),
     "linked_to_plan_action": ("Collegata al piano", "Linked to the plan"),
 }

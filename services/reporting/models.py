@@ -245,3 +245,7 @@ class TimelineEntry(SQLModel, table=True):
     stream_id: str = Field(max_length=64)
     sentence_it: str = Field(sa_type=sa.Text)
     sentence_en: str = Field(sa_type=sa.Text)
+    # The state the record reached with this event (priority, workshop or process status), if it has one.
+    state: str | None = Field(default=None, max_length=40)
+    # When the event was recorded (transaction time); occurred_at is when it happened (valid time).
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -105,6 +105,7 @@ def get_process_timeline(
                 event_type=e.event_type,
                 stream_type=e.stream_type,
                 stream_id=e.stream_id,
+                state=e.state,
                 sentence=SentencePublic(it=e.sentence_it, en=e.sentence_en),
             )
             for e in entries

@@ -25,6 +25,11 @@ class TimelineEntryPublic(BaseModel):
     event_type: str
     stream_type: str
     stream_id: str
+    state: str | None = Field(
+        default=None,
+        description="The state the record reached with this event, in the producer API's codes "
+        "(a priority's `state`, a workshop's or process's `status`); null for events that set none.",
+    )
     sentence: SentencePublic
 
 

@@ -38,6 +38,11 @@ from services.reporting.models import (
 )
 from shared.errors import NotFoundError
 
+# States of the priority cycle (workshops' PriorityState) at or past a step: a priority linked to a plan
+# action was validated and reported too.
+REPORTED_STATES = frozenset({"reported", "linked_to_plan_action"})
+VALIDATED_STATES = frozenset({"validated", "assigned", "in_progress"}) | REPORTED_STATES
+
 # --- freshness ---
 
 
@@ -171,12 +176,11 @@ class Scope:
 
     def priorities_by_outcome(self) -> dict[str, int]:
         """Priorities validated or rejected by the Comitato di Distretto, and reported back."""
-        validated = {"validated", "assigned", "started", "reported"}
         counts = {
-            "validated": sum(1 for p in self.priorities if p.status in validated),
+            "validated": sum(1 for p in self.priorities if p.status in VALIDATED_STATES),
             "rejected": sum(1 for p in self.priorities if p.status == "rejected"),
             "pending": sum(1 for p in self.priorities if p.status in ("proposed", "submitted")),
-            "reported": sum(1 for p in self.priorities if p.status == "reported"),
+            "reported": sum(1 for p in self.priorities if p.status in REPORTED_STATES),
         }
         return counts
 

@@ -27,6 +27,10 @@ def square(lon: float, lat: float, size: float = 0.2) -> dict[str, Any]:
     }
 
 
+# The state the workshops API gives a priority after each step (its events carry it as ``to_state``).
+PRODUCER_STATES = {"started": "in_progress"}
+
+
 class EventScript:
     """Appends events of the catalogue in the test session, as the producers would."""
 
@@ -335,7 +339,7 @@ class EventScript:
                 "process_id": process_id,
                 "district_id": district_id,
                 "from_state": None,
-                "to_state": step,
+                "to_state": PRODUCER_STATES.get(step, step),
                 **extra,
             },
         )

@@ -299,7 +299,7 @@ async def test_json_keeps_the_codes(
     assert {p["status"] for p in diary["priorities"]["items"]} >= {
         "proposed",
         "submitted",
-        "started",
+        "in_progress",
         "reported",
     }
     stature = diary["processes"][0]["identity_card"]["stature"]

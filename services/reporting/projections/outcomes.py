@@ -20,14 +20,17 @@ from services.reporting.projections.base import (
 )
 from shared.eventlog import RecordedEvent
 
+# Event type -> the state the workshops API gives the priority after it (its PriorityState values). Events
+# carry ``to_state`` too, which wins when present; this table covers payloads written without it.
 PRIORITY_STATUS = {
     "priority.proposed": "proposed",
     "priority.submitted": "submitted",
     "priority.validated": "validated",
     "priority.rejected": "rejected",
     "priority.assigned": "assigned",
-    "priority.started": "started",
+    "priority.started": "in_progress",
     "priority.reported": "reported",
+    "priority.linked_to_plan_action": "linked_to_plan_action",
 }
 
 
@@ -52,7 +55,6 @@ class OutcomesProjection(Projection):
             "invention.updated": self.invention,
             "invention.handed_over": self.invention_handed_over,
             "priority.updated": self.priority,
-            "priority.linked_to_plan_action": self.priority,
             "evaluation.response_recorded": self.evaluation_response,
         }
         for event_type in PRIORITY_STATUS:
@@ -86,7 +88,7 @@ class OutcomesProjection(Projection):
                 setattr(row, field, text(data[field], 200 if field == "title" else 64))
 
     def invention_handed_over(self, session: Session, event: RecordedEvent) -> None:
-        """Record a hand-over; the event position keys it so a replay does not add it twice."""
+        """Record the invention's hand-over (the latest one, as the API shows it)."""
         invention_id = entity_id(event, "invention_id")
         if invention_id is None:
             return
@@ -98,7 +100,8 @@ class OutcomesProjection(Projection):
             "on": str(event.payload.get("on") or event.occurred_at.date().isoformat()),
             "note": text(event.payload.get("note"), 500),
         }
-        row.handovers = [*[h for h in row.handovers if h.get("position") != event.position], handover]
+        # A later hand-over replaces the earlier one, as it does in the workshops API (one recipient).
+        row.handovers = [handover]
 
     def priority(self, session: Session, event: RecordedEvent) -> None:
         """Create a priority or move it along its cycle."""
@@ -118,7 +121,7 @@ class OutcomesProjection(Projection):
         if data.get("source"):
             row.source = text(data["source"], 64)
         if event.type in PRIORITY_STATUS:
-            row.status = PRIORITY_STATUS[event.type]
+            row.status = text(event.payload.get("to_state") or PRIORITY_STATUS[event.type], 40)
         elif data.get("status"):
             row.status = text(data["status"], 40)
         if as_int(data.get("year")) is not None:

@@ -41,6 +41,7 @@ from services.reporting.projections.base import (
     get_or_new,
     text,
 )
+from services.reporting.projections.outcomes import PRIORITY_STATUS
 from shared.eventlog import RecordedEvent
 
 Sentence = tuple[str, str]
@@ -78,6 +79,20 @@ SESSION_EVENTS: dict[str, Sentence] = {
     ),
     "workshop.minutes_recorded": ("registrato il verbale", "minutes recorded"),
 }
+
+
+def _state(event: RecordedEvent) -> str | None:
+    """The state the event leaves its record in, in the producer API's codes (None if it sets none)."""
+    payload = event.payload
+    if event.stream_type == "priority":
+        status = payload.get("to_state") or PRIORITY_STATUS.get(event.type)
+    elif event.type in ("workshop.scheduled", "process.created"):
+        status = payload.get("status") or ("planned" if event.stream_type == "workshop" else None)
+    elif event.type in ("workshop.status_changed", "process.status_changed"):
+        status = payload.get("status")
+    else:
+        return None
+    return text(status, 40) or None
 
 
 def _q(value: str) -> str:
@@ -181,6 +196,8 @@ class TimelineProjection(Projection):
                 "stream_id": event.stream_id,
                 "sentence_it": sentence[0],
                 "sentence_en": sentence[1],
+                "state": _state(event),
+                "recorded_at": event.recorded_at,
             },
         )
 
