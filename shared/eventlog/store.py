@@ -28,8 +28,9 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, func, select, text, update
 from sqlalchemy.engine import RowMapping
@@ -90,6 +91,25 @@ class RecordedEvent:
     metadata: dict[str, Any]
     prev_hash: str
     hash: str
+
+
+PLANNING_TIMEZONE = ZoneInfo("Europe/Rome")
+
+
+def occurred_on(day: date | datetime | None) -> datetime | None:
+    """The valid time of an event dated by the domain (a sitting date, a hand-over day, a workshop's start).
+
+    A calendar day is its start in Europe/Rome, except today, which is now (so the day's events keep the
+    order they were recorded in); a datetime is kept. None (no business date) means "now" to ``append``.
+    """
+    if day is None:
+        return None
+    if isinstance(day, datetime):
+        return day.astimezone(UTC)
+    now = utcnow()
+    if day >= now.astimezone(PLANNING_TIMEZONE).date():
+        return now
+    return datetime.combine(day, time.min, tzinfo=PLANNING_TIMEZONE).astimezone(UTC)
 
 
 def format_timestamp(value: datetime) -> str:
@@ -196,6 +216,8 @@ def append(
 
     ``expected_version`` is the stream version the caller based its decision on (0 for a new stream);
     ``None`` appends whatever the version. A stale expectation raises ``ConcurrencyError``.
+    ``occurred_at`` is the business time of the events (valid time, see ``occurred_on``); ``recorded_at``
+    is always now (transaction time). Both are covered by the hash.
     """
     if not events_to_append:
         return []
@@ -210,7 +232,8 @@ def append(
             expected_version=expected_version,
         )
     recorded_at = utcnow()
-    when = occurred_at or recorded_at
+    # Valid time: when it happened (a sitting, a hand-over), never after it was recorded; default now.
+    when = recorded_at if occurred_at is None else min(occurred_at.astimezone(UTC), recorded_at)
     actor = actor_id if actor_id is not None else current_actor_id()
     correlation = correlation_id if correlation_id is not None else current_request_id()
     rows: list[dict[str, Any]] = []

@@ -19,7 +19,7 @@ from services.workshops.processes.models import (
 from shared.auth.principal import Principal
 from shared.clients.registry import PersonRef, RegistryClient
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, RecordedEvent, append, stream_version
+from shared.eventlog import NewEvent, RecordedEvent, append, occurred_on, stream_version
 
 
 def get_process(*, session: Session, process_id: uuid.UUID) -> Process:
@@ -50,8 +50,12 @@ def append_events(
     district_id: uuid.UUID | str | None,
     expected_version: int | None,
     new_events: list[NewEvent],
+    occurred_at: date | datetime | None = None,
 ) -> list[RecordedEvent]:
-    """Append to the row's stream and keep ``row.version`` equal to the stream version."""
+    """Append to the row's stream and keep ``row.version`` equal to the stream version.
+
+    ``occurred_at`` is the business date of the change (the day a workshop was held), default now.
+    """
     recorded = append(
         session,
         stream_type=stream_type,
@@ -59,6 +63,7 @@ def append_events(
         expected_version=expected_version,
         events_to_append=new_events,
         district_id=str(district_id) if district_id is not None else None,
+        occurred_at=occurred_on(occurred_at),
     )
     row.version = recorded[-1].version
     every = snapshots.PROCESS_SNAPSHOT_EVERY  # read at call time: tests and benches change it
@@ -79,7 +84,12 @@ def workshop_stream_version(*, session: Session, workshop: Workshop) -> int:
 
 
 def append_workshop_events(
-    *, session: Session, workshop: Workshop, new_events: list[NewEvent], expected_version: int | None = None
+    *,
+    session: Session,
+    workshop: Workshop,
+    new_events: list[NewEvent],
+    expected_version: int | None = None,
+    occurred_at: date | datetime | None = None,
 ) -> list[RecordedEvent]:
     """Append events to a workshop's stream and keep its ``version`` (its ETag) in step.
 
@@ -94,6 +104,7 @@ def append_workshop_events(
         district_id=workshop.district_id,
         expected_version=expected_version,
         new_events=new_events,
+        occurred_at=occurred_at,
     )
 
 

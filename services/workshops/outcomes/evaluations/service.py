@@ -264,6 +264,8 @@ def record_response(
         event_type=ev.EVALUATION_RESPONSE_RECORDED,
         payload=payload.model_dump(mode="json"),
         district_id=process.district_id,
+        # A card filled in at a workshop belongs to that day (recorded whenever it is typed in).
+        occurred_at=workshop.starts_at if workshop else None,
     )
     session.flush()
     return response

@@ -270,6 +270,7 @@ def hand_over_invention(
         event_type=ev.INVENTION_HANDED_OVER,
         payload=payload.model_dump(mode="json"),
         district_id=invention.district_id,
+        occurred_at=data.on,
     )
     session.add(invention)
     session.flush()

@@ -170,7 +170,8 @@ class PriorityHistoryEntry(BaseModel):
     event_type: str
     from_state: str | None
     to_state: str
-    at: datetime
+    at: datetime = Field(description="When the step happened (valid time: the sitting date of a decision).")
+    recorded_at: datetime = Field(description="When the step was recorded (transaction time).")
     actor_id: str | None
     details: dict[str, Any]
 

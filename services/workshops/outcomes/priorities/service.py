@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -159,8 +159,9 @@ def _transition(
     event_type: str,
     payload_model: type[ev.PriorityEventBase],
     details: dict[str, Any],
+    occurred_at: date | datetime | None = None,
 ) -> Priority:
-    """Apply one step of the state machine and append its event."""
+    """Apply one step of the state machine and append its event (dated ``occurred_at``, default now)."""
     from_state = PriorityState(priority.state)
     priority.state = apply_transition(from_state, action)
     priority.updated_at = utcnow()
@@ -180,6 +181,7 @@ def _transition(
         event_type=event_type,
         payload=payload.model_dump(mode="json"),
         district_id=priority.district_id,
+        occurred_at=occurred_at,
     )
     session.add(priority)
     session.flush()
@@ -235,6 +237,7 @@ def decide_priority(
         event_type=ev.PRIORITY_VALIDATED if validated else ev.PRIORITY_REJECTED,
         payload_model=ev.PriorityDecided,
         details={"year": priority.year, "sitting_date": sitting_date, "motivation": motivation},
+        occurred_at=sitting_date,
     )
 
 
@@ -289,7 +292,7 @@ def report_priority(
 ) -> Priority:
     """Record the outcome reported at a restitution event of the district."""
     check_step(priority, PriorityAction.REPORT)
-    district_workshop(
+    restitution = district_workshop(
         session=session,
         workshop_id=restitution_workshop_id,
         district_id=priority.district_id,
@@ -311,6 +314,8 @@ def report_priority(
             "restitution_workshop_id": str(restitution_workshop_id),
             "note": note,
         },
+        # Reported at the restitution event: its day, once it has taken place.
+        occurred_at=restitution.starts_at,
     )
 
 
@@ -343,6 +348,7 @@ def priority_history(*, session: Session, priority: Priority) -> list[dict[str, 
             "from_state": event.payload.get("from_state"),
             "to_state": event.payload.get("to_state", ""),
             "at": event.occurred_at,
+            "recorded_at": event.recorded_at,
             "actor_id": event.actor_id,
             "details": {k: v for k, v in event.payload.items() if k not in _HISTORY_DETAIL_SKIP},
         }

@@ -288,6 +288,8 @@ def record_attendance(
         workshop=workshop,
         new_events=[NewEvent(events.WORKSHOP_ATTENDANCE_RECORDED, payload.dump())],
         expected_version=expected_version,
+        # The attendance of the workshop's day (a later correction too: it fixes that day's figures).
+        occurred_at=workshop.starts_at,
     )
     return attendance
 

@@ -174,6 +174,8 @@ def create_process(*, session: Session, registry: RegistryClient, data: ProcessC
         district_id=process.district_id,
         expected_version=0,
         new_events=new_events,
+        # A process entered after the fact (a past edition) exists from the day it started.
+        occurred_at=process.started_on,
     )
     process.created_at = process.updated_at
     return process
@@ -386,6 +388,7 @@ def change_process_status(
         district_id=process.district_id,
         expected_version=expected_version,
         new_events=[NewEvent(events.PROCESS_STATUS_CHANGED, payload.dump())],
+        occurred_at=process.closed_on if data.status is ProcessStatus.CLOSED else None,
     )
     return process
 

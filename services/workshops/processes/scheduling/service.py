@@ -398,6 +398,8 @@ def change_workshop_status(
         workshop=workshop,
         new_events=[NewEvent(events.WORKSHOP_STATUS_CHANGED, payload.dump())],
         expected_version=expected_version,
+        # A workshop is held on its day, whenever that is recorded.
+        occurred_at=workshop.starts_at if data.status is WorkshopStatus.HELD else None,
     )
     return workshop
 
