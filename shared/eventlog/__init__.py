@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         read_stream,
         stream_version,
     )
+    from shared.eventlog.timepoint import TimePoint
     from shared.eventlog.upcasting import register_upcaster, upcast
     from shared.eventlog.verify import VerifyResult, verify_chain
 
@@ -34,6 +35,7 @@ _WHERE = {
     "read_by_streams": "store",
     "read_stream": "store",
     "stream_version": "store",
+    "TimePoint": "timepoint",
     "register_upcaster": "upcasting",
     "upcast": "upcasting",
     "VerifyResult": "verify",
@@ -43,6 +45,7 @@ _WHERE = {
 __all__ = [
     "NewEvent",
     "RecordedEvent",
+    "TimePoint",
     "VerifyResult",
     "append",
     "last_position",

@@ -299,16 +299,23 @@ def read_stream(
     after_version: int = 0,
     up_to_version: int | None = None,
     as_of: datetime | None = None,
+    known_at: datetime | None = None,
     limit: int | None = None,
 ) -> list[RecordedEvent]:
-    """One stream's events in version order, optionally bounded by version or by a point in time."""
+    """One stream's events in version order, optionally bounded by version or by a point in time.
+
+    ``as_of`` keeps the events that had happened by then (``occurred_at``, valid time), ``known_at`` those
+    recorded by then (``recorded_at``, transaction time).
+    """
     query = select(events).where(events.c.stream_type == stream_type, events.c.stream_id == str(stream_id))
     if after_version:
         query = query.where(events.c.version > after_version)
     if up_to_version is not None:
         query = query.where(events.c.version <= up_to_version)
     if as_of is not None:
-        query = query.where(events.c.recorded_at <= as_of)
+        query = query.where(events.c.occurred_at <= as_of)
+    if known_at is not None:
+        query = query.where(events.c.recorded_at <= known_at)
     query = query.order_by(events.c.version)
     if limit is not None:
         query = query.limit(limit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Connection, text
@@ -224,3 +224,33 @@ def test_upcasters_apply_on_read(session: Session) -> None:
         unregister_upcaster("test.venue_set", 1)
         unregister_upcaster("test.venue_set", 2)
     assert read_stream(session, "workshop", stream)[0].payload == {"venue": "Sala Civica"}
+
+
+def test_read_stream_separates_valid_time_from_transaction_time(session: Session) -> None:
+    stream = _stream()
+    sitting = datetime(2014, 2, 11, 23, tzinfo=UTC)
+    recorded = append(
+        session,
+        stream_type="priority",
+        stream_id=stream,
+        expected_version=0,
+        events_to_append=[NewEvent("priority.validated", {"sitting_date": "2014-02-12"})],
+        occurred_at=sitting,
+    )[0]
+    assert recorded.occurred_at == sitting and recorded.recorded_at > sitting
+    assert len(read_stream(session, "priority", stream, as_of=datetime(2014, 6, 30, tzinfo=UTC))) == 1
+    assert read_stream(session, "priority", stream, as_of=datetime(2014, 1, 1, tzinfo=UTC)) == []
+    before = recorded.recorded_at - timedelta(seconds=1)
+    assert read_stream(session, "priority", stream, known_at=before) == []
+    assert len(read_stream(session, "priority", stream, known_at=recorded.recorded_at)) == 1
+    # Valid time is never after transaction time (a date in the future is recorded as now).
+    future = append(
+        session,
+        stream_type="priority",
+        stream_id=stream,
+        expected_version=1,
+        events_to_append=[NewEvent("priority.updated", {})],
+        occurred_at=datetime(2199, 1, 1, tzinfo=UTC),
+    )[0]
+    assert future.occurred_at == future.recorded_at
+    assert verify_chain(session.connection()).ok

@@ -147,3 +147,96 @@ async def test_write_routes_date_events_by_the_business_date(
     validated = next(s for s in detail["history"] if s["to_state"] == "validated")
     assert validated["at"].startswith("2014-02-11T23:00:00")
     assert validated["recorded_at"] >= before.isoformat()[:19]
+
+
+async def test_a_back_dated_correction_answers_as_of_and_known_at_differently(
+    outcomes_client: httpx.AsyncClient, registry: Any, admin_headers: dict[str, str]
+) -> None:
+    """An attendance count fixed later: as_of (valid time) sees the fix from the workshop's day on,
+    known_at (transaction time) before the fix was recorded still gives the count known then."""
+    h = admin_headers
+    district = await registry.district()
+    process = (
+        await outcomes_client.post(
+            "/processes",
+            json={"district_id": district, "title": "Lab 2019", "started_on": "2018-10-01"},
+            headers=h,
+        )
+    ).json()
+    workshop = (
+        await outcomes_client.post(
+            f"/processes/{process['id']}/workshops",
+            json={
+                "method": "world_cafe",
+                "title": "Café",
+                "starts_at": "2019-02-10T15:00:00Z",
+                "ends_at": "2019-02-10T18:00:00Z",
+                "facilitator_ids": [],
+            },
+            headers=h,
+        )
+    ).json()
+    url = f"/workshops/{workshop['id']}/attendance"
+    first = await outcomes_client.put(url, json={"anonymous_counts": {"citizen": 30}}, headers=h)
+    assert first.status_code == 200, first.text
+    known_before_fix = utcnow().isoformat()
+    fixed = await outcomes_client.put(url, json={"anonymous_counts": {"citizen": 35}}, headers=h)
+    assert fixed.status_code == 200, fixed.text
+
+    async def citizens(**params: str) -> Any:
+        response = await outcomes_client.get(url, params=params, headers=h)
+        return (
+            response.json()["anonymous_counts"]["citizen"]
+            if response.status_code == 200
+            else response.status_code
+        )
+
+    assert await citizens() == 35
+    assert await citizens(as_of="2019-12-31") == 35  # the fix applies from the workshop's day
+    assert await citizens(known_at=known_before_fix) == 30  # what we knew before the fix was recorded
+    assert await citizens(as_of="2019-12-31", known_at=known_before_fix) == 30
+    assert await citizens(as_of="2019-02-09") == 404  # the workshop had not been held yet
+    body = (await outcomes_client.get(url, params={"as_of": "2019-12-31"}, headers=h)).json()
+    assert body["occurred_at"].startswith("2019-02-10T15:00:00")
+    bad = await outcomes_client.get(url, params={"as_of": "31/12/2019"}, headers=h)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.as_of"
+
+
+async def test_a_priority_as_of_its_sitting_and_as_known_before(
+    outcomes_client: httpx.AsyncClient, registry: Any, admin_headers: dict[str, str]
+) -> None:
+    h = admin_headers
+    district = await registry.district()
+    priority = (
+        await outcomes_client.post(
+            "/priorities",
+            json={"district_id": district, "source": "ufficio_di_piano", "title": "Casa"},
+            headers=h,
+        )
+    ).json()
+    url = f"/priorities/{priority['id']}"
+    assert (await outcomes_client.post(f"{url}/submit", json={"year": 2014}, headers=h)).status_code == 200
+    submitted_known = utcnow().isoformat()
+    decision = {"sitting_date": "2014-02-12", "motivation": "Coerente"}
+    assert (await outcomes_client.post(f"{url}/validate", json=decision, headers=h)).status_code == 200
+
+    async def at(**params: str) -> Any:
+        response = await outcomes_client.get(url, params=params, headers=h)
+        return response.json() if response.status_code == 200 else response.status_code
+
+    now = await at()
+    assert now["state"] == "validated" and now["as_of"] is None
+    # Valid time: at the end of the sitting's day the committee had validated it (the proposal and the
+    # submission were recorded today, so as of 2014 only the validation had happened).
+    in_2014 = await at(as_of="2014-06-30")
+    assert in_2014["state"] == "validated" and in_2014["sitting_date"] == "2014-02-12"
+    assert [s["to_state"] for s in in_2014["history"]] == ["validated"]
+    # Transaction time: before the decision was recorded it was only submitted, with no sitting.
+    before = await at(known_at=submitted_known)
+    assert before["state"] == "submitted" and before["sitting_date"] is None and before["motivation"] is None
+    assert before["allowed"] == [
+        {"action": "validate", "to": "validated"},
+        {"action": "reject", "to": "rejected"},
+    ]
+    assert [s["to_state"] for s in before["history"]] == ["proposed", "submitted"]
+    assert await at(known_at="2001-01-01") == 404

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _without_as_of(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k != "as_of"}
+    return {k: v for k, v in body.items() if k not in ("as_of", "known_at")}
 
 
 async def _scripted(world: World) -> tuple[str, list[tuple[str, dict[str, Any]]], list[str]]:
@@ -84,9 +84,9 @@ async def test_as_of_rebuilds_every_scripted_state(world: World, session: Sessio
         len({s[1]["version"] for s in snapshots}) == len(snapshots) - 1
     )  # the workshop leaves the process as is
     for moment, expected in snapshots:
-        rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": moment})
+        rebuilt = await world.client.get(f"/processes/{process_id}", params={"known_at": moment})
         assert rebuilt.status_code == 200, rebuilt.text
-        assert rebuilt.json()["as_of"] is not None
+        assert rebuilt.json()["known_at"] is not None
         assert _without_as_of(rebuilt.json()) == _without_as_of(expected), moment
         assert rebuilt.headers["ETag"] == f'"{expected["version"]}"'
     # Rome offset in the query works the same as Z.
@@ -118,7 +118,7 @@ async def test_as_of_folds_from_snapshots_to_the_same_states(
     ).all()
     assert sorted(taken) == [2, 4, 6, 8]  # the write path snapshots every 2 versions of the process stream
     for moment, expected in snapshots:
-        rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": moment})
+        rebuilt = await world.client.get(f"/processes/{process_id}", params={"known_at": moment})
         assert rebuilt.status_code == 200, rebuilt.text
         assert _without_as_of(rebuilt.json()) == _without_as_of(expected), moment
     before = await world.client.get(f"/processes/{process_id}", params={"as_of": "2001-01-01T00:00:00Z"})
@@ -152,7 +152,7 @@ async def test_stale_snapshots_are_ignored_and_backfill_rewrites_them(
     ]
     assert history_snapshots.snapshot_process(session=session, process_id=pid) == 0  # safe to repeat
     for moment, expected in snapshots:
-        rebuilt = await world.client.get(f"/processes/{process_id}", params={"as_of": moment})
+        rebuilt = await world.client.get(f"/processes/{process_id}", params={"known_at": moment})
         assert _without_as_of(rebuilt.json()) == _without_as_of(expected), moment
 
 
@@ -226,3 +226,32 @@ async def test_history_hides_people_from_anonymous_callers(world: World) -> None
     ]
     assert public[-1]["type"] == "workshop.registration_added" and public[-1]["payload"]["person_id"] is None
     assert staff[-1]["payload"]["person_id"] == person
+
+
+async def test_as_of_is_valid_time_and_known_at_transaction_time(world: World) -> None:
+    """A past process entered today: as_of answers by its dates, known_at by when things were recorded."""
+    district = await world.district()
+    process = await world.process(district, started_on="2014-01-15", status="active")
+    url = f"/processes/{process['id']}"
+    recorded_open = utcnow().isoformat()
+    closed = await world.client.post(
+        f"{url}/status", json={"status": "closed", "closed_on": "2014-09-30"}, headers=world.admin
+    )
+    assert closed.status_code == 200, closed.text
+
+    async def status(**params: str) -> Any:
+        response = await world.client.get(url, params=params)
+        return response.json()["status"] if response.status_code == 200 else response.status_code
+
+    assert await status(as_of="2013-12-31") == 404  # not started yet
+    assert await status(as_of="2014-06-30") == "active"  # a date is the end of that day, Europe/Rome
+    assert await status(as_of="2014-09-30") == "closed"
+    assert await status(as_of="2014-09-29T21:59:59Z") == "active"  # 23:59:59 in Rome, the day before
+    # What we knew before the closing was recorded: still active, whatever the valid time asked.
+    assert await status(known_at=recorded_open) == "active"
+    assert await status(as_of="2014-12-31", known_at=recorded_open) == "active"
+    assert await status(as_of="2014-12-31") == "closed"
+    body = (await world.client.get(url, params={"as_of": "2014-06-30", "known_at": recorded_open})).json()
+    assert body["as_of"].startswith("2014-06-30T21:59:59") and body["known_at"] is not None
+    bad = await world.client.get(url, params={"known_at": "ieri"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.known_at"

@@ -14,7 +14,7 @@ from services.workshops.processes.history import service as history_service
 from services.workshops.processes.history import snapshots as history_snapshots
 from services.workshops.processes.models import Process, ProcessSnapshot
 from shared.db import Database
-from shared.eventlog import NewEvent, append
+from shared.eventlog import NewEvent, TimePoint, append
 from tests.shared.test_cli import fresh_database, migrated, run_cli
 
 __all__ = ["fresh_database", "migrated"]  # fixtures used through pytest
@@ -73,7 +73,9 @@ def test_snapshot_processes_backfills_once_and_as_of_answers_stay_the_same(
     database = Database.from_url(migrated)
     now = datetime.now(UTC)
     with database.session(write=False) as session:
-        folded = history_service.process_as_of(session=session, process_id=process_id, as_of=now)
+        folded = history_service.process_as_of(
+            session=session, process_id=process_id, point=TimePoint(known_at=now)
+        )
     assert folded.title == "Tavolo 1200" and folded.version == 1201
 
     first = run_cli(migrated, tmp_path, "snapshot-processes")
@@ -90,5 +92,10 @@ def test_snapshot_processes_backfills_once_and_as_of_answers_stay_the_same(
             select(ProcessSnapshot.version).where(ProcessSnapshot.process_id == process_id)
         ).all()
         assert sorted(versions) == [500, 1000]
-        assert history_service.process_as_of(session=session, process_id=process_id, as_of=now) == folded
+        assert (
+            history_service.process_as_of(
+                session=session, process_id=process_id, point=TimePoint(known_at=now)
+            )
+            == folded
+        )
     database.dispose()

@@ -30,6 +30,7 @@ from services.workshops.processes.models import Process, Workshop
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -74,12 +75,19 @@ def propose_priority(
     )
 
 
-def _priority_detail(session: Any, priority: Any, *, show_actors: bool = True) -> PriorityDetail:
-    history = service.priority_history(session=session, priority=priority)
+def _priority_detail(
+    session: Any, priority: Any, *, show_actors: bool = True, point: TimePoint | None = None
+) -> PriorityDetail:
+    history = service.priority_history(session=session, priority=priority, point=point)
     if not show_actors:  # who pressed the button is for staff keys, as in the process history
         history = [entry | {"actor_id": None} for entry in history]
+    view = (
+        service.priority_at(session=session, priority=priority, point=point)
+        if point is not None and not point.is_now
+        else service.priority_view(priority)
+    )
     return PriorityDetail.model_validate(
-        service.priority_view(priority)
+        view
         | {
             "origin_detail": base.origin_detail(
                 session=session,
@@ -101,14 +109,23 @@ def _priority_detail(session: Any, priority: Any, *, show_actors: bool = True) -
     responses=problem_responses(404, 422),
 )
 def get_priority(
-    priority_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+    priority_id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
-    """One priority (the actors of its steps are shown to staff keys only)."""
+    """One priority (the actors of its steps are shown to staff keys only), now or at a past point."""
     priority = service.get_priority(session=session, priority_id=priority_id)
-    set_etag(response, priority.version)
-    return _priority_detail(
-        session, priority, show_actors=may_see(principal, Scope.of([priority.district_id]))
+    detail = _priority_detail(
+        session,
+        priority,
+        show_actors=may_see(principal, Scope.of([priority.district_id])),
+        point=TimePoint.of(as_of, known_at),
     )
+    set_etag(response, detail.version)
+    return detail
 
 
 def _prepare_step(

@@ -181,3 +181,5 @@ class PriorityDetail(PriorityPublic):
 
     origin_detail: OriginDetail
     history: list[PriorityHistoryEntry]
+    as_of: datetime | None = Field(default=None, description="Set when folded as of a valid time.")
+    known_at: datetime | None = Field(default=None, description="Set when folded as known at a time.")

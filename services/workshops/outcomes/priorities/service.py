@@ -30,7 +30,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ForbiddenError, NotFoundError
-from shared.eventlog import read_stream
+from shared.eventlog import TimePoint, read_stream
 from shared.pagination import paginate
 
 # Which governance body must own a step, checked against the registry's memberships of the caller.
@@ -338,9 +338,53 @@ def link_priority_to_plan_action(
 
 _HISTORY_DETAIL_SKIP = {"priority_id", "process_id", "district_id", "from_state", "to_state"}
 
+# What each step sets, reset to "not yet" before folding (fields an event never carries, such as the
+# description, keep the current row's value).
+_FOLDED_FIELDS: dict[str, Any] = {
+    "year": None,
+    "sitting_date": None,
+    "motivation": None,
+    "project_table_workshop_ids": [],
+    "outcome": None,
+    "outcome_note": None,
+    "restitution_workshop_id": None,
+    "plan_action": None,
+}
 
-def priority_history(*, session: Session, priority: Priority) -> list[dict[str, Any]]:
-    """Every step of the priority, rebuilt from its event stream."""
+
+def priority_at(*, session: Session, priority: Priority, point: TimePoint) -> dict[str, Any]:
+    """The priority as it stood at ``point``, folded from its events (NotFoundError if it did not exist)."""
+    stream = read_stream(
+        session, ev.PRIORITY_STREAM, str(priority.id), as_of=point.as_of, known_at=point.known_at
+    )
+    if not stream:
+        raise NotFoundError(
+            f"priority {priority.id} did not exist {point.describe()}", priority_id=str(priority.id)
+        )
+    view = priority_view(priority) | dict(_FOLDED_FIELDS)
+    for event in stream:
+        payload = event.payload
+        if payload.get("to_state"):
+            view["state"] = payload["to_state"]
+        for key in _FOLDED_FIELDS:
+            if key in payload:
+                view[key] = payload[key]
+        if "note" in payload:
+            view["outcome_note"] = payload["note"]
+        if event.type == ev.PRIORITY_PROPOSED and payload.get("title"):
+            view["title"] = payload["title"]
+    view["allowed"] = allowed_transitions(PriorityState(view["state"]))
+    view["version"] = stream[-1].version
+    view["updated_at"] = stream[-1].recorded_at
+    view["as_of"], view["known_at"] = point.as_of, point.known_at
+    return view
+
+
+def priority_history(
+    *, session: Session, priority: Priority, point: TimePoint | None = None
+) -> list[dict[str, Any]]:
+    """Every step of the priority (up to ``point`` when given), rebuilt from its event stream."""
+    point = point or TimePoint()
     return [
         {
             "version": event.version,
@@ -352,7 +396,9 @@ def priority_history(*, session: Session, priority: Priority) -> list[dict[str, 
             "actor_id": event.actor_id,
             "details": {k: v for k, v in event.payload.items() if k not in _HISTORY_DETAIL_SKIP},
         }
-        for event in read_stream(session, ev.PRIORITY_STREAM, str(priority.id))
+        for event in read_stream(
+            session, ev.PRIORITY_STREAM, str(priority.id), as_of=point.as_of, known_at=point.known_at
+        )
     ]
 
 

@@ -33,6 +33,7 @@ from shared.api.pagination import (
     paginate,
     set_link_header,
 )
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import ForbiddenError, problem_responses
@@ -197,11 +198,26 @@ def record_workshop_attendance(
     tags=["attendance"],
     responses=problem_responses(404, 422),
 )
-def get_workshop_attendance(workshop_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
-    """The attendance record (people ids for the workshop's facilitators and editors; counts for everyone)."""
-    attendance = service.get_attendance(session=session, workshop_id=workshop_id)
+def get_workshop_attendance(
+    workshop_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
+) -> Any:
+    """The attendance record (people ids for the workshop's facilitators and editors; counts for everyone).
+
+    With ``as_of``/``known_at``: the record at that point, read from the event log.
+    """
+    point = TimePoint.of(as_of, known_at)
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
-    body = AttendancePublic.model_validate(attendance, from_attributes=True)
+    if point.is_now:
+        attendance = service.get_attendance(session=session, workshop_id=workshop_id)
+        body = AttendancePublic.model_validate(attendance, from_attributes=True)
+    else:
+        body = AttendancePublic.model_validate(
+            service.attendance_at(session=session, workshop_id=workshop_id, point=point)
+        )
     return view(body, principal, _workshop_scope(workshop))
 
 

@@ -94,6 +94,12 @@ class AttendancePublic(BaseModel):
     absent: Annotated[list[str], Personal]
     anonymous_counts: dict[str, int]
     recorded_at: datetime
+    occurred_at: datetime | None = Field(
+        default=None,
+        description="The day the attendance is of (the workshop's start); set with as_of/known_at.",
+    )
+    as_of: datetime | None = Field(default=None, description="Set when read as of a valid time.")
+    known_at: datetime | None = Field(default=None, description="Set when read as known at a time.")
 
 
 class FacilitatorPeople(BaseModel):

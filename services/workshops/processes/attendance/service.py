@@ -34,7 +34,7 @@ from services.workshops.processes.models import (
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, TimePoint, read_stream
 
 
 def _active_registrations(session: Session, workshop_id: uuid.UUID) -> list[Registration]:
@@ -303,6 +303,38 @@ def get_attendance(*, session: Session, workshop_id: uuid.UUID) -> Attendance:
             f"no attendance was taken for workshop {workshop_id}", workshop_id=str(workshop_id)
         )
     return attendance
+
+
+def attendance_at(*, session: Session, workshop_id: uuid.UUID, point: TimePoint) -> dict[str, Any]:
+    """The workshop's attendance at ``point``: the last record that falls inside it, from the event log.
+
+    Records are dated by the workshop's day, so a correction recorded later answers ``as_of`` from that
+    day on, while ``known_at`` before its recording still gives the figures known then.
+    """
+    get_workshop(session=session, workshop_id=workshop_id)
+    records = [
+        e
+        for e in read_stream(
+            session, events.WORKSHOP, str(workshop_id), as_of=point.as_of, known_at=point.known_at
+        )
+        if e.type == events.WORKSHOP_ATTENDANCE_RECORDED
+    ]
+    if not records:
+        raise NotFoundError(
+            f"no attendance was taken for workshop {workshop_id} {point.describe()}",
+            workshop_id=str(workshop_id),
+        )
+    last = records[-1]
+    return {
+        "workshop_id": workshop_id,
+        "present": list(last.payload.get("present") or []),
+        "absent": list(last.payload.get("absent") or []),
+        "anonymous_counts": dict(last.payload.get("anonymous_counts") or {}),
+        "recorded_at": last.recorded_at,
+        "occurred_at": last.occurred_at,
+        "as_of": point.as_of,
+        "known_at": point.known_at,
+    }
 
 
 def _add(counter: dict[str, int], key: str, n: int) -> None:

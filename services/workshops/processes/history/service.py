@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -16,7 +15,7 @@ from services.workshops.processes.models import (
     Workshop,
 )
 from shared.errors import NotFoundError
-from shared.eventlog import RecordedEvent, read_by_streams, read_stream
+from shared.eventlog import RecordedEvent, TimePoint, read_by_streams, read_stream
 
 HistoryStreamProvider = Callable[[Session, uuid.UUID], list[tuple[str, str]]]
 """Given a process id, the extra (stream_type, stream_id) pairs that belong to that process's history."""
@@ -43,23 +42,34 @@ def history_streams(*, session: Session, process_id: uuid.UUID) -> list[tuple[st
     return [s for s in streams if not (s in seen or seen.add(s))]  # type: ignore[func-returns-value]
 
 
-def process_as_of(*, session: Session, process_id: uuid.UUID, as_of: datetime) -> ProcessPublic:
-    """The process as it stood at ``as_of``, folded from its event stream (not from the current tables).
+def process_as_of(*, session: Session, process_id: uuid.UUID, point: TimePoint) -> ProcessPublic:
+    """The process at ``point`` (as of a valid time, as known at a transaction time), folded from its events.
 
-    Folding starts from the newest snapshot taken at or before ``as_of`` (itself folded from the same
-    events), so at most ``PROCESS_SNAPSHOT_EVERY`` events are read whatever the stream's length.
+    Folding starts from the newest snapshot recorded at or before both times: every event it folds was
+    recorded, and so had happened, by then (``occurred_at`` never passes ``recorded_at``). Later events
+    are folded when they fall inside the point, so at most ``PROCESS_SNAPSHOT_EVERY`` events are read plus
+    any back-dated ones.
     """
-    snapshot = latest_snapshot(session, process_id, as_of=as_of)
+    limits = [t for t in (point.as_of, point.known_at) if t is not None]
+    snapshot = latest_snapshot(session, process_id, as_of=min(limits) if limits else None)
     state, phases, after_version = fold_start(snapshot)
-    stream = read_stream(session, events.PROCESS, str(process_id), after_version=after_version, as_of=as_of)
+    stream = read_stream(
+        session,
+        events.PROCESS,
+        str(process_id),
+        after_version=after_version,
+        as_of=point.as_of,
+        known_at=point.known_at,
+    )
     if snapshot is None and (not stream or stream[0].type != events.PROCESS_CREATED):
         raise NotFoundError(
-            f"process {process_id} did not exist at {as_of.isoformat()}", process_id=str(process_id)
+            f"process {process_id} did not exist {point.describe()}", process_id=str(process_id)
         )
     state = fold_process(state, phases, stream)
     state["phases"] = sorted(phases.values(), key=lambda p: p["position"])
     state["version"] = stream[-1].version if stream else after_version
-    state["as_of"] = as_of
+    state["as_of"] = point.as_of
+    state["known_at"] = point.known_at
     return ProcessPublic.model_validate(state)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
@@ -34,7 +34,7 @@ from shared.api.pagination import (
     paginate,
     set_link_header,
 )
-from shared.api.schemas import ApiDateTime
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -149,16 +149,13 @@ def get_process(
     process_id: uuid.UUID,
     response: Response,
     session: SessionDep,
-    as_of: Annotated[
-        ApiDateTime | None,
-        Query(
-            description="Rebuild the process from its event log as it stood at this time (ISO 8601, with zone)."
-        ),
-    ] = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
-    """The process with its phases; with ``as_of``, folded from its events up to that time."""
-    if as_of is not None:
-        body = history.process_as_of(session=session, process_id=process_id, as_of=as_of)
+    """The process with its phases; with ``as_of``/``known_at``, folded from its events at that point."""
+    point = TimePoint.of(as_of, known_at)
+    if not point.is_now:
+        body = history.process_as_of(session=session, process_id=process_id, point=point)
         set_etag(response, body.version)
         return body
     process = base.get_process(session=session, process_id=process_id)

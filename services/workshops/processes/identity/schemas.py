@@ -195,3 +195,6 @@ class ProcessPublic(PublicModel):
     phases: list[PhasePublic] = Field(default_factory=list)
     version: int
     as_of: datetime | None = Field(default=None, description="Set when the process was rebuilt as of a time.")
+    known_at: datetime | None = Field(
+        default=None, description="Set when the process was rebuilt as known at a time (transaction time)."
+    )
