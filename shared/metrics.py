@@ -33,7 +33,15 @@ CONSUMER_LAG = Gauge(
     multiprocess_mode="max",  # with several workers: the largest lag any process saw last
 )
 WEBHOOK_DELIVERIES = Counter(
-    "communitylab_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"]
+    "communitylab_webhook_deliveries_total",
+    "Webhook delivery attempts recorded by the worker, by outcome (succeeded, retrying, failed)",
+    ["outcome"],
+)
+WEBHOOK_LATENCY = Histogram(
+    "communitylab_webhook_delivery_seconds",
+    "Time from sending a webhook attempt to its answer (or its error)",
+    ["outcome"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 
 

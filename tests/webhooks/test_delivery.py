@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY, generate_latest
 from sqlmodel import Session
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -21,6 +22,11 @@ from shared.eventlog import read_stream
 from tests.webhooks.conftest import Receiver, append_event, create_subscription, run_until
 
 pytestmark = pytest.mark.anyio
+
+
+def _delivered(outcome: str) -> float:
+    value = REGISTRY.get_sample_value("communitylab_webhook_deliveries_total", {"outcome": outcome})
+    return value or 0.0
 
 
 async def _subscribe(
@@ -103,6 +109,7 @@ async def test_a_receiver_failing_twice_gets_the_event_exactly_once(
 ) -> None:
     sub, headers = await _subscribe(reporting_client, create_api_key, receiver)
     receiver.script = [500, ("sleep", 3.0, 200)]  # a 500, then a timeout, then 200
+    before = {o: _delivered(o) for o in ("succeeded", "retrying")}
     event = append_event(session, "priority.submitted", sub["district_id"], year=2026)
     session.commit()
     dispatcher = make_dispatcher(timeout_seconds=1.0)
@@ -120,6 +127,11 @@ async def test_a_receiver_failing_twice_gets_the_event_exactly_once(
     assert '"received"' in attempts[2]["response_excerpt"]
     refreshed = await reporting_client.get(f"/webhooks/subscriptions/{sub['id']}", headers=headers)
     assert refreshed.json()["failing_since"] is None
+    # The worker counted the three attempts, as /metrics shows them.
+    assert _delivered("succeeded") - before["succeeded"] == 1
+    assert _delivered("retrying") - before["retrying"] == 2
+    text = generate_latest().decode()
+    assert 'communitylab_webhook_delivery_seconds_count{outcome="retrying"}' in text
 
 
 async def test_client_errors_are_not_retried(

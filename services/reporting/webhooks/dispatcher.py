@@ -33,10 +33,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.reporting.webhooks import deliveries, subscriptions
-from services.reporting.webhooks.models import WebhookSubscription
+from services.reporting.webhooks.models import DeliveryStatus, WebhookSubscription
 from services.reporting.webhooks.signing import delivery_headers
 from shared.config import Settings
 from shared.db import Database, utcnow
+from shared.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LATENCY
 from shared.net import Resolver, TargetRefused, pin_target, system_resolver
 
 logger = logging.getLogger("communitylab.webhooks")
@@ -224,6 +225,15 @@ class Dispatcher:
                 max_attempts=config.max_attempts,
                 disable_after=config.disable_after,
             )
+        if recorded is not None:
+            # After the commit: the counters tell what the delivery log holds.
+            label = (
+                "succeeded"
+                if outcome.succeeded
+                else ("retrying" if recorded.status == DeliveryStatus.PENDING else "failed")
+            )
+            WEBHOOK_DELIVERIES.labels(outcome=label).inc()
+            WEBHOOK_LATENCY.labels(outcome=label).observe(outcome.latency_ms / 1000)
         logger.info(
             "webhook attempt",
             extra={
