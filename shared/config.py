@@ -96,6 +96,14 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="How long resolved registry ids are cached."
     )
 
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long a service reuses an API key it has authenticated without looking it up again "
+        "(0: look it up on every request). A key revoked by another process (another instance, the "
+        "revoke-key command) stops working here within this time; in this process, at once.",
+    )
     secret_key: str = Field(
         default=DEFAULT_SECRET,
         description="Server secret used to HMAC API keys and sign cursors. Set it in production.",

@@ -96,10 +96,12 @@ def make_engine(
         database = make_url(url).database
         if database and database != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+        # One fixed pool: SQLite has one writer whatever the pool holds, and overflow connections would be
+        # opened and closed per burst, each paying its four PRAGMAs; the same total stays open instead.
         engine = create_engine(
             url,
-            pool_size=pool_size,
-            max_overflow=max_overflow,
+            pool_size=pool_size + max_overflow,
+            max_overflow=0,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             execution_options={"schema_translate_map": {name: None for name in SCHEMAS}},
         )

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from shared.auth.identity import PersonResolver, SignedInPerson
-from shared.auth.keys import authenticate, touch_key
+from shared.auth.keys import KEY_CACHE, authenticate_with_expiry, touch_key
 from shared.auth.oidc import InvalidTokenError, TokenVerifier, looks_like_jwt
 from shared.auth.principal import ANONYMOUS, Principal, Role
 from shared.config import Settings
@@ -134,15 +134,20 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _resolve_key(database: Database, key: str, secret: str) -> Principal:
+def _resolve_key(database: Database, key: str, secret: str, cache_ttl: float = 0.0) -> Principal:
     with database.session(write=False) as session:
-        principal, due = authenticate(session.connection(), key, secret=secret)
+        principal, due, expires_at = authenticate_with_expiry(session.connection(), key, secret=secret)
         session.rollback()
     if due and principal.key_id:
         # Recorded in its own short transaction so a read request never holds a write transaction.
         with database.transaction() as session:
             touch_key(session.connection(), principal.key_id)
+    KEY_CACHE.put(KEY_CACHE.cache_key(_cache_scope(database), key, secret), principal, expires_at, cache_ttl)
     return principal
+
+
+def _cache_scope(database: Database) -> str:
+    return database.engine.url.render_as_string(hide_password=True)
 
 
 def token_principal(token: str, verifier: TokenVerifier, resolver: PersonResolver | None) -> Principal:
@@ -203,11 +208,20 @@ async def get_principal(
         return principal
     database: Database = request.app.state.database
     settings: Settings = request.app.state.settings
+    if settings.api_key_cache_seconds > 0:
+        # A key seen within the TTL resolves in the event loop: no thread hop, no connection, no query.
+        cached = KEY_CACHE.get(
+            KEY_CACHE.cache_key(_cache_scope(database), credentials.credentials, settings.secret_key)
+        )
+        if cached is not None:
+            actor_id_var.set(cached.actor_id)
+            return cached
     principal = await anyio.to_thread.run_sync(
         _resolve_key,
         database,
         credentials.credentials,
         settings.secret_key,
+        settings.api_key_cache_seconds,
         limiter=_key_lookup_limiter(request),
     )
     actor_id_var.set(principal.actor_id)

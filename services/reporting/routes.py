@@ -7,13 +7,18 @@ programme's own Diari and regional reports are public.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from services.reporting import pages, service
 from services.reporting.labels import to_rome
+from services.reporting.pagecache import page_cache
 from services.reporting.schemas import (
     DashboardPublic,
     DiaryPublic,
@@ -21,10 +26,15 @@ from services.reporting.schemas import (
     TimelineEntryPublic,
     TimelinePublic,
 )
-from shared.deps import SessionDep
+from shared.db import Database
+from shared.deps import DatabaseDep, SessionDep
 from shared.errors import NotFoundError, problem_responses
 
 router = APIRouter()
+
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+JSON_MEDIA_TYPE = "application/json"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 FormatQuery = Annotated[
     Literal["json", "html"] | None,
@@ -37,21 +47,6 @@ HTML_RESPONSE: dict[int | str, dict[str, Any]] = {
     },
     304: {"description": "Not modified since the ETag sent in If-None-Match"},
 }
-
-
-def _cache_tag(request: Request, session: Any, variant: str) -> tuple[str, Response | None]:
-    """A weak ETag from the read models' position: reports change only when the consumer moves on.
-
-    Returns the tag and, when the client already has this version (If-None-Match), a 304 to send instead.
-    """
-    tag = f'W/"reporting-{service.read_model_position(session=session)}-{variant}"'
-    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return tag, Response(status_code=304, headers=_cache_headers(tag))
-    return tag, None
-
-
-def _cache_headers(tag: str) -> dict[str, str]:
-    return {"ETag": tag, "Vary": "Accept", "Cache-Control": "public, no-cache"}
 
 
 def _wants_html(request: Request, format_: str | None) -> bool:
@@ -114,6 +109,11 @@ def get_process_timeline(
     )
 
 
+def _json_bytes(body: Any) -> bytes:
+    """The JSON the route's response model would have produced, rendered once for the cache."""
+    return bytes(JSONResponse(jsonable_encoder(body)).body)
+
+
 @router.get(
     "/districts/{district_id}/diary",
     response_model=DiaryPublic,
@@ -121,26 +121,28 @@ def get_process_timeline(
     tags=["diary"],
     responses={**HTML_RESPONSE, **problem_responses(404, 422)},
 )
-def get_district_diary(
+async def get_district_diary(
     district_id: uuid.UUID,
     request: Request,
-    session: SessionDep,
+    database: DatabaseDep,
     edition: Annotated[uuid.UUID, Query(description="Edition id.")],
-    response: Response,
     format: FormatQuery = None,
 ) -> Any:
-    service.get_district(session=session, district_id=district_id)
-    service.get_edition(session=session, edition_id=edition)
     html = _wants_html(request, format)
-    tag, not_modified = _cache_tag(request, session, "html" if html else "json")
-    if not_modified is not None:
-        return not_modified
-    report = service.diary(session=session, district_id=district_id, edition_id=edition)
-    body = DiaryPublic.model_validate(report)
-    if html:
-        return HTMLResponse(pages.render_diary(body.model_dump()), headers=_cache_headers(tag))
-    response.headers.update(_cache_headers(tag))
-    return body
+
+    def render(session: Session) -> tuple[bytes, str]:
+        service.get_district(session=session, district_id=district_id)
+        service.get_edition(session=session, edition_id=edition)
+        report = service.diary(session=session, district_id=district_id, edition_id=edition)
+        body = DiaryPublic.model_validate(report)
+        if html:
+            return pages.render_diary(body.model_dump()).encode(), HTML_MEDIA_TYPE
+        return _json_bytes(body), JSON_MEDIA_TYPE
+
+    variant = "html" if html else "json"
+    return await page_cache(request).serve(
+        request, database, ("diary", district_id, edition, variant), variant, render
+    )
 
 
 @router.get(
@@ -150,28 +152,28 @@ def get_district_diary(
     tags=["dashboard"],
     responses={**HTML_RESPONSE, **problem_responses(404, 422)},
 )
-def get_regional_dashboard(
+async def get_regional_dashboard(
     request: Request,
-    session: SessionDep,
-    response: Response,
+    database: DatabaseDep,
     edition: Annotated[uuid.UUID | None, Query(description="Edition id; the latest when omitted.")] = None,
     format: FormatQuery = None,
 ) -> Any:
-    if edition is not None:
-        service.get_edition(session=session, edition_id=edition)
     html = _wants_html(request, format)
-    tag, not_modified = _cache_tag(request, session, "html" if html else "json")
-    if not_modified is not None:
-        return not_modified
-    report = service.dashboard(session=session, edition_id=edition)
-    body = DashboardPublic.model_validate(report)
-    if html:
-        geometries = service.district_geometries(session=session)
-        return HTMLResponse(
-            pages.render_dashboard(body.model_dump(), geometries), headers=_cache_headers(tag)
-        )
-    response.headers.update(_cache_headers(tag))
-    return body
+
+    def render(session: Session) -> tuple[bytes, str]:
+        if edition is not None:
+            service.get_edition(session=session, edition_id=edition)
+        report = service.dashboard(session=session, edition_id=edition)
+        body = DashboardPublic.model_validate(report)
+        if html:
+            geometries = service.district_geometries(session=session)
+            return pages.render_dashboard(body.model_dump(), geometries).encode(), HTML_MEDIA_TYPE
+        return _json_bytes(body), JSON_MEDIA_TYPE
+
+    variant = "html" if html else "json"
+    return await page_cache(request).serve(
+        request, database, ("dashboard", edition, variant), variant, render
+    )
 
 
 @router.get(
@@ -228,16 +230,17 @@ def get_open_data_package(request: Request) -> JSONResponse:
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **problem_responses(404, 422)},
 )
-def export_open_data_csv(dataset: DatasetPath, session: SessionDep) -> Response:
+async def export_open_data_csv(dataset: DatasetPath, request: Request, database: DatabaseDep) -> Response:
     dataset = _dataset(dataset)
-    return Response(
-        service.open_data_csv(session=session, dataset=dataset),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'inline; filename="{dataset}.csv"',
-            "Access-Control-Allow-Origin": "*",
-        },
-    )
+    headers = {
+        "Content-Disposition": f'inline; filename="{dataset}.csv"',
+        "Access-Control-Allow-Origin": "*",
+    }
+
+    def render(session: Session) -> tuple[bytes, str]:
+        return service.open_data_csv(session=session, dataset=dataset).encode(), CSV_MEDIA_TYPE
+
+    return await _open_data(request, database, dataset, "csv", render, headers)
 
 
 @router.get(
@@ -247,6 +250,41 @@ def export_open_data_csv(dataset: DatasetPath, session: SessionDep) -> Response:
     response_model=list[dict[str, Any]],
     responses=problem_responses(404, 422),
 )
-def export_open_data_json(dataset: DatasetPath, session: SessionDep) -> JSONResponse:
-    rows = service.open_data_rows(session=session, dataset=_dataset(dataset))
-    return JSONResponse(rows, headers={"Access-Control-Allow-Origin": "*"})
+async def export_open_data_json(dataset: DatasetPath, request: Request, database: DatabaseDep) -> Response:
+    dataset = _dataset(dataset)
+
+    def render(session: Session) -> tuple[bytes, str]:
+        rows = service.open_data_rows(session=session, dataset=dataset)
+        return bytes(JSONResponse(rows).body), JSON_MEDIA_TYPE
+
+    return await _open_data(request, database, dataset, "json", render, {"Access-Control-Allow-Origin": "*"})
+
+
+async def _open_data(
+    request: Request,
+    database: Database,
+    dataset: str,
+    variant: str,
+    render: Callable[[Session], tuple[bytes, str]],
+    headers: dict[str, str],
+) -> Response:
+    if dataset in service.UNCACHED_DATASETS:
+        # Not a read model (the log's signed checkpoints): read every time, as before.
+        body, media_type = await anyio.to_thread.run_sync(_render_uncached, database, render)
+        return Response(body, media_type=media_type, headers=headers)
+    return await page_cache(request).serve(
+        request,
+        database,
+        ("opendata", dataset, variant),
+        f"{dataset}-{variant}",
+        render,
+        headers=headers,
+        vary=False,
+    )
+
+
+def _render_uncached(database: Database, render: Callable[[Session], tuple[bytes, str]]) -> tuple[bytes, str]:
+    with database.session(write=False) as session:
+        result = render(session)
+        session.rollback()
+    return result

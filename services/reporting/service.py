@@ -46,6 +46,16 @@ VALIDATED_STATES = frozenset({"validated", "assigned", "in_progress"}) | REPORTE
 # --- freshness ---
 
 
+def read_model_state(*, session: Session) -> tuple[tuple[str, int], ...]:
+    """Every projection's checkpoint, sorted by name: the reports change only when this does."""
+    return tuple(
+        sorted(
+            (name, position)
+            for name, position in session.exec(select(Checkpoint.projection, Checkpoint.position))
+        )
+    )
+
+
 def read_model_position(*, session: Session) -> int:
     """The log position every read model has reached (the lowest checkpoint; 0 before the first batch)."""
     positions = list(session.exec(select(Checkpoint.position)))
@@ -619,6 +629,10 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("signature", "string", "Base64 Ed25519 signature over the canonical JSON of the other fields"),
     ],
 }
+
+
+UNCACHED_DATASETS = frozenset({"log_checkpoints"})
+"""Open datasets that are not read models (their rows change without the consumer moving): never cached."""
 
 
 def _cell(value: Any) -> Any:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,14 +106,23 @@ def rotate_key(
 
 
 def revoke_key(conn: Connection, key_id: str) -> None:
-    """Revoke a key at once."""
+    """Revoke a key at once (this process forgets it now; others within ``api_key_cache_seconds``)."""
     result = conn.execute(update(api_keys).where(api_keys.c.key_id == key_id).values(revoked_at=utcnow()))
     if result.rowcount == 0:
         raise NotFoundError(f"no API key {key_id}")
+    KEY_CACHE.forget(key_id)
 
 
 def authenticate(conn: Connection, key: str, *, secret: str) -> tuple[Principal, bool]:
     """Resolve a presented key to a Principal; the flag says whether last_used_at is due an update."""
+    principal, due, _ = authenticate_with_expiry(conn, key, secret=secret)
+    return principal, due
+
+
+def authenticate_with_expiry(
+    conn: Connection, key: str, *, secret: str
+) -> tuple[Principal, bool, datetime | None]:
+    """``authenticate``, plus the key's expiry (so a cache never serves it past that)."""
     # The random part is urlsafe base64 and may itself contain "_": split on the first two only.
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
@@ -130,9 +143,78 @@ def authenticate(conn: Connection, key: str, *, secret: str) -> tuple[Principal,
         key_id=row.key_id,
     )
     due = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
-    return principal, due
+    return principal, due, row.expires_at
 
 
 def touch_key(conn: Connection, key_id: str) -> None:
     """Record that a key was used just now."""
     conn.execute(update(api_keys).where(api_keys.c.key_id == key_id).values(last_used_at=utcnow()))
+
+
+@dataclass(frozen=True)
+class _CachedKey:
+    principal: Principal
+    key_expires_at: datetime | None
+    fresh_until: float
+
+
+class KeyCache:
+    """Keys that authenticated recently, so a request with a known key needs no lookup (and no thread hop).
+
+    Entries live ``ttl`` seconds (``Settings.api_key_cache_seconds``) and never past the key's own expiry. A
+    revocation in this process (``revoke_key``) applies at once; one made by another process (another
+    instance, the ``revoke-key`` command) applies here within ``ttl``. Only successful lookups are kept:
+    unknown, revoked and expired keys are looked up every time. Entries are keyed by the database and the
+    key's HMAC, never by the key itself.
+    """
+
+    def __init__(self, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: OrderedDict[tuple[str, str], _CachedKey] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def cache_key(scope: str, key: str, secret: str) -> tuple[str, str]:
+        """The entry's key: the database it came from and the key's HMAC."""
+        return scope, hash_key(key, secret)
+
+    def get(self, entry: tuple[str, str]) -> Principal | None:
+        """The cached principal, or None when absent, stale or past the key's expiry."""
+        cached = self._entries.get(entry)
+        if cached is None:
+            return None
+        if cached.fresh_until <= self.clock() or (
+            cached.key_expires_at is not None and cached.key_expires_at <= utcnow()
+        ):
+            with self._lock:
+                self._entries.pop(entry, None)
+            return None
+        return cached.principal
+
+    def put(
+        self, entry: tuple[str, str], principal: Principal, key_expires_at: datetime | None, ttl: float
+    ) -> None:
+        """Remember a principal that just authenticated (no-op when ``ttl`` is 0)."""
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._entries[entry] = _CachedKey(principal, key_expires_at, self.clock() + ttl)
+            self._entries.move_to_end(entry)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def forget(self, key_id: str) -> None:
+        """Drop every entry of one key (it was revoked here)."""
+        with self._lock:
+            for entry in [e for e, c in self._entries.items() if c.principal.key_id == key_id]:
+                del self._entries[entry]
+
+    def clear(self) -> None:
+        """Drop everything."""
+        with self._lock:
+            self._entries.clear()
+
+
+KEY_CACHE = KeyCache()
+"""The process's cache of recently authenticated keys (shared by every app of the process)."""

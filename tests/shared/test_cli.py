@@ -109,7 +109,11 @@ def whoami_cli(principal: PrincipalDep) -> dict[str, Any]:
 @pytest.fixture
 async def probe(migrated: str) -> AsyncIterator[httpx.AsyncClient]:
     database = Database.from_url(migrated)
-    settings = Settings(database_url=migrated, secret_key=CLI_SECRET, environment="test")
+    # No key cache: the revoke-key command is another process, whose revocations a service with the cache
+    # honours only within api_key_cache_seconds (tests/shared/test_key_cache.py covers that case).
+    settings = Settings(
+        database_url=migrated, secret_key=CLI_SECRET, environment="test", api_key_cache_seconds=0
+    )
     app = create_service_app(
         "probe", title="probe", description="probe", routers=[router], settings=settings, database=database
     )
