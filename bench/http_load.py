@@ -3,19 +3,21 @@
 For each database (a throw-away SQLite file and a throw-away PostgreSQL database on ``BENCH_POSTGRES_URL``,
 default ``postgresql://postgres@127.0.0.1:5432/test``), the script migrates, generates a small region with
 ``bench/generate.py`` (the services' own code), starts ``communitylab serve`` for registry, workshops and
-reporting plus a "hello" app (one uvicorn worker each, uvloop + httptools as installed), and runs an async load
-generator at 1, 10 and 50 concurrent keep-alive connections against:
+reporting plus a "hello" app (one uvicorn worker each, uvloop + httptools as installed), and runs wrk (a C load
+generator; installed from Debian's packages when missing) at 1, 10 and 50 concurrent keep-alive connections against:
 
 - ``hello``        ``GET /hello`` of a bare FastAPI app (the framework's ceiling on this machine, same run);
 - ``get_process``  ``GET /processes/{id}`` (read);
 - ``list``         ``GET /processes?limit=50`` (list);
+- ``get_district`` ``GET /districts/{id}`` on the registry (read, API key);
+- ``dashboard``    ``GET /dashboard`` on reporting, anonymous (the public page, from the page cache);
 - ``register``     ``POST /workshops/{id}/registrations`` an anonymous group (write: a row and an event);
 - ``registry`` / ``reporting`` at 10 connections (``GET /districts``, ``GET /processes/{id}/timeline``), so
   every service's memory is measured under load.
 
-Each cell is bounded by ``--requests`` and ``--seconds`` (whichever comes first). The load generator is raw
-asyncio sockets (HTTP/1.1 keep-alive) by default; ``--client httpx`` uses httpx.AsyncClient instead, and every
-run measures both on ``hello`` at 10 connections to show what the client costs. Peak RSS (VmHWM) of every
+With wrk (the default) each cell lasts ``--seconds``; ``--client raw`` (asyncio sockets) or ``--client httpx``
+bound a cell by ``--requests`` and ``--seconds`` and also measure both clients on ``hello`` at 10 connections.
+Every issue-18 target is printed as met or missed with its ratio to hello in the same run. Peak RSS (VmHWM) of every
 service process is read from /proc after the load.
 
     .venv/bin/python bench/http_load.py                                   # about 3 minutes
