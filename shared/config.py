@@ -97,11 +97,11 @@ class Settings(BaseSettings):
     )
 
     api_key_cache_seconds: float = Field(
-        default=5.0,
+        default=0.0,
         ge=0,
         le=300,
         description="How long a service reuses an API key it has authenticated without looking it up again "
-        "(0: look it up on every request). A key revoked by another process (another instance, the "
+        "(0, the default: look it up on every request; 5 is a good value under load). A key revoked by another process (another instance, the "
         "revoke-key command) stops working here within this time; in this process, at once.",
     )
     secret_key: str = Field(

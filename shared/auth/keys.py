@@ -102,6 +102,7 @@ def rotate_key(
         .where(api_keys.c.key_id == key_id)
         .values(key_hash=hash_key(key, secret), expires_at=new_expiry, last_used_at=None)
     )
+    KEY_CACHE.forget(key_id)  # the old secret stops working here at once (elsewhere within the cache's TTL)
     return IssuedKey(key, key_id, row.actor_id, Role(row.role), list(row.district_ids or []), new_expiry)
 
 
