@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from services.workshops.outcomes.routes import OPENAPI_TAGS as OUTCOMES_TAGS
 from services.workshops.outcomes.routes import ROUTERS as OUTCOMES_ROUTERS
+from services.workshops.participation.routes import OPENAPI_TAGS as PARTICIPATION_TAGS
+from services.workshops.participation.routes import ROUTERS as PARTICIPATION_ROUTERS
 from services.workshops.processes.routes import OPENAPI_TAGS as PROCESSES_TAGS
 from services.workshops.processes.routes import ROUTERS as PROCESSES_ROUTERS
 from services.workshops.sessions.routes import OPENAPI_TAGS as SESSIONS_TAGS
@@ -24,9 +26,12 @@ def create_app(
     app = create_service_app(
         "workshops",
         title="communitylab workshops",
-        description="Programmes, participatory processes, workshops, attendance, inventions, priorities and evaluations.",
-        routers=[*PROCESSES_ROUTERS, *OUTCOMES_ROUTERS, *SESSIONS_ROUTERS],
-        tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS],
+        description=(
+            "Programmes, participatory processes, workshops, attendance, inventions, priorities, evaluations "
+            "and citizens' proposals."
+        ),
+        routers=[*PROCESSES_ROUTERS, *OUTCOMES_ROUTERS, *SESSIONS_ROUTERS, *PARTICIPATION_ROUTERS],
+        tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS, *PARTICIPATION_TAGS],
         settings=settings,
         database=database,
     )

@@ -22,6 +22,7 @@ SCHEMA_MODULES = (
     "services.registry.bodies.schemas",
     "services.registry.facilitators.schemas",
     "services.registry.notifications.schemas",
+    "services.workshops.participation.schemas",
     "services.workshops.processes.programmes.schemas",
     "services.workshops.processes.identity.schemas",
     "services.workshops.processes.history.schemas",

@@ -103,6 +103,7 @@ class ProcessPhaseAdded(_Payload):
     ends_on: str | None
     is_current: bool
     position: int
+    open_to_proposals: bool = False
 
 
 class ProcessPhaseChanged(_Payload):

@@ -142,6 +142,8 @@ class ProcessPhase(SQLModel, table=True):
     ends_on: date | None = None
     is_current: bool = Field(default=False)
     position: int = Field(default=0)
+    # Participants may put forward proposals during the phase's days (participation domain).
+    open_to_proposals: bool = Field(default=False)
 
 
 class Workshop(SQLModel, table=True):

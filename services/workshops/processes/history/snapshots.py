@@ -19,7 +19,7 @@ from shared.eventlog import RecordedEvent, read_stream, stream_version
 
 PROCESS_SNAPSHOT_EVERY = 500
 """A process stream is snapshotted at every multiple of this version: an as-of read folds at most this many events."""
-PROCESS_FOLD_FORMAT = 1
+PROCESS_FOLD_FORMAT = 2
 """The shape of a snapshot's state; bump it when ``fold_process`` changes so older snapshots are ignored."""
 
 
@@ -46,6 +46,7 @@ def fold_process(
                 "ends_on": payload["ends_on"],
                 "is_current": payload["is_current"],
                 "position": payload["position"],
+                "open_to_proposals": payload.get("open_to_proposals", False),
             }
         elif event.type == events.PROCESS_PHASE_CHANGED:
             phases[payload["phase_id"]].update(payload["changes"])

@@ -48,7 +48,13 @@ class PhaseCreate(ApiModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"name": "listening", "starts_on": "2018-10-01", "ends_on": "2018-12-31", "is_current": True}
+                {
+                    "name": "listening",
+                    "starts_on": "2018-10-01",
+                    "ends_on": "2018-12-31",
+                    "is_current": True,
+                    "open_to_proposals": True,
+                }
             ]
         },
     )
@@ -57,6 +63,9 @@ class PhaseCreate(ApiModel):
     starts_on: date | None = None
     ends_on: date | None = None
     is_current: bool = False
+    open_to_proposals: bool = Field(
+        default=False, description="Participants may put forward proposals from starts_on to ends_on."
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> PhaseCreate:
@@ -77,6 +86,7 @@ class PhaseUpdate(PatchModel):
     starts_on: date | None = None
     ends_on: date | None = None
     is_current: bool | None = None
+    open_to_proposals: bool | None = None
 
 
 class PhasePublic(PublicModel):
@@ -88,6 +98,7 @@ class PhasePublic(PublicModel):
     ends_on: date | None
     is_current: bool
     position: int
+    open_to_proposals: bool
 
 
 _PROCESS_EXAMPLE: dict[str, Any] = {
@@ -106,7 +117,15 @@ _PROCESS_EXAMPLE: dict[str, Any] = {
         "people_involved": {"citizen": 120, "third_sector": 30},
     },
     "contacts": [{"organisation_id": "8c0a4f5e-1d2b-4c3d-9e8f-7a6b5c4d3e2f", "role": "Ufficio di Piano"}],
-    "phases": [{"name": "listening", "starts_on": "2015-12-18", "ends_on": "2016-03-31", "is_current": True}],
+    "phases": [
+        {
+            "name": "listening",
+            "starts_on": "2015-12-18",
+            "ends_on": "2016-03-31",
+            "is_current": True,
+            "open_to_proposals": True,
+        }
+    ],
 }
 
 

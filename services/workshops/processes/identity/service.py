@@ -83,6 +83,7 @@ def _phase_payload(process: Process, phase: ProcessPhase) -> dict[str, Any]:
         ends_on=iso(phase.ends_on),
         is_current=phase.is_current,
         position=phase.position,
+        open_to_proposals=phase.open_to_proposals,
     ).dump()
 
 
@@ -161,6 +162,7 @@ def create_process(*, session: Session, registry: RegistryClient, data: ProcessC
             starts_on=phase_data.starts_on,
             ends_on=phase_data.ends_on,
             is_current=phase_data.is_current,
+            open_to_proposals=phase_data.open_to_proposals,
             position=position,
         )
         session.add(phase)
@@ -275,6 +277,7 @@ def add_phase(
         starts_on=data.starts_on,
         ends_on=data.ends_on,
         is_current=data.is_current,
+        open_to_proposals=data.open_to_proposals,
         position=(phases[-1].position + 1) if phases else 0,
     )
     session.add(phase)

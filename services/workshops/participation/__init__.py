@@ -1,0 +1,1 @@
+"""Workshops service: the participation domain (proposals, supports, comments, official answers)."""
