@@ -158,9 +158,6 @@ class PriorityPublic(PublicModel):
     restitution_workshop_id: uuid.UUID | None
     plan_action: str | None
     allowed: list[AllowedTransition]
-    proposal_ids: list[uuid.UUID] = Field(
-        default_factory=list, description="The citizens' proposals promoted to this priority."
-    )
     version: int
     created_at: datetime
     updated_at: datetime

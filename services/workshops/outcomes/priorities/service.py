@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from services.workshops.outcomes import events as ev
@@ -26,7 +25,6 @@ from services.workshops.outcomes.models import (
 )
 from services.workshops.outcomes.priorities.schemas import PriorityCreate
 from services.workshops.outcomes.statemachine import PriorityAction, allowed_transitions, apply_transition
-from services.workshops.participation.models import PriorityProvenance, Proposal
 from services.workshops.processes.models import Process, Workshop, WorkshopMethod
 from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
@@ -50,23 +48,7 @@ def priority_view(priority: Priority) -> dict[str, Any]:
         {"kind": priority.origin_kind, "id": priority.origin_id} if priority.origin_kind else None
     )
     data["allowed"] = allowed_transitions(PriorityState(priority.state))
-    data["proposal_ids"] = _cited_proposals(priority)
     return data
-
-
-def _cited_proposals(priority: Priority) -> list[uuid.UUID]:
-    """The citizens' proposals promoted to this priority (participation domain), oldest first."""
-    session = object_session(priority)
-    if session is None:
-        return []
-    return list(
-        session.execute(
-            select(PriorityProvenance.proposal_id)
-            .join(Proposal, col(Proposal.id) == PriorityProvenance.proposal_id)
-            .where(PriorityProvenance.priority_id == priority.id)
-            .order_by(col(Proposal.created_at))
-        ).scalars()
-    )
 
 
 def get_priority(*, session: Session, priority_id: uuid.UUID) -> Priority:
