@@ -1,14 +1,14 @@
 """Phases say whether participants may put forward proposals during their days.
 
 Revision ID: workshops_0005_open_to_proposals
-Revises: workshops_0004
+Revises: workshops_0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "workshops_0005_open_to_proposals"
-down_revision = "workshops_0004"
+down_revision = "workshops_0005"
 branch_labels = None
 depends_on = None
 
