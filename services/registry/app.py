@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.registry.actors.routes import router as actors_router
+from services.registry.agreements.routes import OPENAPI_TAGS as AGREEMENTS_TAGS
+from services.registry.agreements.routes import router as agreements_router
 from services.registry.bodies.routes import OPENAPI_TAGS as BODIES_TAGS
 from services.registry.bodies.routes import router as bodies_router
 from services.registry.districts.routes import OPENAPI_TAGS as DISTRICTS_TAGS
@@ -34,6 +36,7 @@ ROUTERS = [
     organisations_router,
     people_router,
     bodies_router,
+    agreements_router,
     facilitators_router,
     identity_router,
     keys_router,
@@ -44,6 +47,7 @@ TAGS = [
     *ORGANISATIONS_TAGS,
     *PEOPLE_TAGS,
     *BODIES_TAGS,
+    *AGREEMENTS_TAGS,
     *FACILITATORS_TAGS,
     *IDENTITY_TAGS,
     *KEYS_TAGS,

@@ -31,6 +31,8 @@ PERSON_ERASED = "person.erased"
 BODY_CREATED = "body.created"
 BODY_MEMBER_ADDED = "body.member_added"
 BODY_MEMBER_ENDED = "body.member_ended"
+BODY_RELATION_ADDED = "body.relation_added"
+BODY_RELATION_ENDED = "body.relation_ended"
 FACILITATOR_PROFILE_SET = "facilitator.profile_set"
 FACILITATOR_TRAINING_RECORDED = "facilitator.training_recorded"
 
@@ -163,6 +165,19 @@ class BodyMemberChanged(_Payload):
     valid_from: str
     valid_to: str | None
     process_id: str | None
+
+
+class BodyRelationChanged(_Payload):
+    """A relation from one body (``body_id``) to another of its district began or ended."""
+
+    relation_id: str
+    district_id: str
+    body_id: str
+    to_body_id: str
+    kind: str
+    note: str
+    valid_from: str
+    valid_to: str | None
 
 
 class FacilitatorProfileSet(_Payload):

@@ -108,6 +108,23 @@ BODIES: dict[str, tuple[str, str]] = {
     "comitato_di_distretto": ("Comitato di Distretto", "Comitato di Distretto"),
     "steering_group_core": ("cabina di regia ristretta", "core steering group"),
     "steering_group_extended": ("cabina di regia allargata", "extended steering group"),
+    "thematic_table": ("tavolo tematico", "thematic table"),
+    "project_table": ("tavolo di progetto", "project table"),
+    "gri": ("GRI", "GRI"),
+    "ctss": ("Conferenza territoriale sociale e sanitaria", "Conferenza territoriale sociale e sanitaria"),
+}
+
+RELATIONS: dict[str, tuple[str, str]] = {
+    "proposes_to": ("propone a", "proposes to"),
+    "validates": ("valida le proposte di", "validates"),
+    "convenes": ("convoca", "convenes"),
+    "reports_to": ("riferisce a", "reports to"),
+    "supports": ("sostiene", "supports"),
+}
+
+AGREEMENT_KINDS: dict[str, tuple[str, str]] = {
+    "accordo_di_programma": ("Accordo di programma", "Programme agreement"),
+    "protocollo_d_intesa": ("Protocollo d'intesa", "Memorandum of understanding"),
 }
 
 STATURE: dict[str, tuple[str, str]] = {

@@ -249,3 +249,65 @@ class TimelineEntry(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=40)
     # When the event was recorded (transaction time); occurred_at is when it happened (valid time).
     recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- projection "architecture": a district's bodies, the relations between them, programme agreements ---
+
+
+class BodyView(SQLModel, table=True):
+    """A governance body of a district (kind and name; members are counted, never named)."""
+
+    __tablename__ = "report_bodies"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    district_id: uuid.UUID | None = Field(default=None, index=True)
+    process_id: uuid.UUID | None = None
+    kind: str = Field(default="", max_length=64)
+    name: str = Field(default="", max_length=200)
+
+
+class BodyMembershipView(SQLModel, table=True):
+    """The period of one membership, without the person: enough to count members on a date."""
+
+    __tablename__ = "report_body_memberships"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    body_id: uuid.UUID | None = Field(default=None, index=True)
+    district_id: uuid.UUID | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class BodyRelationView(SQLModel, table=True):
+    """``from_body`` proposes to, validates, convenes... ``to_body`` over a period."""
+
+    __tablename__ = "report_body_relations"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    district_id: uuid.UUID | None = Field(default=None, index=True)
+    from_body_id: uuid.UUID | None = None
+    to_body_id: uuid.UUID | None = None
+    kind: str = Field(default="", max_length=64)
+    note: str = Field(default="", max_length=200)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class AgreementView(SQLModel, table=True):
+    """A programme agreement between organisations of a district."""
+
+    __tablename__ = "report_agreements"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    district_id: uuid.UUID | None = Field(default=None, index=True)
+    kind: str = Field(default="", max_length=64)
+    title: str = Field(default="", max_length=200)
+    reference: str = Field(default="", max_length=200)
+    signed_on: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    organisation_ids: list[Any] = Field(default_factory=list, sa_type=JSONType)

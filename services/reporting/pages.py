@@ -11,6 +11,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.reporting import charts
 from services.reporting.labels import (
+    AGREEMENT_KINDS,
+    BODIES,
     CATEGORIES,
     EVALUATION_CHOICES,
     EVALUATION_QUESTIONS,
@@ -20,6 +22,7 @@ from services.reporting.labels import (
     PRIORITY_OUTCOMES,
     PRIORITY_STATUSES,
     PROCESS_STATUSES,
+    RELATIONS,
     STATURE,
     THEMES,
     WORKSHOP_STATUSES,
@@ -52,6 +55,9 @@ environment.filters.update(
         "priority_status": lambda v: label(PRIORITY_STATUSES, v),
         "workshop_status": lambda v: label(WORKSHOP_STATUSES, v),
         "process_status": lambda v: label(PROCESS_STATUSES, v),
+        "body_kind": lambda v: label(BODIES, v),
+        "relation": lambda v: label(RELATIONS, v),
+        "agreement_kind": lambda v: label(AGREEMENT_KINDS, v),
     }
 )
 

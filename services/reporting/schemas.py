@@ -189,6 +189,51 @@ class DiaryPriorities(BaseModel):
     items: list[DiaryPriority]
 
 
+class DiaryBody(BaseModel):
+    """A body of the district's institutional design and how many sat in it on the reference date."""
+
+    id: uuid.UUID
+    kind: str
+    name: str
+    members: int
+
+
+class DiaryRelation(BaseModel):
+    """One arrow of the design: a body proposes to, validates, convenes... another."""
+
+    id: uuid.UUID
+    from_body_id: uuid.UUID | None
+    to_body_id: uuid.UUID | None
+    kind: str
+    note: str
+    valid_from: date | None
+    valid_to: date | None
+    active: bool
+
+
+class DiaryAgreement(BaseModel):
+    """A programme agreement between organisations (counted, not listed)."""
+
+    id: uuid.UUID
+    kind: str
+    title: str
+    reference: str
+    signed_on: date | None
+    valid_from: date | None
+    valid_to: date | None
+    parties: int
+    active: bool
+
+
+class DiaryArchitecture(BaseModel):
+    """The district's institutional architecture on a reference date (the end of the edition, or today)."""
+
+    on: date
+    bodies: list[DiaryBody]
+    relations: list[DiaryRelation]
+    agreements: list[DiaryAgreement]
+
+
 class DiaryPublic(BaseModel):
     """The Diario of a district for an edition."""
 
@@ -201,6 +246,7 @@ class DiaryPublic(BaseModel):
     inventions: DiaryInventions
     priorities: DiaryPriorities
     evaluation: EvaluationResults
+    architecture: DiaryArchitecture
 
 
 class DashboardDistrict(DistrictSummary):

@@ -22,8 +22,12 @@ from sqlmodel import Session, col, select
 from services.reporting.labels import to_rome
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
+    AgreementView,
     AttendanceAnonymous,
     AttendancePresence,
+    BodyMembershipView,
+    BodyRelationView,
+    BodyView,
     Checkpoint,
     DistrictView,
     EditionView,
@@ -36,6 +40,7 @@ from services.reporting.models import (
     TimelineEntry,
     WorkshopView,
 )
+from shared.db import utcnow
 from shared.errors import NotFoundError
 
 # States of the priority cycle (workshops' PriorityState) at or past a step: a priority linked to a plan
@@ -372,6 +377,72 @@ def per_10000(people: int, population: int | None) -> float | None:
     return round(people * 10000 / population, 1)
 
 
+def _active(valid_from: date | None, valid_to: date | None, on: date) -> bool:
+    return (valid_from is None or valid_from <= on) and (valid_to is None or valid_to >= on)
+
+
+def architecture(*, session: Session, district_id: uuid.UUID, on: date) -> dict[str, Any]:
+    """A district's institutional design: its bodies (members counted on ``on``), relations and agreements."""
+    bodies = list(
+        session.exec(
+            select(BodyView)
+            .where(col(BodyView.district_id) == district_id, col(BodyView.process_id).is_(None))
+            .order_by(col(BodyView.kind), col(BodyView.name), col(BodyView.id))
+        )
+    )
+    ids = [b.id for b in bodies]
+    known = set(ids)
+    members: Counter[uuid.UUID] = Counter()
+    if ids:
+        for m in session.exec(select(BodyMembershipView).where(col(BodyMembershipView.body_id).in_(ids))):
+            if m.body_id is not None and _active(m.valid_from, m.valid_to, on):
+                members[m.body_id] += 1
+    relations = session.exec(
+        select(BodyRelationView)
+        .where(col(BodyRelationView.district_id) == district_id)
+        .order_by(col(BodyRelationView.valid_from), col(BodyRelationView.id))
+    )
+    agreements = session.exec(
+        select(AgreementView)
+        .where(col(AgreementView.district_id) == district_id)
+        .order_by(col(AgreementView.signed_on), col(AgreementView.id))
+    )
+    return {
+        "on": on,
+        "bodies": [
+            {"id": b.id, "kind": b.kind, "name": b.name, "members": members.get(b.id, 0)} for b in bodies
+        ],
+        "relations": [
+            {
+                "id": r.id,
+                "from_body_id": r.from_body_id,
+                "to_body_id": r.to_body_id,
+                "kind": r.kind,
+                "note": r.note,
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+                "active": _active(r.valid_from, r.valid_to, on),
+            }
+            for r in relations
+            if r.from_body_id in known
+        ],
+        "agreements": [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "title": a.title,
+                "reference": a.reference,
+                "signed_on": a.signed_on,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+                "parties": len(a.organisation_ids),
+                "active": _active(a.valid_from, a.valid_to, on),
+            }
+            for a in agreements
+        ],
+    }
+
+
 def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) -> dict[str, Any]:
     """The Diario of one district for one edition."""
     district = get_district(session=session, district_id=district_id)
@@ -471,6 +542,12 @@ def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) ->
             ],
         },
         "evaluation": scope.evaluation_results(),
+        # The design as it stood at the end of the edition (today while it runs).
+        "architecture": architecture(
+            session=session,
+            district_id=district_id,
+            on=min(edition.ends_on, utcnow().date()) if edition.ends_on else utcnow().date(),
+        ),
     }
 
 
@@ -617,6 +694,36 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("year", "integer", "Planning year"),
         ("sitting_date", "date", "Date of the Comitato di Distretto sitting"),
     ],
+    "bodies": [
+        ("id", "string", "Body id"),
+        ("district_id", "string", "District id"),
+        (
+            "kind",
+            "string",
+            "ufficio_di_piano, comitato_di_distretto, ctss, thematic_table, gri, project_table",
+        ),
+        ("name", "string", "Name"),
+    ],
+    "body_relations": [
+        ("id", "string", "Relation id"),
+        ("district_id", "string", "District id"),
+        ("from_body_id", "string", "Body that acts"),
+        ("to_body_id", "string", "Body acted on"),
+        ("kind", "string", "proposes_to, validates, convenes, reports_to or supports"),
+        ("valid_from", "date", "First day"),
+        ("valid_to", "date", "Last day (empty while in force)"),
+    ],
+    "agreements": [
+        ("id", "string", "Agreement id"),
+        ("district_id", "string", "District id"),
+        ("kind", "string", "accordo_di_programma or protocollo_d_intesa"),
+        ("title", "string", "Title"),
+        ("reference", "string", "Act reference"),
+        ("signed_on", "date", "Signing date"),
+        ("valid_from", "date", "In force from"),
+        ("valid_to", "date", "In force until (empty while open)"),
+        ("parties", "integer", "Number of organisations that signed"),
+    ],
     # The event log's signed checkpoints, so that others keep copies (docs/operations.md, auditing).
     "log_checkpoints": [
         ("id", "integer", "Row id of the stored copy"),
@@ -695,6 +802,18 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         extra = {w.id: {"participants": counts.get(w.id, 0)} for w in records}
     elif dataset == "log_checkpoints":
         return checkpoint_rows(session=session)
+    elif dataset == "bodies":
+        # District bodies only: steering groups belong to a process and are shown in its identity card.
+        records = list(
+            session.exec(
+                select(BodyView).where(col(BodyView.process_id).is_(None)).order_by(col(BodyView.id))
+            )
+        )
+    elif dataset == "body_relations":
+        records = list(session.exec(select(BodyRelationView).order_by(col(BodyRelationView.id))))
+    elif dataset == "agreements":
+        records = list(session.exec(select(AgreementView).order_by(col(AgreementView.id))))
+        extra = {a.id: {"parties": len(a.organisation_ids)} for a in records}
     elif dataset == "inventions":
         records = list(session.exec(select(InventionView).order_by(col(InventionView.id))))
         editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}

@@ -46,6 +46,9 @@ CREATED_KIND_ALIASES = {
     "redeliver": "delivery",
     "redeliveries": "delivery",
 }
+# Kinds created once per value of their top-level ``kind`` enum, and whose ``to_<kind>_id`` fields take the
+# second object: a relation joins two bodies of one district (Ufficio di Piano -> Comitato di Distretto).
+KIND_VARIANTS = {"body"}
 IRREGULAR_PLURALS = {"people": "person", "bodies": "body", "minutes": "minutes", "harvest": "harvest"}
 
 
@@ -193,7 +196,8 @@ def fill_ids(
             if kind in ids and key.endswith("_ids") and isinstance(child, list) and (child or fill_empty):
                 out[key] = [ids[kind]]
             elif kind in ids and key.endswith("_id") and (child is not None or fill_empty):
-                out[key] = ids[kind]
+                second = world.pick(kind, 1) if world is not None and kind in KIND_VARIANTS else None
+                out[key] = second if second and key.startswith("to_") else ids[kind]
             else:
                 out[key] = fill_ids(child, ids, known, fill_empty=fill_empty, world=world, _seen=seen)
         if isinstance(out.get("kind"), str) and "id" in out:
@@ -317,10 +321,10 @@ def known_kinds(documents: dict[str, dict[str, Any]]) -> set[str]:
     return {created_kind(op.path) for op in creating_operations(documents)} | {"district"}
 
 
-def method_variants(document: dict[str, Any], op: Operation) -> list[str]:
+def method_variants(document: dict[str, Any], op: Operation, field_name: str = "method") -> list[str]:
     """Enum values of a top-level ``method`` field (one workshop per method lets OST, Café... routes run)."""
     schema = request_body_schema(document, op) or {}
-    prop = schema.get("properties", {}).get("method")
+    prop = schema.get("properties", {}).get(field_name)
     if not prop:
         return []
     options = [resolve(document, prop)] + [resolve(document, o) for o in prop.get("anyOf", [])]
@@ -408,16 +412,17 @@ async def _try_create(
         parents = {k: ids[k] for k in set(path_kinds) | _body_kinds(body, known) if k in ids}
         world.add(kind, created_id, op.label, parents)
         if isinstance(body, dict):
-            for number, method in enumerate(method_variants(document, op)):
-                if method == body.get("method"):
+            field_name = "kind" if kind in KIND_VARIANTS else "method"
+            for number, method in enumerate(method_variants(document, op, field_name)):
+                if method == body.get(field_name):
                     continue
                 # Same time and place would clash (409): every variant gets its own venue and title.
-                variant_body = uniquify({**body, "method": method}, 1000 * (salt + 1) + number)
+                variant_body = uniquify({**body, field_name: method}, 1000 * (salt + 1) + number)
                 variant = await client.request("POST", path, json=variant_body, headers=admin_headers)
                 if variant.status_code == 201 and (variant_id := _created_id(variant, kind)):
                     world.add(kind, variant_id, op.label, parents)
                 else:
-                    world.failures[f"{op.label} method={method}"] = (
+                    world.failures[f"{op.label} {field_name}={method}"] = (
                         f"{variant.status_code} {variant.text[:300]}"
                     )
         return True

@@ -95,6 +95,7 @@ async def test_diary_renders_in_headless_chromium(
         "invenzioni",
         "priorita",
         "valutazione",
+        "architettura",
     ]
     assert all(s["h"] > 40 for s in sections.values()), sections
     assert sections["valutazione"]["heading"] == "Valutazione partecipata"

@@ -18,7 +18,17 @@ from tests.reporting.scripted import build
 
 pytestmark = pytest.mark.anyio
 
-DATASETS = ("districts", "processes", "workshops", "inventions", "priorities", "log_checkpoints")
+DATASETS = (
+    "districts",
+    "processes",
+    "workshops",
+    "inventions",
+    "priorities",
+    "bodies",
+    "body_relations",
+    "agreements",
+    "log_checkpoints",
+)
 
 
 async def test_datapackage_validates_against_the_csv_resources(

@@ -35,6 +35,7 @@ async def test_lag_at_readyz_and_metrics(
         "participation": 0,
         "outcomes": 0,
         "timeline": 0,
+        "architecture": 0,
     }
     metrics = (await reporting_client.get("/metrics")).text
     assert 'communitylab_consumer_lag_events{consumer="reporting.catalogue"} 0.0' in metrics

@@ -137,5 +137,6 @@ async def test_catch_up_skips_what_it_has_applied(session: Session, script: Even
     assert second.applied == 0 and second.position == first.position
     positions = {c.projection: c.position for c in session.exec(select(Checkpoint))}
     assert positions == {
-        name: first.position for name in ("catalogue", "participation", "outcomes", "timeline")
+        name: first.position
+        for name in ("catalogue", "participation", "outcomes", "timeline", "architecture")
     }

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from services.registry.bodies.models import BodyMembership, GovernanceBody
+from services.registry.bodies.models import BodyMembership, BodyRelation, GovernanceBody
 
 
 def body_list_statement(
@@ -65,4 +65,33 @@ def current_member_counts(*, district_id: uuid.UUID, on: date) -> Select[tuple[u
         .join(GovernanceBody, GovernanceBody.id == BodyMembership.body_id)  # type: ignore[arg-type]
         .where(GovernanceBody.district_id == district_id, active_on(on))
         .group_by(BodyMembership.body_id)
+    )
+
+
+def relation_list_statement(
+    *, body_id: uuid.UUID | None = None, district_id: uuid.UUID | None = None, on: date | None = None
+) -> SelectOfScalar[BodyRelation]:
+    """Select relations from or to a body, or of a district, active on ``on`` when given."""
+    statement = select(BodyRelation)
+    if body_id:
+        statement = statement.where(
+            or_(BodyRelation.from_body_id == body_id, BodyRelation.to_body_id == body_id)
+        )
+    if district_id:
+        statement = statement.where(BodyRelation.district_id == district_id)
+    if on:
+        statement = statement.where(
+            BodyRelation.valid_from <= on,
+            or_(BodyRelation.valid_to.is_(None), BodyRelation.valid_to >= on),  # type: ignore[union-attr]
+        )
+    return statement.order_by(BodyRelation.valid_from, BodyRelation.id).limit(5000)  # type: ignore[arg-type]
+
+
+def district_bodies_statement(*, district_id: uuid.UUID) -> SelectOfScalar[GovernanceBody]:
+    """Select a district's bodies by kind and name."""
+    return (
+        select(GovernanceBody)
+        .where(GovernanceBody.district_id == district_id)
+        .order_by(GovernanceBody.kind, GovernanceBody.name, GovernanceBody.id)  # type: ignore[arg-type]
+        .limit(5000)
     )

@@ -8,15 +8,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from services.registry.agreements import service as agreements_service
 from services.registry.bodies import queries, service
 from services.registry.bodies.models import BodyKind, BodyMembership, GovernanceBody
 from services.registry.bodies.schemas import (
+    ArchitectureAgreement,
+    ArchitecturePublic,
     BodyCreate,
     BodyPublic,
     MembershipCreate,
     MembershipEnd,
     MembershipList,
     MembershipPublic,
+    RelationCreate,
+    RelationEnd,
+    RelationList,
+    RelationPublic,
 )
 from services.registry.deps import OnQuery
 from services.registry.districts.service import get_district
@@ -31,7 +38,8 @@ router = APIRouter()
 OPENAPI_TAGS = [
     {
         "name": "bodies",
-        "description": "Ufficio di Piano, Comitato di Distretto, steering groups and memberships.",
+        "description": "Ufficio di Piano, Comitato di Distretto, CTSS, thematic tables, GRI, steering groups; "
+        "memberships over time and the relations between bodies (who proposes to whom, who validates).",
     },
 ]
 
@@ -211,3 +219,109 @@ def end_body_member(
     )
     set_etag(response, body.version)
     return _membership_public([(membership, body)]).items[0]
+
+
+@router.get(
+    "/bodies/{body_id}/relations",
+    response_model=RelationList,
+    summary="Relations from or to a body (proposes to, validates...), optionally those active on a date",
+    tags=["bodies"],
+    responses=problem_responses(404, 422),
+)
+def list_body_relations(body_id: uuid.UUID, session: SessionDep, on: OnQuery = None) -> Any:
+    service.get_body(session=session, body_id=body_id)
+    rows = service.relations(session=session, body_id=body_id, on=on)
+    return RelationList(items=[RelationPublic.model_validate(r) for r in rows])
+
+
+@router.post(
+    "/bodies/{body_id}/relations",
+    status_code=201,
+    response_model=RelationPublic,
+    summary="Record that this body acts on another body of its district from a date",
+    tags=["bodies"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def add_body_relation(
+    body_id: uuid.UUID,
+    payload: RelationCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> Any:
+    principal.require_authenticated()
+    body = service.get_body(session=session, body_id=body_id)
+    principal.require_district_editor(body.district_id)
+    service.require_relation_references(session=session, principal=principal, to_body_id=payload.to_body_id)
+    if (replay := idempotency.replay(payload)) is not None:
+        return replay
+    relation = service.add_relation(session=session, body=body, data=payload)
+    return idempotency.created(
+        response,
+        RelationPublic.model_validate(relation),
+        location=f"/bodies/{body_id}/relations/{relation.id}",
+        etag=etag_for(body.version),
+    )
+
+
+@router.post(
+    "/bodies/{body_id}/relations/{relation_id}/end",
+    response_model=RelationPublic,
+    summary="End a relation between bodies on a date",
+    tags=["bodies"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def end_body_relation(
+    body_id: uuid.UUID,
+    relation_id: uuid.UUID,
+    payload: RelationEnd,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Any:
+    principal.require_authenticated()
+    body = service.get_body(session=session, body_id=body_id)
+    principal.require_district_editor(body.district_id)
+    relation = service.end_relation(
+        session=session, body=body, relation_id=relation_id, valid_to=payload.valid_to
+    )
+    set_etag(response, body.version)
+    return RelationPublic.model_validate(relation)
+
+
+@router.get(
+    "/districts/{district_id}/architecture",
+    response_model=ArchitecturePublic,
+    summary="A district's institutional design: bodies, relations between them and programme agreements",
+    tags=["bodies"],
+    responses=problem_responses(404, 422),
+)
+def get_district_architecture(district_id: uuid.UUID, session: SessionDep, on: OnQuery = None) -> Any:
+    get_district(session=session, district_id=district_id)
+    agreements = agreements_service.agreements(session=session, district_id=district_id, on=on)
+    parties = agreements_service.party_ids(session=session, agreement_ids=[a.id for a in agreements])
+    return ArchitecturePublic(
+        district_id=district_id,
+        on=on,
+        bodies=[
+            BodyPublic.model_validate(b)
+            for b in service.district_bodies(session=session, district_id=district_id)
+        ],
+        relations=[
+            RelationPublic.model_validate(r)
+            for r in service.relations(session=session, district_id=district_id, on=on)
+        ],
+        agreements=[
+            ArchitectureAgreement(
+                id=a.id,
+                title=a.title,
+                kind=a.kind.value,
+                signed_on=a.signed_on,
+                valid_from=a.valid_from,
+                valid_to=a.valid_to,
+                organisation_ids=parties.get(a.id, []),
+            )
+            for a in agreements
+        ],
+    )

@@ -10,8 +10,14 @@ from sqlmodel import Session, select
 
 from services.registry import events as ev
 from services.registry.bodies import queries
-from services.registry.bodies.models import BodyMembership, GovernanceBody
-from services.registry.bodies.schemas import BodyCreate, MembershipCreate
+from services.registry.bodies.models import (
+    SINGLE_PER_DISTRICT,
+    STEERING_GROUPS,
+    BodyMembership,
+    BodyRelation,
+    GovernanceBody,
+)
+from services.registry.bodies.schemas import BodyCreate, MembershipCreate, RelationCreate
 from services.registry.common.service import emit
 from services.registry.districts.service import get_district
 from services.registry.people.service import get_person, person_district_ids, require_not_erased
@@ -50,19 +56,21 @@ def require_body_references(
 def create_body(*, session: Session, data: BodyCreate) -> GovernanceBody:
     """Create a governance body (body.created); one Ufficio di Piano / Comitato per district, one group per process."""
     get_district(session=session, district_id=data.district_id)
-    clash = session.exec(
-        select(GovernanceBody).where(
-            GovernanceBody.district_id == data.district_id,
-            GovernanceBody.kind == data.kind,
+    clash_filter = [GovernanceBody.district_id == data.district_id, GovernanceBody.kind == data.kind]
+    if data.kind in STEERING_GROUPS:
+        clash_filter.append(
             GovernanceBody.process_id == data.process_id
             if data.process_id is not None
-            else GovernanceBody.process_id.is_(None),  # type: ignore[union-attr]
+            else GovernanceBody.process_id.is_(None)  # type: ignore[union-attr]
         )
-    ).first()
+    elif data.kind not in SINGLE_PER_DISTRICT:
+        clash_filter.append(GovernanceBody.name == data.name)
+    clash = session.exec(select(GovernanceBody).where(*clash_filter)).first()
     if clash is not None:
         raise ConflictError(
             f"district {data.district_id} already has a {data.kind.value}"
-            + (f" for process {data.process_id}" if data.process_id else ""),
+            + (f" for process {data.process_id}" if data.process_id else "")
+            + (f" named {data.name!r}" if data.kind not in SINGLE_PER_DISTRICT | STEERING_GROUPS else ""),
             body_id=str(clash.id),
         )
     body = GovernanceBody(
@@ -194,3 +202,129 @@ def memberships(
         body_id=body_id, district_id=district_id, person_id=person_id, on=on
     )
     return [(m, b) for m, b in session.exec(statement).all()]
+
+
+def require_relation_references(*, session: Session, principal: Principal, to_body_id: uuid.UUID) -> None:
+    """403 when the other body belongs to a district this key may not use (the one rule for body ids)."""
+    target = session.get(GovernanceBody, to_body_id)
+    if target is not None:
+        principal.require_reference("body.to_body_id", [target.district_id])
+
+
+def _relation_event(event_type: str, relation: BodyRelation) -> NewEvent:
+    return NewEvent(
+        event_type,
+        ev.BodyRelationChanged(
+            relation_id=str(relation.id),
+            district_id=str(relation.district_id),
+            body_id=str(relation.from_body_id),
+            to_body_id=str(relation.to_body_id),
+            kind=relation.kind.value,
+            note=relation.note,
+            valid_from=relation.valid_from.isoformat(),
+            valid_to=relation.valid_to.isoformat() if relation.valid_to else None,
+        ).dump(),
+    )
+
+
+def add_relation(*, session: Session, body: GovernanceBody, data: RelationCreate) -> BodyRelation:
+    """Record that ``body`` acts on another body of its district (body.relation_added on its stream)."""
+    if data.to_body_id == body.id:
+        raise ValidationFailed(
+            "a body cannot relate to itself",
+            errors=[FieldError(path="body.to_body_id", message="must be another body")],
+        )
+    target = session.get(GovernanceBody, data.to_body_id)
+    if target is None:
+        raise ValidationFailed(
+            "unknown body",
+            errors=[FieldError(path="body.to_body_id", message=f"body {data.to_body_id} does not exist")],
+        )
+    if target.district_id != body.district_id:
+        raise ValidationFailed(
+            "relations join bodies of one district",
+            errors=[FieldError(path="body.to_body_id", message="must be a body of the same district")],
+        )
+    overlapping = session.exec(
+        select(BodyRelation).where(
+            BodyRelation.from_body_id == body.id,
+            BodyRelation.to_body_id == target.id,
+            BodyRelation.kind == data.kind,
+            or_(BodyRelation.valid_to.is_(None), BodyRelation.valid_to >= data.valid_from),  # type: ignore[union-attr]
+            BodyRelation.valid_from <= data.valid_to if data.valid_to else true(),
+        )
+    ).first()
+    if overlapping is not None:
+        raise ConflictError(
+            f"body {body.id} already {data.kind.value} body {target.id} for an overlapping period",
+            relation_id=str(overlapping.id),
+        )
+    relation = BodyRelation(
+        district_id=body.district_id,
+        from_body_id=body.id,
+        to_body_id=target.id,
+        kind=data.kind,
+        note=data.note,
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+    )
+    session.add(relation)
+    session.flush()
+    body.version = emit(
+        session,
+        stream_type=ev.BODY,
+        stream_id=body.id,
+        expected_version=body.version,
+        new_events=[_relation_event(ev.BODY_RELATION_ADDED, relation)],
+        district_id=body.district_id,
+    )
+    session.flush()
+    return relation
+
+
+def end_relation(
+    *, session: Session, body: GovernanceBody, relation_id: uuid.UUID, valid_to: date
+) -> BodyRelation:
+    """End a relation on ``valid_to`` (body.relation_ended); an ended relation cannot end again."""
+    relation = session.get(BodyRelation, relation_id)
+    if relation is None or relation.from_body_id != body.id:
+        raise NotFoundError(f"relation {relation_id} does not start from body {body.id}")
+    if relation.valid_to is not None:
+        raise ConflictError(
+            f"relation {relation_id} already ended on {relation.valid_to.isoformat()}",
+            relation_id=str(relation_id),
+        )
+    if valid_to < relation.valid_from:
+        raise ValidationFailed(
+            "ends before it starts",
+            errors=[FieldError(path="body.valid_to", message="must not be before the relation's valid_from")],
+        )
+    relation.valid_to = valid_to
+    body.version = emit(
+        session,
+        stream_type=ev.BODY,
+        stream_id=body.id,
+        expected_version=body.version,
+        new_events=[_relation_event(ev.BODY_RELATION_ENDED, relation)],
+        district_id=body.district_id,
+    )
+    session.flush()
+    return relation
+
+
+def relations(
+    *,
+    session: Session,
+    body_id: uuid.UUID | None = None,
+    district_id: uuid.UUID | None = None,
+    on: date | None = None,
+) -> list[BodyRelation]:
+    """Relations from or to a body, or of a district, optionally those active on a date."""
+    return list(
+        session.exec(queries.relation_list_statement(body_id=body_id, district_id=district_id, on=on)).all()
+    )
+
+
+def district_bodies(*, session: Session, district_id: uuid.UUID) -> list[GovernanceBody]:
+    """Every body of a district, by kind and name."""
+    return list(session.exec(queries.district_bodies_statement(district_id=district_id)).all())

@@ -4,6 +4,7 @@ The timeline reads people's categories kept by the catalogue, so the catalogue c
 otherwise keeps what it needs in its own tables.
 """
 
+from services.reporting.projections.architecture import ArchitectureProjection
 from services.reporting.projections.base import Projection
 from services.reporting.projections.catalogue import CatalogueProjection
 from services.reporting.projections.outcomes import OutcomesProjection
@@ -15,6 +16,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     ParticipationProjection(),
     OutcomesProjection(),
     TimelineProjection(),
+    ArchitectureProjection(),
 )
 
 __all__ = ["PROJECTIONS", "Projection"]

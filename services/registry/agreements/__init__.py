@@ -1,0 +1,1 @@
+"""Programme agreements (accordi di programma): dated documents between organisations of a district."""
