@@ -216,6 +216,8 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     BODY_CREATED: BodyCreated,
     BODY_MEMBER_ADDED: BodyMemberChanged,
     BODY_MEMBER_ENDED: BodyMemberChanged,
+    BODY_RELATION_ADDED: BodyRelationChanged,
+    BODY_RELATION_ENDED: BodyRelationChanged,
     FACILITATOR_PROFILE_SET: FacilitatorProfileSet,
     FACILITATOR_TRAINING_RECORDED: FacilitatorTrainingRecorded,
 }

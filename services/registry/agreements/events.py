@@ -30,3 +30,9 @@ class AgreementChanged(BaseModel):
     def dump(self) -> dict[str, Any]:
         """JSON-native payload."""
         return self.model_dump(mode="json")
+
+
+PAYLOADS: dict[str, type[BaseModel]] = {
+    AGREEMENT_RECORDED: AgreementChanged,
+    AGREEMENT_ENDED: AgreementChanged,
+}
