@@ -23,6 +23,7 @@ from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
 from services.reporting.webhooks import events as webhook_events
 from services.workshops.outcomes import events as outcome_events
+from services.workshops.participation import events as participation_events
 from services.workshops.processes import events as process_events
 from services.workshops.sessions import events as session_events
 
@@ -38,6 +39,7 @@ DOMAINS = (
     process_events,
     session_events,
     outcome_events,
+    participation_events,
 )
 
 

@@ -106,3 +106,17 @@ class ProposalPromoted(_ProposalBase):
     """The proposal became (part of) a priority of the district."""
 
     priority_id: str
+
+
+# The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).
+PAYLOADS: dict[str, type[BaseModel]] = {
+    PARTICIPATION_CONFIGURED: ParticipationConfigured,
+    PROPOSAL_CREATED: ProposalCreated,
+    PROPOSAL_UPDATED: ProposalUpdated,
+    PROPOSAL_WITHDRAWN: ProposalWithdrawn,
+    PROPOSAL_SUPPORTED: ProposalSupportChanged,
+    PROPOSAL_SUPPORT_WITHDRAWN: ProposalSupportChanged,
+    PROPOSAL_ANSWERED: ProposalAnswered,
+    PROPOSAL_MERGED: ProposalMerged,
+    PROPOSAL_PROMOTED: ProposalPromoted,
+}
