@@ -713,8 +713,9 @@ DECLARED_COUNTS: dict[str, dict[str, Any]] = {
             "narrare_i_processi": 1,
         },
         "handovers": 0,
-        # One of the three reported priorities is also linked to its plan action sheet.
-        "priorities_by_status": {"proposed": 1, "rejected": 1, "reported": 3},
+        # One of the three reported priorities is then linked to its plan action sheet: its status is the
+        # API's `linked_to_plan_action`, and it still counts among the reported outcomes.
+        "priorities_by_status": {"proposed": 1, "rejected": 1, "reported": 2, "linked_to_plan_action": 1},
         "priorities_by_outcome": {"validated": 3, "rejected": 1, "pending": 1, "reported": 3},
         "priorities_reported_outcomes": {"achieved": 1, "partly_achieved": 1, "carried_over": 1},
         "evaluation_responses": 5,
@@ -749,23 +750,26 @@ def counts_from_dataset() -> dict[str, dict[str, Any]]:
             if edition_of_process[process] == key:
                 themes[theme] = themes.get(theme, 0) + 1
                 handovers += title in HANDOVERS
-        # Reporting's vocabulary: a priority linked to a plan action still shows as "reported" (with its
-        # plan action), and "outcome" on the dashboard is the Comitato's decision, not the reported result.
+        # Reporting uses the API's states: a reported priority later linked to its plan action sheet is
+        # `linked_to_plan_action`; "outcome" on the dashboard is the Comitato's decision, and a linked
+        # priority counts as validated and as reported there.
         statuses: list[str] = []
         reported: dict[str, int] = {}
         if key == REGGIO_PROCESS["edition"]:
             for priority in REGGIO_PRIORITIES:
                 if priority["decision"] == "validated":
                     reported[priority["outcome"]] = reported.get(priority["outcome"], 0) + 1
-                statuses.append(
-                    {None: "proposed", "rejected": "rejected"}.get(priority["decision"], "reported")
-                )
+                status = {None: "proposed", "rejected": "rejected"}.get(priority["decision"], "reported")
+                if status == "reported" and priority.get("plan_action"):
+                    status = "linked_to_plan_action"
+                statuses.append(status)
         by_status = {status: statuses.count(status) for status in sorted(set(statuses))}
+        done = statuses.count("reported") + statuses.count("linked_to_plan_action")
         by_outcome = {
-            "validated": statuses.count("reported"),
+            "validated": done,
             "rejected": statuses.count("rejected"),
             "pending": statuses.count("proposed"),
-            "reported": statuses.count("reported"),
+            "reported": done,
         }
         result[edition["name"]] = {
             "districts_participating": len(edition["districts"]),

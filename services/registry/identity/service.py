@@ -123,6 +123,9 @@ def _register_participant(session: Session, token: VerifiedToken) -> Person:
         actor_category=ActorCategory.CITIZEN,
         organisation_ids=[],
         district_ids=[],
+        # The sign-in identity (fiscal code, subject) says who this is; a matching e-mail of another record
+        # is neither linked (that would hand it over) nor a reason to refuse the sign-in.
+        different_person=True,
     )
     person = people.create_person(session=session, data=data)
     people.record_consent(
