@@ -120,6 +120,7 @@ def in_process_as_of(
     from services.workshops.processes.history import service as history_service
     from services.workshops.processes.history import snapshots as history_snapshots
     from shared.db import Database
+    from shared.eventlog.timepoint import TimePoint
 
     database = Database.from_url(database_url)
     when = datetime.fromisoformat(as_of)
@@ -132,13 +133,17 @@ def in_process_as_of(
         for _ in range(repeats):
             with database.session() as session:
                 started = time.perf_counter()
-                history_service.process_as_of(session=session, process_id=uuid.UUID(process_id), as_of=when)
+                history_service.process_as_of(
+                    session=session, process_id=uuid.UUID(process_id), point=TimePoint(known_at=when)
+                )
                 times.append((time.perf_counter() - started) * 1000)
         if profile:
             profiler = cProfile.Profile()
             with database.session() as session:
                 profiler.enable()
-                history_service.process_as_of(session=session, process_id=uuid.UUID(process_id), as_of=when)
+                history_service.process_as_of(
+                    session=session, process_id=uuid.UUID(process_id), point=TimePoint(known_at=when)
+                )
                 profiler.disable()
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(14)

@@ -30,6 +30,8 @@ def _section(doc: Path, name: str) -> str:
 
 def test_http_load_measures_every_target_and_memory(doc: Path) -> None:
     args = [
+        "--client",
+        "raw",  # bounded by --requests, and needs no wrk on the machine
         "--databases",
         "sqlite",
         "--seconds",

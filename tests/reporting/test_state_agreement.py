@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import httpx
@@ -237,7 +238,9 @@ class World:
                 if e["stream_id"] == invention_id and e["event_type"] == "invention.handed_over"
             ]
             to_en = "to another district" if handover["to_district_id"] else "to an organisation"
-            assert to_en in handed[-1]["sentence"]["en"] and handover["on"] in handed[-1]["sentence"]["en"]
+            on = date.fromisoformat(handover["on"])
+            on_en = f"{on.day} {on.strftime('%B')} {on.year}"  # the English timeline's own date format
+            assert to_en in handed[-1]["sentence"]["en"] and on_en in handed[-1]["sentence"]["en"], what
         assert diary["inventions"]["handovers"] == total_handovers, what
         assert dashboard["summary"]["handovers"] == total_handovers, what
 
