@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from services.workshops.localtime import ROME
+from services.workshops.outcomes.base import append_events, invalid
 from services.workshops.outcomes.models import Priority, PrioritySource, Theme
 from services.workshops.outcomes.priorities import service as priorities
 from services.workshops.outcomes.priorities.schemas import PriorityCreate
@@ -40,35 +41,42 @@ from services.workshops.processes.models import Process, ProcessPhase, ProcessSt
 from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
-from shared.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, ValidationFailed
+from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.eventlog import NewEvent, append, stream_version
 
 PLANNING_BODY = "ufficio_di_piano"
 THEMES = frozenset(t.value for t in Theme)
 
 
-def _invalid(path: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[FieldError(path=path, message=message)])
-
-
-def _append(
+def _record(
     session: Session,
+    proposal: Proposal,
+    event_type: str,
+    payload: dict[str, Any],
     *,
-    stream_type: str,
-    stream_id: uuid.UUID,
-    district_id: uuid.UUID,
-    event: NewEvent,
     expected_version: int | None,
-) -> int:
+) -> Proposal:
+    """Append one event to the proposal's stream and keep the row's version in step with it."""
     recorded = append(
         session,
-        stream_type=stream_type,
-        stream_id=str(stream_id),
+        stream_type=ev.PROPOSAL,
+        stream_id=str(proposal.id),
         expected_version=expected_version,
-        events_to_append=[event],
-        district_id=str(district_id),
+        events_to_append=[NewEvent(event_type, payload)],
+        district_id=str(proposal.district_id),
     )
-    return recorded[-1].version
+    proposal.version = recorded[-1].version
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def _ids(proposal: Proposal) -> dict[str, str]:
+    return {
+        "proposal_id": str(proposal.id),
+        "process_id": str(proposal.process_id),
+        "district_id": str(proposal.district_id),
+    }
 
 
 def today_in_rome(now: datetime | None = None) -> date:
@@ -95,7 +103,7 @@ def require_known_person(
     """A registry person a proposal is recorded for: 422 when unknown or erased, 403 outside the key's reach."""
     person = registry.get_person(str(person_id))
     if person is None or person.erased:
-        raise _invalid("body.person_id", f"no registry person {person_id}")
+        raise invalid("body.person_id", f"no registry person {person_id}")
     principal.require_reference("body.person_id", person.district_ids, target_district_id=district_id)
     return str(person_id)
 
@@ -165,12 +173,13 @@ def configure(
         answer_states=row.answer_states,
         comment_edit_minutes=row.comment_edit_minutes,
     )
-    row.version = _append(
+    row.version = append_events(
         session,
         stream_type=ev.PARTICIPATION,
         stream_id=process.id,
         district_id=process.district_id,
-        event=NewEvent(ev.PARTICIPATION_CONFIGURED, payload.dump()),
+        event_type=ev.PARTICIPATION_CONFIGURED,
+        payload=payload.dump(),
         expected_version=expected_version,
     )
     session.add(row)
@@ -254,7 +263,7 @@ def _lock_proposal(session: Session, proposal_id: uuid.UUID) -> Proposal:
 def _check_theme(settings: ParticipationSettings, theme: str) -> None:
     topics = {t.get("key") for t in settings.topics}
     if theme not in THEMES and theme not in topics:
-        raise _invalid(
+        raise invalid(
             "body.theme",
             f"'{theme}' is neither a macro-theme ({', '.join(sorted(THEMES))}) nor a topic of the process"
             + (f" ({', '.join(sorted(str(t) for t in topics))})" if topics else ""),
@@ -320,25 +329,13 @@ def create_proposal(
     session.add(proposal)
     session.flush()
     payload = ev.ProposalCreated(
-        proposal_id=str(proposal.id),
-        process_id=str(process.id),
-        district_id=str(process.district_id),
+        **_ids(proposal),
         phase_id=str(phase.id),
         author_id=person_id,
         title=proposal.title,
         theme=proposal.theme,
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(ev.PROPOSAL_CREATED, payload.dump()),
-        expected_version=0,
-    )
-    session.add(proposal)
-    session.flush()
-    return proposal
+    return _record(session, proposal, ev.PROPOSAL_CREATED, payload.dump(), expected_version=0)
 
 
 def is_editable(proposal: Proposal) -> bool:
@@ -379,24 +376,12 @@ def update_proposal(
     proposal.search_text = _search_text(proposal)
     proposal.updated_at = utcnow()
     payload = ev.ProposalUpdated(
-        proposal_id=str(proposal.id),
-        process_id=str(proposal.process_id),
-        district_id=str(proposal.district_id),
+        **_ids(proposal),
         changes=changed,
         title=proposal.title,
         theme=proposal.theme,
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(ev.PROPOSAL_UPDATED, payload.dump()),
-        expected_version=expected_version,
-    )
-    session.add(proposal)
-    session.flush()
-    return proposal
+    return _record(session, proposal, ev.PROPOSAL_UPDATED, payload.dump(), expected_version=expected_version)
 
 
 def withdraw_proposal(
@@ -411,21 +396,11 @@ def withdraw_proposal(
     proposal.state = ProposalState.WITHDRAWN
     proposal.updated_at = utcnow()
     payload = ev.ProposalWithdrawn(
-        proposal_id=str(proposal.id),
-        process_id=str(proposal.process_id),
-        district_id=str(proposal.district_id),
+        **_ids(proposal),
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(ev.PROPOSAL_WITHDRAWN, payload.dump()),
-        expected_version=expected_version,
+    return _record(
+        session, proposal, ev.PROPOSAL_WITHDRAWN, payload.dump(), expected_version=expected_version
     )
-    session.add(proposal)
-    session.flush()
-    return proposal
 
 
 # --- supports -------------------------------------------------------------------------------------------
@@ -472,23 +447,11 @@ def _count_changed(
     )
     session.refresh(proposal)
     payload = ev.ProposalSupportChanged(
-        proposal_id=str(proposal.id),
-        process_id=str(proposal.process_id),
-        district_id=str(proposal.district_id),
+        **_ids(proposal),
         supporter_id=person_id,
         support_count=proposal.support_count,
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(event_type, payload.dump()),
-        expected_version=None,
-    )
-    session.add(proposal)
-    session.flush()
-    return proposal
+    return _record(session, proposal, event_type, payload.dump(), expected_version=None)
 
 
 # --- answers, merges, promotions ------------------------------------------------------------------------
@@ -505,32 +468,20 @@ def answer_proposal(
     state = answer_state_def(settings, data.state)
     if state is None:
         keys = ", ".join(str(s.get("key")) for s in settings.answer_states)
-        raise _invalid("body.state", f"'{data.state}' is not an answer state of this process ({keys})")
+        raise invalid("body.state", f"'{data.state}' is not an answer state of this process ({keys})")
     first = proposal.answer_state is None
     proposal.answer_state = data.state
     proposal.answer_category = AnswerCategory(state["category"])
     proposal.answer_text = data.text
     proposal.answered_at = proposal.updated_at = utcnow()
     payload = ev.ProposalAnswered(
-        proposal_id=str(proposal.id),
-        process_id=str(proposal.process_id),
-        district_id=str(proposal.district_id),
+        **_ids(proposal),
         answer_state=data.state,
         answer_category=proposal.answer_category.value,
         text=data.text,
         first_answer=first,
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(ev.PROPOSAL_ANSWERED, payload.dump()),
-        expected_version=expected_version,
-    )
-    session.add(proposal)
-    session.flush()
-    return proposal
+    return _record(session, proposal, ev.PROPOSAL_ANSWERED, payload.dump(), expected_version=expected_version)
 
 
 def merge_proposal(
@@ -541,33 +492,21 @@ def merge_proposal(
         raise ConflictError(f"a {proposal.state.value} proposal cannot be merged", state=proposal.state.value)
     target = session.get(Proposal, into_id)
     if target is None:
-        raise _invalid("body.into_proposal_id", f"proposal {into_id} does not exist")
+        raise invalid("body.into_proposal_id", f"proposal {into_id} does not exist")
     if target.id == proposal.id:
-        raise _invalid("body.into_proposal_id", "a proposal cannot be merged into itself")
+        raise invalid("body.into_proposal_id", "a proposal cannot be merged into itself")
     if target.process_id != proposal.process_id:
-        raise _invalid("body.into_proposal_id", "the proposal belongs to another process")
+        raise invalid("body.into_proposal_id", "the proposal belongs to another process")
     if target.state not in (ProposalState.PUBLISHED, ProposalState.PROMOTED):
-        raise _invalid("body.into_proposal_id", f"proposal {into_id} is {target.state.value}")
+        raise invalid("body.into_proposal_id", f"proposal {into_id} is {target.state.value}")
     proposal.state = ProposalState.MERGED
     proposal.merged_into_id = target.id
     proposal.updated_at = utcnow()
     payload = ev.ProposalMerged(
-        proposal_id=str(proposal.id),
-        process_id=str(proposal.process_id),
-        district_id=str(proposal.district_id),
+        **_ids(proposal),
         into_proposal_id=str(target.id),
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(ev.PROPOSAL_MERGED, payload.dump()),
-        expected_version=expected_version,
-    )
-    session.add(proposal)
-    session.flush()
-    return proposal
+    return _record(session, proposal, ev.PROPOSAL_MERGED, payload.dump(), expected_version=expected_version)
 
 
 def promote_proposal(
@@ -583,9 +522,9 @@ def promote_proposal(
     if data.priority_id is not None:
         priority = session.get(Priority, data.priority_id)
         if priority is None:
-            raise _invalid("body.priority_id", f"priority {data.priority_id} does not exist")
+            raise invalid("body.priority_id", f"priority {data.priority_id} does not exist")
         if priority.district_id != proposal.district_id:
-            raise _invalid("body.priority_id", "the priority belongs to another district")
+            raise invalid("body.priority_id", "the priority belongs to another district")
     else:
         priority = priorities.create_priority(
             session=session,
@@ -602,21 +541,10 @@ def promote_proposal(
     proposal.priority_id = priority.id
     proposal.updated_at = utcnow()
     payload = ev.ProposalPromoted(
-        proposal_id=str(proposal.id),
-        process_id=str(proposal.process_id),
-        district_id=str(proposal.district_id),
+        **_ids(proposal),
         priority_id=str(priority.id),
     )
-    proposal.version = _append(
-        session,
-        stream_type=ev.PROPOSAL,
-        stream_id=proposal.id,
-        district_id=proposal.district_id,
-        event=NewEvent(ev.PROPOSAL_PROMOTED, payload.dump()),
-        expected_version=expected_version,
-    )
-    session.add(proposal)
-    session.flush()
+    _record(session, proposal, ev.PROPOSAL_PROMOTED, payload.dump(), expected_version=expected_version)
     return proposal, priority
 
 
