@@ -16,7 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from services.reporting import pages, service
+from services.reporting import opendata, pages, service
 from services.reporting.labels import to_rome
 from services.reporting.pagecache import page_cache
 from services.reporting.schemas import (
@@ -60,16 +60,16 @@ DatasetPath = Annotated[
     str,
     Path(
         max_length=40,
-        description="One of: " + ", ".join(service.OPEN_DATA_FIELDS),
-        examples=list(service.OPEN_DATA_FIELDS),
+        description="One of: " + ", ".join(opendata.OPEN_DATA_FIELDS),
+        examples=list(opendata.OPEN_DATA_FIELDS),
     ),
 ]
 
 
 def _dataset(name: str) -> str:
-    if name not in service.OPEN_DATA_FIELDS:
+    if name not in opendata.OPEN_DATA_FIELDS:
         raise NotFoundError(
-            f"no open dataset named {name!r}; available: {', '.join(service.OPEN_DATA_FIELDS)}"
+            f"no open dataset named {name!r}; available: {', '.join(opendata.OPEN_DATA_FIELDS)}"
         )
     return name
 
@@ -185,7 +185,7 @@ async def get_regional_dashboard(
 def get_open_data_package(request: Request) -> JSONResponse:
     base = str(request.url_for("get_open_data_package")).rsplit("/", 1)[0]
     resources = []
-    for dataset, fields in service.OPEN_DATA_FIELDS.items():
+    for dataset, fields in opendata.OPEN_DATA_FIELDS.items():
         resources.append(
             {
                 "name": dataset,
@@ -209,7 +209,7 @@ def get_open_data_package(request: Request) -> JSONResponse:
         "name": "communitylab-open-data",
         "title": "Community Lab: participatory planning in the districts of Emilia-Romagna",
         "description": "Districts, participatory processes, workshops, inventions and priorities. No personal data. "
-        + service.CSV_FORMULA_NOTE,
+        + opendata.CSV_FORMULA_NOTE,
         "homepage": base,
         "licenses": [
             {
@@ -238,7 +238,7 @@ async def export_open_data_csv(dataset: DatasetPath, request: Request, database:
     }
 
     def render(session: Session) -> tuple[bytes, str]:
-        return service.open_data_csv(session=session, dataset=dataset).encode(), CSV_MEDIA_TYPE
+        return opendata.open_data_csv(session=session, dataset=dataset).encode(), CSV_MEDIA_TYPE
 
     return await _open_data(request, database, dataset, "csv", render, headers)
 
@@ -254,7 +254,7 @@ async def export_open_data_json(dataset: DatasetPath, request: Request, database
     dataset = _dataset(dataset)
 
     def render(session: Session) -> tuple[bytes, str]:
-        rows = service.open_data_rows(session=session, dataset=dataset)
+        rows = opendata.open_data_rows(session=session, dataset=dataset)
         return bytes(JSONResponse(rows).body), JSON_MEDIA_TYPE
 
     return await _open_data(request, database, dataset, "json", render, {"Access-Control-Allow-Origin": "*"})
@@ -268,7 +268,7 @@ async def _open_data(
     render: Callable[[Session], tuple[bytes, str]],
     headers: dict[str, str],
 ) -> Response:
-    if dataset in service.UNCACHED_DATASETS:
+    if dataset in opendata.UNCACHED_DATASETS:
         # Not a read model (the log's signed checkpoints): read every time, as before.
         body, media_type = await anyio.to_thread.run_sync(_render_uncached, database, render)
         return Response(body, media_type=media_type, headers=headers)
