@@ -10,6 +10,7 @@ from services.workshops.participation.routes import OPENAPI_TAGS as PARTICIPATIO
 from services.workshops.participation.routes import ROUTERS as PARTICIPATION_ROUTERS
 from services.workshops.processes.routes import OPENAPI_TAGS as PROCESSES_TAGS
 from services.workshops.processes.routes import ROUTERS as PROCESSES_ROUTERS
+from services.workshops.region.routes import router as REGION_ROUTER
 from services.workshops.sessions.routes import OPENAPI_TAGS as SESSIONS_TAGS
 from services.workshops.sessions.routes import ROUTERS as SESSIONS_ROUTERS
 from shared.app import create_service_app
@@ -30,7 +31,13 @@ def create_app(
             "Programmes, participatory processes, workshops, attendance, inventions, priorities, evaluations "
             "and citizens' proposals."
         ),
-        routers=[*PROCESSES_ROUTERS, *OUTCOMES_ROUTERS, *SESSIONS_ROUTERS, *PARTICIPATION_ROUTERS],
+        routers=[
+            REGION_ROUTER,
+            *PROCESSES_ROUTERS,
+            *OUTCOMES_ROUTERS,
+            *SESSIONS_ROUTERS,
+            *PARTICIPATION_ROUTERS,
+        ],
         tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS, *PARTICIPATION_TAGS],
         settings=settings,
         database=database,

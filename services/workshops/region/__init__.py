@@ -1,0 +1,1 @@
+"""Lists across the region: workshops and priorities of every district, with filters."""
