@@ -89,6 +89,27 @@ PRIORITY_BUCKETS: dict[str, tuple[str, str]] = {
     "reported": ("Restituite", "Reported"),
 }
 
+# Citizens' proposals: their life cycle (workshops' ProposalState), the report categories every process's own
+# answer states map to, and the answer states of a process that defines none (workshops' defaults).
+PROPOSAL_STATES: dict[str, tuple[str, str]] = {
+    "published": ("Pubblicata", "Published"),
+    "withdrawn": ("Ritirata", "Withdrawn"),
+    "merged": ("Unita a un'altra", "Merged into another"),
+    "promoted": ("Diventata priorità", "Became a priority"),
+}
+
+ANSWER_CATEGORIES: dict[str, tuple[str, str]] = {
+    "accepted": ("Accolte", "Accepted"),
+    "evaluating": ("In valutazione", "Under evaluation"),
+    "rejected": ("Non accolte", "Rejected"),
+}
+
+DEFAULT_ANSWER_STATES: dict[str, tuple[str, str]] = {
+    "accolta": ("Accolta", "Accepted"),
+    "in_valutazione": ("In valutazione", "Under evaluation"),
+    "non_accolta": ("Non accolta", "Not accepted"),
+}
+
 WORKSHOP_STATUSES: dict[str, tuple[str, str]] = {
     "planned": ("Programmato", "Planned"),
     "confirmed": ("Confermato", "Confirmed"),

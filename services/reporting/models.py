@@ -215,6 +215,63 @@ class EvaluationResponseView(SQLModel, table=True):
     answers: Any = Field(default=None, sa_type=JSONType)
 
 
+# --- projection "proposals": citizens' proposals, their supports and official answers (never their authors) ---
+
+
+class ProposalView(SQLModel, table=True):
+    """A proposal to a process as reports show it: no author, only what the public page shows."""
+
+    __tablename__ = "report_proposals"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    process_id: uuid.UUID | None = Field(default=None, index=True)
+    district_id: uuid.UUID | None = None
+    title: str = Field(default="", max_length=200)
+    theme: str = Field(default="", max_length=64)
+    # published, withdrawn, merged or promoted (the producer's codes).
+    state: str = Field(default="published", max_length=40)
+    support_count: int = 0
+    answer_state: str | None = Field(default=None, max_length=64)
+    answer_category: str | None = Field(default=None, max_length=40)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    merged_into_id: uuid.UUID | None = None
+    priority_id: uuid.UUID | None = None
+    created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProposalAnswerView(SQLModel, table=True):
+    """One official answer given to a proposal (a proposal answered twice has two rows), keyed by its event."""
+
+    __tablename__ = "report_proposal_answers"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    proposal_id: uuid.UUID = Field(index=True)
+    process_id: uuid.UUID | None = None
+    district_id: uuid.UUID | None = None
+    position: int = Field(default=0, sa_type=PositionType)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answer_state: str = Field(default="", max_length=64)
+    answer_label: str = Field(default="", max_length=200)
+    answer_category: str = Field(default="", max_length=40)
+    text: str = Field(default="", sa_type=sa.Text)
+    first_answer: bool = False
+
+
+class AnswerStateView(SQLModel, table=True):
+    """One of a process's own answer states, with its label and the report category it maps to."""
+
+    __tablename__ = "report_answer_states"
+    __table_args__ = {"schema": SCHEMA}
+
+    process_id: uuid.UUID = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=64)
+    label: str = Field(default="", max_length=200)
+    category: str = Field(default="", max_length=40)
+    rank: int = 0
+
+
 # --- projection "timeline": one sentence per event of a process ---
 
 

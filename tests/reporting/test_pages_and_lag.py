@@ -34,6 +34,7 @@ async def test_lag_at_readyz_and_metrics(
         "catalogue": 0,
         "participation": 0,
         "outcomes": 0,
+        "proposals": 0,
         "timeline": 0,
         "architecture": 0,
     }

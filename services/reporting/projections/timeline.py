@@ -42,10 +42,13 @@ from services.reporting.projections.base import (
     text,
 )
 from services.reporting.projections.outcomes import PRIORITY_STATUS
+from services.reporting.projections.proposal_sentences import PROPOSAL_STATE, proposal_sentence
 from shared.eventlog import RecordedEvent
 
 Sentence = tuple[str, str]
-TIMELINE_STREAMS = frozenset(("process", "workshop", "invention", "priority", "body", "evaluation_response"))
+TIMELINE_STREAMS = frozenset(
+    ("process", "workshop", "invention", "priority", "body", "evaluation_response", "proposal")
+)
 
 # Events recorded inside a workshop (sessions domain): (Italian, English) description.
 SESSION_EVENTS: dict[str, Sentence] = {
@@ -90,6 +93,8 @@ def _state(event: RecordedEvent) -> str | None:
         status = payload.get("status") or ("planned" if event.stream_type == "workshop" else None)
     elif event.type in ("workshop.status_changed", "process.status_changed"):
         status = payload.get("status")
+    elif event.type in PROPOSAL_STATE:
+        status = PROPOSAL_STATE[event.type]
     else:
         return None
     return text(status, 40) or None
@@ -250,6 +255,8 @@ class TimelineProjection(Projection):
             return self._priority_sentence(verb, title, payload, when)
         if event.stream_type == "evaluation_response":
             return ("È stata compilata una carta di valutazione", "An evaluation card was filled in")
+        if event.stream_type == "proposal":
+            return proposal_sentence(session, verb, title, payload)
         return None
 
     def _kind(self, session: Session, event: RecordedEvent) -> str:
