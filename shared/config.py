@@ -183,6 +183,33 @@ class Settings(BaseSettings):
 
     projection_poll_seconds: float = Field(default=0.5, gt=0, description="Reporting consumer poll interval.")
 
+    opendata_base_url: str = Field(
+        default="",
+        max_length=500,
+        description="Absolute public base URL of the open data's links and catalogue identifiers (the address "
+        "harvesters reach reporting at, e.g. https://dati.communitylab.example); empty: `reporting_url`.",
+    )
+    opendata_publisher_name: str = Field(
+        default="Regione Emilia-Romagna",
+        max_length=200,
+        description="Publisher and rights holder of the open data in the DCAT-AP_IT catalogue.",
+    )
+    opendata_publisher_identifier: str = Field(
+        default="r_emiro",
+        max_length=100,
+        description="The publisher's identifier as DCAT-AP_IT asks (its IPA code; r_emiro is the region's).",
+    )
+    opendata_contact_name: str = Field(
+        default="Community Lab - Regione Emilia-Romagna",
+        max_length=200,
+        description="The catalogue's contact point (an office, never a person).",
+    )
+    opendata_contact_email: str = Field(
+        default="opendata@communitylab.example",
+        max_length=200,
+        description="The contact point's e-mail address (an office mailbox). Set it in production.",
+    )
+
     oidc_issuers: list[OidcIssuer] = Field(
         default=[],
         description="OpenID Providers whose JWT access tokens are accepted, as a JSON list of objects with "

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.reporting.consumer import projection_loop, readiness_check
 from services.reporting.log.routes import router as log_router
+from services.reporting.opendata_routes import router as opendata_router
 from services.reporting.routes import router as reporting_router
 from services.reporting.webhooks.openapi import install_webhooks_openapi
 from services.reporting.webhooks.routes import router as webhooks_router
@@ -20,7 +21,8 @@ TAGS = [
     {"name": "dashboard", "description": "The regional dashboard and comparison between editions."},
     {
         "name": "open data",
-        "description": "CSV/JSON exports and their Frictionless Data Package (no personal data).",
+        "description": "CSV/JSON exports, their Frictionless Data Package, landing page and DCAT-AP_IT "
+        "catalogue (no personal data).",
     },
     {
         "name": "event log",
@@ -49,7 +51,7 @@ def create_app(
         "reporting",
         title="communitylab reporting",
         description="Timelines, district diaries, the regional dashboard and open data, built from the event log.",
-        routers=[reporting_router, webhooks_router, log_router],
+        routers=[reporting_router, opendata_router, webhooks_router, log_router],
         tags=TAGS,
         settings=settings,
         database=database,

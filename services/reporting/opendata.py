@@ -192,7 +192,13 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
             )
         )
     elif dataset == "body_relations":
-        records = list(session.exec(select(BodyRelationView).order_by(col(BodyRelationView.id))))
+        # Between district bodies only (those in "bodies"), so that both ends of every row are published.
+        published = set(session.exec(select(BodyView.id).where(col(BodyView.process_id).is_(None))))
+        records = [
+            r
+            for r in session.exec(select(BodyRelationView).order_by(col(BodyRelationView.id)))
+            if r.from_body_id in published and r.to_body_id in published
+        ]
     elif dataset == "agreements":
         records = list(session.exec(select(AgreementView).order_by(col(AgreementView.id))))
         extra = {a.id: {"parties": len(a.organisation_ids)} for a in records}

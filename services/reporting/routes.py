@@ -16,7 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from services.reporting import opendata, pages, service
+from services.reporting import datapackage, opendata, pages, service
 from services.reporting.labels import to_rome
 from services.reporting.pagecache import page_cache
 from services.reporting.schemas import (
@@ -184,42 +184,7 @@ async def get_regional_dashboard(
 )
 def get_open_data_package(request: Request) -> JSONResponse:
     base = str(request.url_for("get_open_data_package")).rsplit("/", 1)[0]
-    resources = []
-    for dataset, fields in opendata.OPEN_DATA_FIELDS.items():
-        resources.append(
-            {
-                "name": dataset,
-                "path": f"{dataset}.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {"name": name, "type": type_, "description": description}
-                        for name, type_, description in fields
-                    ],
-                    "primaryKey": ["id"],
-                    "missingValues": [""],
-                },
-            }
-        )
-    descriptor = {
-        "profile": "tabular-data-package",
-        "name": "communitylab-open-data",
-        "title": "Community Lab: participatory planning in the districts of Emilia-Romagna",
-        "description": "Districts, participatory processes, workshops, inventions and priorities. No personal data. "
-        + opendata.CSV_FORMULA_NOTE,
-        "homepage": base,
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-                "title": "CC BY 4.0",
-            }
-        ],
-        "resources": resources,
-    }
+    descriptor = datapackage.package_descriptor(homepage=base)
     return JSONResponse(descriptor, headers={"Access-Control-Allow-Origin": "*"})
 
 

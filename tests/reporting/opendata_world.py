@@ -1,0 +1,75 @@
+"""A demo-like region for the open-data tests: the scripted edition, a district's bodies, their relations
+(one from a process's steering group, which the open data leaves out), an agreement and a signed checkpoint."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlmodel import Session
+
+from services.reporting.consumer import catch_up
+from shared.eventlog.checkpoints import checkpoint_log
+from shared.eventlog.signing import Keyring
+from tests.reporting.conftest import EventScript, new_id
+from tests.reporting.scripted import Edition, build
+
+
+def _body(script: EventScript, district: str, kind: str, name: str, process: str | None = None) -> str:
+    body_id = new_id()
+    payload = {"body_id": body_id, "district_id": district, "kind": kind, "name": name, "process_id": process}
+    script.emit("body", body_id, "body.created", payload)
+    return body_id
+
+
+def _relate(script: EventScript, district: str, source: str, target: str, kind: str, start: str) -> str:
+    relation_id = new_id()
+    payload = {
+        "relation_id": relation_id,
+        "district_id": district,
+        "body_id": source,
+        "to_body_id": target,
+        "kind": kind,
+        "note": "",
+        "valid_from": start,
+        "valid_to": None,
+    }
+    script.emit("body", source, "body.relation_added", payload)
+    return relation_id
+
+
+def build_region(script: EventScript, session: Session) -> Edition:
+    """Write the region, project it and sign one checkpoint of the log."""
+    edition = build(script)
+    district = edition["A"]
+    comitato = _body(script, district, "comitato_di_distretto", "Comitato di Distretto Pianura Est")
+    ufficio = _body(script, district, "ufficio_di_piano", "Ufficio di Piano Pianura Est")
+    cabina = edition.ids["cabina"] = _body(script, district, "steering_group_core", "Cabina", edition["PA"])
+    edition.ids["r1"] = _relate(script, district, ufficio, comitato, "proposes_to", "2009-01-01")
+    edition.ids["r2"] = _relate(script, district, comitato, ufficio, "validates", "2009-01-01")
+    edition.ids["r_cabina"] = _relate(script, district, cabina, ufficio, "reports_to", "2018-10-05")
+    agreement = new_id()
+    script.emit(
+        "agreement",
+        agreement,
+        "agreement.recorded",
+        {
+            "agreement_id": agreement,
+            "district_id": district,
+            "kind": "accordo_di_programma",
+            "title": "Accordo di programma 2018-2020",
+            "reference": "DGR 1234/2018",
+            "signed_on": "2018-06-28",
+            "valid_from": "2018-07-01",
+            "valid_to": None,
+            "organisation_ids": [new_id(), new_id()],
+        },
+    )
+    session.flush()
+    sign_checkpoint(session)
+    catch_up(session)
+    return edition
+
+
+def sign_checkpoint(session: Session) -> None:
+    """Sign a checkpoint of the log as it stands (with a throwaway key)."""
+    key = Ed25519PrivateKey.generate()
+    checkpoint_log(session.connection(), key, Keyring(current=key.public_key()))
