@@ -16,9 +16,18 @@ NOT_TAKING_PART = "#e8e8e8"
 
 
 def bar_chart(
-    title: str, data: Mapping[str, int | float], *, labels: Mapping[str, str] | None = None
+    title: str,
+    data: Mapping[str, int | float],
+    *,
+    labels: Mapping[str, str] | None = None,
+    maxima: Mapping[str, int | float] | None = None,
+    decimals: int | None = None,
 ) -> Markup:
-    """A horizontal bar chart; an empty dataset gives a short note instead of an empty frame."""
+    """A horizontal bar chart; an empty dataset gives a short note instead of an empty frame.
+
+    With ``maxima`` a bar is drawn against its own full scale (a mean of 4 out of 5 fills four fifths of the
+    row, whatever the other bars) and its value reads "4,00 su 5"; otherwise bars are relative to the largest.
+    """
     items = [(key, value) for key, value in data.items() if value is not None]
     if not items:
         return Markup('<p class="empty">Nessun dato.</p>')
@@ -26,16 +35,20 @@ def bar_chart(
     row_height, label_width, bar_width = 26, 230, 300
     height = row_height * len(items) + 10
     top = max(value for _, value in items) or 1
+    room = label_width + bar_width + (110 if maxima else 70)
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{label_width + bar_width + 70}" '
-        f'height="{height}" viewBox="0 0 {label_width + bar_width + 70} {height}">',
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{room}" '
+        f'height="{height}" viewBox="0 0 {room} {height}">',
         f"<title>{escape(title)}</title>",
     ]
     for index, (key, value) in enumerate(items):
         y = 5 + index * row_height
-        width = max(1.0, bar_width * float(value) / float(top)) if value else 0.0
+        full = float(maxima[key]) if maxima and maxima.get(key) else float(top)
+        width = min(float(bar_width), max(1.0, bar_width * float(value) / full)) if value else 0.0
         text = escape(labels.get(key, key))
-        shown = number_it(value)
+        shown = number_it(value, decimals)
+        if maxima and maxima.get(key):
+            shown = f"{shown} su {number_it(maxima[key])}"
         parts.append(
             f'<g class="bar"><text x="{label_width - 6}" y="{y + 16}" text-anchor="end">{text}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 8}" fill="#2b8cbe">'

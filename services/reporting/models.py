@@ -213,6 +213,8 @@ class EvaluationResponseView(SQLModel, table=True):
     district_id: uuid.UUID | None = None
     edition_id: uuid.UUID | None = None
     answers: Any = Field(default=None, sa_type=JSONType)
+    # Code -> [min, max] of the card's scale for each scale answer (absent on responses recorded before).
+    scales: Any = Field(default=None, sa_type=JSONType)
 
 
 # --- projection "proposals": citizens' proposals, their supports and official answers (never their authors) ---

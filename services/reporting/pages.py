@@ -33,6 +33,7 @@ from services.reporting.labels import (
     number_it,
 )
 from shared.db import utcnow
+from shared.numbers import MEAN_PLACES
 
 environment = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -127,10 +128,13 @@ def _labels(table: dict[str, tuple[str, str]], keys: Any) -> dict[str, str]:
 
 def _evaluation_chart(evaluation: dict[str, Any]) -> Any:
     means = {q["question"]: q["mean"] for q in evaluation["questions"] if q["mean"] is not None}
+    maxima = {q["question"]: q["scale_max"] for q in evaluation["questions"] if q.get("scale_max")}
     return charts.bar_chart(
-        "Valutazione: media per domanda",
+        "Valutazione: media per domanda, sulla scala della carta",
         _ordered(EVALUATION_QUESTIONS, means),
         labels=_labels(EVALUATION_QUESTIONS, means),
+        maxima=maxima,
+        decimals=MEAN_PLACES,
     )
 
 

@@ -97,7 +97,11 @@ class QuestionResult(BaseModel):
 
     question: str
     answers: int
-    mean: float | None
+    mean: float | None = Field(description="Mean of the numeric answers, two decimals rounded half up.")
+    scale_min: int | None = Field(
+        default=None, description="The card's own scale (absent before cards said it)."
+    )
+    scale_max: int | None = Field(default=None, description="Bars and means read against this maximum.")
     distribution: dict[str, int]
 
 

@@ -39,6 +39,7 @@ from services.reporting.models import (
 )
 from shared.db import utcnow
 from shared.errors import NotFoundError
+from shared.numbers import MEAN_PLACES, RATE_PLACES, round_half_up
 
 # States of the priority cycle (workshops' PriorityState) at or past a step: a priority linked to a plan
 # action was validated and reported too.
@@ -198,7 +199,7 @@ class Scope:
 
     def evaluation_results(self) -> dict[str, Any]:
         """Evaluation card answers aggregated per question: mean of numbers, counts of choices."""
-        return summarise_answers([e.answers for e in self.evaluations])
+        return summarise_answers([e.answers for e in self.evaluations], [e.scales for e in self.evaluations])
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers."""
@@ -228,8 +229,26 @@ def _answer_items(answers: Any) -> Iterable[tuple[str, Any]]:
                     yield str(key), value
 
 
-def summarise_answers(all_answers: Sequence[Any]) -> dict[str, Any]:
-    """Per question: count, mean of numeric answers, distribution of the others."""
+def _question_scales(all_scales: Sequence[Any]) -> dict[str, tuple[int, int]]:
+    """Per question, the card's scale its answers were given on (the widest, if card versions differ)."""
+    found: dict[str, tuple[int, int]] = {}
+    for scales in all_scales:
+        if not isinstance(scales, dict):
+            continue
+        for key, bounds in scales.items():
+            if not (
+                isinstance(bounds, list | tuple)
+                and len(bounds) == 2
+                and all(isinstance(b, int) for b in bounds)
+            ):
+                continue
+            low, high = found.get(str(key), (bounds[0], bounds[1]))
+            found[str(key)] = (min(low, bounds[0]), max(high, bounds[1]))
+    return found
+
+
+def summarise_answers(all_answers: Sequence[Any], all_scales: Sequence[Any] = ()) -> dict[str, Any]:
+    """Per question: count, mean of numeric answers on the card's own scale, distribution of the answers."""
     numbers: dict[str, list[float]] = defaultdict(list)
     choices: dict[str, Counter[str]] = defaultdict(Counter)
     ratings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -247,19 +266,29 @@ def summarise_answers(all_answers: Sequence[Any]) -> dict[str, Any]:
                     choices[key][str(item)] += 1
             elif value is not None and str(value) != "":
                 choices[key][str(value)[:100]] += 1
+    scales = _question_scales(all_scales)
     questions = []
     for key in sorted(set(numbers) | set(choices)):
         values = numbers.get(key, [])
+        scale = scales.get(key) if values else None
+        if key in choices:
+            distribution = dict(sorted(choices[key].items()))
+        elif scale is not None:
+            # Every step of the scale is shown, the ones nobody chose as 0, as the card printed them.
+            distribution = {
+                str(step): ratings[key].get(str(step), 0) for step in range(scale[0], scale[1] + 1)
+            }
+            distribution |= dict(ratings[key])
+        else:
+            distribution = dict(sorted(ratings[key].items(), key=lambda item: int(item[0])))
         questions.append(
             {
                 "question": key,
                 "answers": len(values) + sum(choices[key].values()) if key in choices else len(values),
-                "mean": round(sum(values) / len(values), 2) if values else None,
-                "distribution": dict(sorted(choices[key].items()))
-                if key in choices
-                else dict(sorted(ratings[key].items(), key=lambda item: int(item[0])))
-                if key in ratings
-                else {},
+                "mean": round_half_up(sum(values) / len(values), MEAN_PLACES) if values else None,
+                "scale_min": scale[0] if scale else None,
+                "scale_max": scale[1] if scale else None,
+                "distribution": distribution,
             }
         )
     return {"responses": len(all_answers), "questions": questions}
@@ -371,7 +400,7 @@ def per_10000(people: int, population: int | None) -> float | None:
     """People per 10,000 residents, one decimal (None without a population)."""
     if not population:
         return None
-    return round(people * 10000 / population, 1)
+    return round_half_up(people * 10000 / population, RATE_PLACES)
 
 
 def _active(valid_from: date | None, valid_to: date | None, on: date) -> bool:

@@ -296,9 +296,13 @@ async def test_an_email_already_registered_is_a_409_naming_the_person(
 
 def test_duplicate_email_lookup_uses_the_lower_case_index(session: Session, dialect: str) -> None:
     """Registration looks a duplicate e-mail up on every POST /people: by an index, not a scan of the registry."""
-    lookup = f"SELECT id FROM {qualified('people', 'registry', dialect)} WHERE lower(email) = 'anna@example.org'"
+    lookup = (
+        f"SELECT id FROM {qualified('people', 'registry', dialect)} WHERE lower(email) = 'anna@example.org'"
+    )
     if dialect == "sqlite":
-        plan = " ".join(str(row) for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {lookup}"))
+        plan = " ".join(
+            str(row) for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {lookup}")
+        )
     else:
         # A test table is small enough for the planner to prefer a scan; forbid it to see the index is usable.
         session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")

@@ -344,7 +344,14 @@ class EventScript:
             },
         )
 
-    def evaluation(self, process_id: str, district_id: str, edition_id: str, answers: dict[str, Any]) -> str:
+    def evaluation(
+        self,
+        process_id: str,
+        district_id: str,
+        edition_id: str,
+        answers: dict[str, Any],
+        scales: dict[str, list[int]] | None = None,
+    ) -> str:
         response_id = new_id()
         self.emit(
             "evaluation_response",
@@ -360,6 +367,7 @@ class EventScript:
                 "edition_id": edition_id,
                 "person_id": None,
                 "answers": answers,
+                **({"scales": scales} if scales is not None else {}),
             },
         )
         return response_id

@@ -115,7 +115,8 @@ async def test_updates_flow_into_the_reports(
     diary = (await reporting_client.get(f"/districts/{district}/diary", params={"edition": edition})).json()
     assert diary["district"]["name"] == "Distretto Nuovo"
     assert diary["participation"]["by_category"] == {"third_sector": 1}
-    assert diary["participation"]["per_10000_residents"] == 0.2
+    # One person in 40,000 residents is 0.25 per 10,000: halves round up, as a reader would (not 0.2).
+    assert diary["participation"]["per_10000_residents"] == 0.3
     timeline = (await reporting_client.get(f"/processes/{process}/timeline")).json()
     english = [i["sentence"]["en"] for i in timeline["items"]]
     assert "Phase 'Ascolto' was added to the process" in english

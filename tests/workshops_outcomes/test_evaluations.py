@@ -247,7 +247,9 @@ async def test_results_per_dimension_for_a_process_a_district_and_an_edition(
     ).json()
     assert edition["response_count"] == 6
     assert {d["code"]: d["count"] for d in edition["dimensions"]}["ascolto"] == 6
-    assert {d["code"]: d["mean"] for d in edition["dimensions"]}["ascolto"] == round(20 / 6, 3)
+    ascolto = {d["code"]: d for d in edition["dimensions"]}["ascolto"]
+    # 20/6 = 3.333...: two decimals, the rule the Diario and the dashboard print too; read against the card's 1-5.
+    assert (ascolto["mean"], ascolto["scale_min"], ascolto["scale_max"]) == (3.33, 1, 5)
 
     events = read_all(session, types=["evaluation.response_recorded"], district_id=setting["district"])
     assert len(events) == 5
@@ -257,6 +259,9 @@ async def test_results_per_dimension_for_a_process_a_district_and_an_edition(
     assert personal.payload["edition_id"] == setting["process"]["edition_id"]
     assert "commenti" not in personal.payload["answers"]
     assert personal.payload["answers"]["ascolto"] == 1
+    # Reports draw the bars against the card's own scale, which the event carries for each scale answer.
+    assert personal.payload["scales"]["ascolto"] == [1, 5]
+    assert "influenza" not in personal.payload["scales"]
     history = await process_history(outcomes_client, pid, editor)
     assert sum(h["type"] == "evaluation.response_recorded" for h in history) == 4
 

@@ -151,3 +151,4 @@ class OutcomesProjection(Projection):
             row.district_id = as_uuid(event.district_id)
         row.template_version = as_int(data.get("template_version"))
         row.answers = data.get("answers")
+        row.scales = data.get("scales") or None

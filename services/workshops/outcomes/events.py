@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 INVENTION_STREAM = "invention"
 PRIORITY_STREAM = "priority"
@@ -160,6 +160,9 @@ class EvaluationResponseRecorded(BaseModel):
     edition_id: str | None
     person_id: str | None
     answers: dict[str, str | int]
+    # The card's own scale of each scale answer, [min, max], so reports draw bars against it. Events written
+    # before it existed have none; readers then know only the answers.
+    scales: dict[str, list[int]] = Field(default_factory=dict)
 
 
 # The payload model of every event type this domain writes (the webhooks' OpenAPI is generated from it).

@@ -221,7 +221,13 @@ class DimensionResult(BaseModel):
     kind: str
     question: dict[str, str]
     count: int
-    mean: float | None
+    mean: float | None = Field(
+        description="Mean of the numeric answers, two decimals rounded half up (scales only)."
+    )
+    scale_min: int | None = Field(
+        default=None, description="The card's own scale for this dimension (scales only)."
+    )
+    scale_max: int | None = Field(default=None, description="Bars and means read against this maximum.")
     distribution: dict[str, int]
 
 

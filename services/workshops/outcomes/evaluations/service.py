@@ -27,6 +27,7 @@ from services.workshops.processes.models import Process, Workshop
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
+from shared.numbers import MEAN_PLACES, round_half_up
 from shared.pagination import paginate
 
 
@@ -255,6 +256,11 @@ def record_response(
         edition_id=str_or_none(process.edition_id),
         person_id=response.person_id,
         answers={code: (numeric if numeric is not None else value) for code, value, numeric in rows},
+        scales={
+            d["code"]: [d["scale_min"], d["scale_max"]]
+            for d in version.dimensions
+            if d["kind"] == DimensionKind.SCALE.value and d["code"] in response.answers
+        },
     )
     response.version = append_events(
         session,
@@ -333,7 +339,7 @@ def evaluation_results(
             } | distribution
             numeric_count, numeric_sum = numeric[code]
             if numeric_count:
-                mean = round(numeric_sum / numeric_count, 3)
+                mean = round_half_up(numeric_sum / numeric_count, MEAN_PLACES)
         else:
             distribution = {c["code"]: distribution.get(c["code"], 0) for c in spec["choices"]} | distribution
         results.append(
@@ -343,6 +349,8 @@ def evaluation_results(
                 "question": spec["question"],
                 "count": count,
                 "mean": mean,
+                "scale_min": spec.get("scale_min"),
+                "scale_max": spec.get("scale_max"),
                 "distribution": distribution,
             }
         )
