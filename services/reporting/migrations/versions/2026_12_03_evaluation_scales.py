@@ -1,7 +1,7 @@
 """Evaluation responses keep the card's own scale of each answer, so bars and means read against it.
 
-Revision ID: reporting_0004_evaluation_scales
-Revises: reporting_0003_architecture
+Revision ID: reporting_0005_evaluation_scales
+Revises: reporting_0004_proposals
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from shared.db import JSONType
 
-revision = "reporting_0004_evaluation_scales"
-down_revision = "reporting_0003_architecture"
+revision = "reporting_0005_evaluation_scales"
+down_revision = "reporting_0004_proposals"
 branch_labels = None
 depends_on = None
 
