@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from services.workshops.participation.models import Proposal, ProposalState, Support
 from shared.errors import FieldError, ValidationFailed
+from shared.eventlog.tables import events
 from shared.pagination import decode_cursor, encode_cursor
 
 
@@ -163,3 +165,29 @@ def authored_count(session: Session, process_id: uuid.UUID, person_id: str) -> i
             )
         ).one()
     )
+
+
+# Read from the log (written by the registry when it erases a person's personal data).
+PERSON_STREAM = "person"
+PERSON_ERASED = "person.erased"
+
+
+def erased_among(session: Session, person_ids: Iterable[str | None]) -> set[str]:
+    """Which of ``person_ids`` the registry erased: its ``person.erased`` events in the shared log.
+
+    Authors are blanked where they are shown, at read time, so no row nor event is rewritten and no erasure
+    is missed while a consumer lags; one indexed look-up (stream type and id) per page.
+    """
+    wanted = sorted({str(p) for p in person_ids if p})
+    if not wanted:
+        return set()
+    rows = session.connection().execute(
+        select(events.c.stream_id)
+        .where(
+            events.c.stream_type == PERSON_STREAM,
+            events.c.type == PERSON_ERASED,
+            events.c.stream_id.in_(wanted),
+        )
+        .distinct()
+    )
+    return {str(row[0]) for row in rows}

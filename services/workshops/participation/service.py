@@ -247,7 +247,7 @@ def get_proposal(*, session: Session, proposal_id: uuid.UUID) -> Proposal:
     return proposal
 
 
-def _lock_proposal(session: Session, proposal_id: uuid.UUID) -> Proposal:
+def lock_proposal(session: Session, proposal_id: uuid.UUID) -> Proposal:
     """The proposal row locked until the transaction ends (PostgreSQL), so counts cannot race."""
     proposal = session.exec(
         select(Proposal)
@@ -410,7 +410,7 @@ def support(
     *, session: Session, proposal_id: uuid.UUID, person_id: str, now: datetime | None = None
 ) -> Proposal:
     """Support a published proposal while its phase is open; one support per person (409 for a second)."""
-    proposal = _lock_proposal(session, proposal_id)
+    proposal = lock_proposal(session, proposal_id)
     if proposal.state is not ProposalState.PUBLISHED:
         raise ConflictError(
             f"a {proposal.state.value} proposal takes no supports", state=proposal.state.value
@@ -426,7 +426,7 @@ def withdraw_support(
     *, session: Session, proposal_id: uuid.UUID, person_id: str, now: datetime | None = None
 ) -> Proposal:
     """Take one's support back while the proposal's phase is open (404 when there is none)."""
-    proposal = _lock_proposal(session, proposal_id)
+    proposal = lock_proposal(session, proposal_id)
     _require_phase_open(session, proposal, now)
     row = session.get(Support, (proposal.id, person_id))
     if row is None:
@@ -577,6 +577,7 @@ def proposal_views(
     """Proposals as the API shows them (the author's id is left to the route's privacy view)."""
     ids = [p.id for p in proposals]
     supported = queries.supported_by(session, person_id, ids)
+    erased = queries.erased_among(session, (p.author_id for p in proposals))
     merged_from: dict[uuid.UUID, list[uuid.UUID]] = {}
     if ids:
         for child_id, parent_id in session.exec(
@@ -604,7 +605,9 @@ def proposal_views(
         out.append(
             p.model_dump(exclude={"search_text", "answer_text", "answer_state", "answer_category"})
             | {
-                "mine": person_id is not None and p.author_id == person_id,
+                # An author the registry erased is blanked; the proposal stays as it was.
+                "author_id": None if p.author_id in erased else p.author_id,
+                "mine": person_id is not None and p.author_id == person_id and p.author_id not in erased,
                 "supported": p.id in supported,
                 "editable": is_editable(p),
                 "answer": answer,
