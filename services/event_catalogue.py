@@ -24,6 +24,7 @@ from services.registry.notifications import events as notification_events
 from services.reporting.webhooks import events as webhook_events
 from services.workshops.outcomes import events as outcome_events
 from services.workshops.participation import events as participation_events
+from services.workshops.participation.comments import events as comment_events
 from services.workshops.processes import events as process_events
 from services.workshops.sessions import events as session_events
 
@@ -40,6 +41,7 @@ DOMAINS = (
     session_events,
     outcome_events,
     participation_events,
+    comment_events,
 )
 
 

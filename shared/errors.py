@@ -96,6 +96,12 @@ class ConcurrencyError(ConflictError):
     slug, title = "concurrent-modification", "The resource was changed by someone else"
 
 
+class EditWindowClosedError(ConflictError):
+    """The time allowed to change something (e.g. a comment) is over."""
+
+    slug, title = "edit-window-closed", "The time to edit this is over"
+
+
 class PreconditionFailedError(AppError):
     """If-Match did not match the current ETag."""
 

@@ -11,6 +11,7 @@ from services.workshops.deps import RegistryDep
 from services.workshops.outcomes.models import Priority
 from services.workshops.outcomes.priorities.service import get_priority
 from services.workshops.participation import queries, service
+from services.workshops.participation.comments import routes as comments_routes
 from services.workshops.participation.models import AnswerCategory, Proposal, ProposalState
 from services.workshops.participation.queries import ProposalOrder
 from services.workshops.participation.schemas import (
@@ -40,9 +41,10 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {
         "name": "participation",
         "description": "Citizens' proposals to a process, supports, official answers, merges and promotions.",
-    }
+    },
+    *comments_routes.OPENAPI_TAGS,
 ]
-ROUTERS: list[APIRouter] = [router]
+ROUTERS: list[APIRouter] = [router, comments_routes.router]
 TAG = "participation"
 
 
