@@ -292,13 +292,15 @@ class Workshop:
         return proposal_id
 
     def comment(self, proposal_id: str, author_id: str, parent_id: str | None = None) -> RecordedEvent:
+        comment_id = str(uuid.uuid4())
         return self._emit(
-            "proposal.commented",
-            proposal_id,
-            comment_id=str(uuid.uuid4()),
-            parent_id=parent_id,
+            "comment.created",
+            comment_id,
+            comment_id=comment_id,
             proposal_id=proposal_id,
             process_id=self.process_id,
+            district_id=self.district_id,
+            parent_id=parent_id,
             author_id=author_id,
         )
 

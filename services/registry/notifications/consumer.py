@@ -226,10 +226,11 @@ def _on_proposal_updated(session: Session, event: RecordedEvent) -> None:
         session.flush()
 
 
-def _on_proposal_commented(session: Session, event: RecordedEvent) -> None:
+def _on_comment_created(session: Session, event: RecordedEvent) -> None:
     p = event.payload
     proposal_id = _uuid(p.get("proposal_id"))
     fact = _proposal(session, proposal_id)
+    # Comments on one's own proposal notify its author (their own comments do not).
     if fact is None or fact.author_id is None or fact.author_id == _uuid(p.get("author_id")):
         return
     process_id = _uuid(p.get("process_id")) or fact.process_id
@@ -388,7 +389,7 @@ def _on_person_erased(session: Session, event: RecordedEvent) -> None:
 HANDLERS = {
     ev.PROPOSAL_CREATED: _on_proposal_created,
     ev.PROPOSAL_UPDATED: _on_proposal_updated,
-    ev.PROPOSAL_COMMENTED: _on_proposal_commented,
+    ev.COMMENT_CREATED: _on_comment_created,
     ev.PROPOSAL_ANSWERED: _on_proposal_answered,
     ev.PROPOSAL_PROMOTED: _on_proposal_promoted,
     ev.PROCESS_CREATED: _on_process_created,

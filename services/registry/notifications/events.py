@@ -21,7 +21,7 @@ FOLLOW_STOPPED = "follow.stopped"
 # Read from the log (written by workshops and the registry's people).
 PROPOSAL_CREATED = "proposal.created"
 PROPOSAL_UPDATED = "proposal.updated"
-PROPOSAL_COMMENTED = "proposal.commented"
+COMMENT_CREATED = "comment.created"
 PROPOSAL_ANSWERED = "proposal.answered"
 PROPOSAL_PROMOTED = "proposal.promoted"
 PROCESS_CREATED = "process.created"
@@ -33,7 +33,7 @@ PERSON_ERASED = "person.erased"
 READ_TYPES = (
     PROPOSAL_CREATED,
     PROPOSAL_UPDATED,
-    PROPOSAL_COMMENTED,
+    COMMENT_CREATED,
     PROPOSAL_ANSWERED,
     PROPOSAL_PROMOTED,
     PROCESS_CREATED,
