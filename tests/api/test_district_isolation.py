@@ -127,8 +127,21 @@ async def clients(settings: Settings, world_db: TestDatabase) -> AsyncIterator[d
 @pytest.fixture(scope="module")
 async def worlds(clients: dict[str, httpx.AsyncClient], world_db: TestDatabase) -> dict[str, World]:
     admin = _key(world_db, Role.REGIONAL_ADMIN)
+
+    def participant(person_id: str) -> dict[str, str]:
+        with world_db.session() as session:
+            issued = create_key(
+                session.connection(),
+                secret=TEST_SECRET,
+                role=Role.INTEGRATION,
+                person_id=person_id,
+                label="isolation participant",
+            )
+            session.commit()
+        return {"Authorization": f"Bearer {issued.key}"}
+
     return {
-        label: await build_world(label, clients, DOCUMENTS, admin, salt=salt)
+        label: await build_world(label, clients, DOCUMENTS, admin, salt=salt, participant=participant)
         for salt, label in enumerate(("A", "B"))
     }
 

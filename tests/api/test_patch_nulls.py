@@ -23,6 +23,7 @@ SCHEMA_MODULES = (
     "services.registry.facilitators.schemas",
     "services.registry.notifications.schemas",
     "services.workshops.participation.schemas",
+    "services.workshops.participation.comments.schemas",
     "services.workshops.processes.programmes.schemas",
     "services.workshops.processes.identity.schemas",
     "services.workshops.processes.history.schemas",
