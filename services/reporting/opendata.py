@@ -113,7 +113,7 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("position", "integer", "Number of events covered"),
         ("head_hash", "string", "Chain hash of the event at position (hex)"),
         ("root_hash", "string", "RFC 6962 Merkle root over the events' hashes (hex)"),
-        ("timestamp", "string", "When it was signed (UTC, as signed)"),
+        ("timestamp", "datetime", "When it was signed (UTC, as signed)"),
         ("key_id", "string", "Fingerprint of the signing key (see /log/keys)"),
         ("signature", "string", "Base64 Ed25519 signature over the canonical JSON of the other fields"),
     ],

@@ -17,6 +17,9 @@ from frictionless import Package
 from sqlmodel import Session
 
 from services.reporting import opendata
+from services.reporting.app import create_app
+from shared.config import Settings
+from tests.conftest import TestDatabase
 from tests.reporting.conftest import EventScript, new_id
 from tests.reporting.opendata_world import build_region, sign_checkpoint
 
@@ -172,7 +175,7 @@ async def test_the_homepage_lists_every_resource_with_its_rows_and_links(
         "body_relations": 2,
     }
     assert "CC BY 4.0" in text and "Regione Emilia-Romagna" in text
-    links = {a["href"] for t, a in outline.tags if t == "a" and a.get("href", "").startswith("/")}
+    links = {a["href"] for t, a in outline.tags if t == "a" and (a.get("href") or "").startswith("/")}
     for name in opendata.OPEN_DATA_FIELDS:
         assert {f"/opendata/{name}.csv", f"/opendata/{name}.json", f"/opendata/schemas/{name}.json"} <= links
     assert {"/opendata/datapackage.json", "/opendata/catalog.jsonld"} <= links
@@ -196,3 +199,16 @@ async def test_the_homepage_is_cached_and_follows_new_checkpoints(
     changed = await reporting_client.get("/opendata", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
     assert _rows_shown(changed.text, "log_checkpoints") == 2
+
+
+async def test_the_homepage_links_stay_under_the_proxy_prefix(settings: Settings, db: TestDatabase) -> None:
+    # Behind nginx or the ingress, reporting runs with --root-path /reporting: links must keep the prefix.
+    app = create_app(settings=settings, database=db, run_projections=False)
+    transport = httpx.ASGITransport(app=app, root_path="/reporting")
+    async with httpx.AsyncClient(transport=transport, base_url="http://communitylab.test") as client:
+        page = await client.get("/reporting/opendata")
+    assert page.status_code == 200
+    outline = _Outline()
+    outline.feed(page.text)
+    links = {a["href"] for t, a in outline.tags if t == "a" and (a.get("href") or "").startswith("/")}
+    assert links and all(link.startswith("/reporting/opendata/") for link in links), links
