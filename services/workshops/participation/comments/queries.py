@@ -81,9 +81,9 @@ def page_queue(
     session: Session, *, process_id: uuid.UUID, which: QueueFilter, limit: int, cursor: str | None
 ) -> tuple[list[Comment], str | None]:
     """The process's comments waiting for or carrying a moderator's decision, newest first."""
-    flagged = and_(Comment.state == CommentState.VISIBLE, col(Comment.flag_count) > 0)
-    hidden = Comment.state == CommentState.HIDDEN
-    condition = {
+    flagged = and_(col(Comment.state) == CommentState.VISIBLE, col(Comment.flag_count) > 0)
+    hidden = col(Comment.state) == CommentState.HIDDEN
+    condition: dict[QueueFilter, Any] = {
         QueueFilter.ALL: or_(flagged, hidden),
         QueueFilter.FLAGGED: flagged,
         QueueFilter.HIDDEN: hidden,
