@@ -11,8 +11,16 @@ from markupsafe import Markup, escape
 
 from services.reporting.labels import number_it
 
-PALETTE = ("#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d")
-NOT_TAKING_PART = "#e8e8e8"
+# ColorBrewer's YlGnBu in six classes: sequential, safe for the common colour-vision deficiencies and in
+# greyscale print (lightness rises steadily from the darkest class to the lightest).
+PALETTE = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
+# "Not taking part" is a hatching, not one more colour: it cannot be mistaken for the palette's lightest class.
+NOT_TAKING_PART = "url(#non-partecipa)"
+NOT_TAKING_PART_PATTERN = (
+    '<defs><pattern id="non-partecipa" patternUnits="userSpaceOnUse" width="6" height="6" '
+    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#5b6770" stroke-width="1.6"/>'
+    "</pattern></defs>"
+)
 
 
 def bar_chart(
@@ -78,7 +86,7 @@ def choropleth(
     height: int = 460,
 ) -> Markup:
     """The districts drawn from their GeoJSON boundaries (lon/lat, equirectangular scaled at the mean latitude),
-    coloured in six classes of ``values``; districts without a value are grey."""
+    coloured in six classes of ``values``; districts without a value are hatched."""
     shapes = {key: _rings(geometry) for key, geometry in geometries.items()}
     points = [(p[0], p[1]) for rings in shapes.values() for ring in rings for p in ring if len(p) >= 2]
     if not points:
@@ -108,6 +116,7 @@ def choropleth(
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">',
         f"<title>{escape(title)}</title>",
+        NOT_TAKING_PART_PATTERN,
     ]
     for key, rings in shapes.items():
         path = " ".join("M" + " L".join(project(p) for p in ring if len(p) >= 2) + " Z" for ring in rings)

@@ -180,7 +180,7 @@ def render_dashboard(report: dict[str, Any], geometries: dict[uuid.UUID, dict[st
     """The Italian regional dashboard with the map of districts."""
     rows = report["districts"]
     values = {r["id"]: (r.get("per_10000_residents") or 0.0) if r["participating"] else None for r in rows}
-    names = {r["id"]: r["name"] for r in rows}
+    names = {r["id"]: r["display_name"] for r in rows}
     chart_set: dict[str, Any] = {
         "map": charts.choropleth(
             geometries, values, names, title="Persone coinvolte ogni 10.000 residenti, per distretto"

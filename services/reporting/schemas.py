@@ -49,6 +49,10 @@ class DistrictSummary(BaseModel):
 
     id: uuid.UUID
     name: str
+    display_name: str = Field(
+        description="The name for readers: with the province where another district's name reads alike "
+        '("Sud Est (PR)", "Sud-Est (FE)"), else the name.'
+    )
     code: str
     province: str
     ausl: str

@@ -8,6 +8,7 @@ Only reads; no FastAPI. Figures follow one set of definitions (also stated in th
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -384,10 +385,26 @@ def _edition_public(session: Session, edition: EditionView) -> dict[str, Any]:
     }
 
 
-def _district_public(district: DistrictView) -> dict[str, Any]:
+def _name_key(name: str) -> str:
+    """What a reader sees in a name: no case, accents, spaces or hyphens ("Sud-Est" reads as "Sud Est")."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def display_names(districts: Sequence[DistrictView]) -> dict[uuid.UUID, str]:
+    """Each district's name for readers, with its province where another district's name reads alike."""
+    alike = Counter(_name_key(d.name) for d in districts)
+    return {
+        d.id: f"{d.name} ({d.province})" if alike[_name_key(d.name)] > 1 and d.province else d.name
+        for d in districts
+    }
+
+
+def _district_public(district: DistrictView, display_name: str | None = None) -> dict[str, Any]:
     return {
         "id": district.id,
         "name": district.name,
+        "display_name": display_name or district.name,
         "code": district.code,
         "province": district.province,
         "ausl": district.ausl,
@@ -506,7 +523,9 @@ def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) ->
             }
         )
     return {
-        "district": _district_public(district),
+        "district": _district_public(
+            district, display_names(list(session.exec(select(DistrictView))))[district.id]
+        ),
         "edition": _edition_public(session, edition),
         "processes": [
             {
@@ -593,6 +612,7 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
     districts = list(
         session.exec(select(DistrictView).order_by(col(DistrictView.name), col(DistrictView.id)))
     )
+    shown = display_names(districts)
     editions = sorted(session.exec(select(EditionView)), key=lambda e: (e.starts_on or date.min, e.name))
     current: tuple[list[ProcessView], Scope] | None = None
     comparison = []
@@ -615,7 +635,7 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
             "edition": None,
             "districts_total": len(districts),
             "districts_participating": 0,
-            "districts": [_district_public(d) | {"participating": False} for d in districts],
+            "districts": [_district_public(d, shown[d.id]) | {"participating": False} for d in districts],
             "comparison": comparison,
         }
     if current is None:  # pragma: no cover - the edition was read from the same table above
@@ -632,7 +652,7 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
         if taking_part and district.population:
             population_total += district.population
         rows.append(
-            _district_public(district)
+            _district_public(district, shown[district.id])
             | {
                 "participating": taking_part,
                 "processes": len(sub.processes),

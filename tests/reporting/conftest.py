@@ -61,7 +61,13 @@ class EventScript:
 
     # registry
     def district(
-        self, name: str, *, code: str, population: int | None = None, boundary: dict[str, Any] | None = None
+        self,
+        name: str,
+        *,
+        code: str,
+        population: int | None = None,
+        boundary: dict[str, Any] | None = None,
+        province: str = "Bologna",
     ) -> str:
         district_id = new_id()
         self.emit(
@@ -72,7 +78,7 @@ class EventScript:
                 "district_id": district_id,
                 "name": name,
                 "regional_code": code,
-                "province": "Bologna",
+                "province": province,
                 "health_authority": "AUSL di Bologna",
                 "valid_from": None,
                 "valid_to": None,

@@ -84,7 +84,7 @@ async def test_dashboard_html_draws_the_map_from_boundaries(
     paths = re.findall(r'<path class="district" data-district-id="([^"]+)" d="([^"]+)" fill="([^"]+)"', html)
     assert {p[0] for p in paths} == {edition["A"], edition["B"], edition["C"]}
     fills = {p[0]: p[2] for p in paths}
-    assert fills[edition["C"]] == "#e8e8e8"  # not taking part
+    assert fills[edition["C"]] == "url(#non-partecipa)"  # not taking part: hatched
     assert fills[edition["B"]] != fills[edition["A"]]  # 2.0 vs 1.0 per 10,000
     assert all(d.startswith("M") and d.endswith("Z") for _, d, _ in paths)
     assert "2 / 3</strong> distretti partecipanti" in html
