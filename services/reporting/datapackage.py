@@ -30,6 +30,13 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
         ("to_body_id", "bodies", "id"),
     ],
     "agreements": [("district_id", "districts", "id")],
+    "proposals": [
+        ("process_id", "processes", "id"),
+        ("district_id", "districts", "id"),
+        ("merged_into_id", "proposals", "id"),
+        ("priority_id", "priorities", "id"),
+    ],
+    "answers": [("proposal_id", "proposals", "id"), ("process_id", "processes", "id")],
 }
 
 TITLES_IT: dict[str, str] = {
@@ -41,6 +48,8 @@ TITLES_IT: dict[str, str] = {
     "bodies": "Organismi dei distretti",
     "body_relations": "Relazioni tra organismi",
     "agreements": "Accordi",
+    "proposals": "Proposte dei cittadini",
+    "answers": "Risposte ufficiali alle proposte",
     "log_checkpoints": "Checkpoint firmati del registro degli eventi",
 }
 DESCRIPTIONS_IT: dict[str, str] = {
@@ -55,6 +64,10 @@ DESCRIPTIONS_IT: dict[str, str] = {
     "body_relations": "Le relazioni tra gli organismi di un distretto (propone a, valida, convoca...) e il "
     "loro periodo di validità.",
     "agreements": "Accordi di programma e protocolli d'intesa dei distretti, con il numero di enti firmatari.",
+    "proposals": "Le proposte dei cittadini ai percorsi, in forma anonima (senza autori): tema, stato, "
+    "numero di sostegni, risposta ufficiale e priorità in cui sono confluite.",
+    "answers": "Le risposte ufficiali dell'Ufficio di Piano alle proposte, nello stato di risposta del "
+    "percorso e nella categoria (accolta, in valutazione, non accolta) in cui è conteggiato.",
     "log_checkpoints": "Le dichiarazioni firmate (Ed25519) sullo stato del registro degli eventi, perché "
     "altri ne conservino copia e possano verificarlo.",
 }
@@ -109,7 +122,8 @@ def package_descriptor(*, homepage: str) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "communitylab-open-data",
         "title": "Community Lab: participatory planning in the districts of Emilia-Romagna",
-        "description": "Districts, participatory processes, workshops, inventions and priorities. No personal data. "
+        "description": "Districts, participatory processes, workshops, inventions, priorities, citizens' proposals "
+        "and the official answers to them (anonymous: no author). No personal data. "
         + opendata.CSV_FORMULA_NOTE,
         "homepage": homepage,
         "licenses": [

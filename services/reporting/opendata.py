@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from services.reporting import proposals
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
@@ -106,6 +107,9 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("valid_to", "date", "In force until (empty while open)"),
         ("parties", "integer", "Number of organisations that signed"),
     ],
+    # Citizens' proposals and the official answers, anonymous: no author (nor supporter) id, no name.
+    "proposals": proposals.PROPOSAL_FIELDS,
+    "answers": proposals.ANSWER_FIELDS,
     # The event log's signed checkpoints, so that others keep copies (docs/operations.md, auditing).
     "log_checkpoints": [
         ("id", "integer", "Row id of the stored copy"),
@@ -184,6 +188,11 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         extra = {w.id: {"participants": counts.get(w.id, 0)} for w in records}
     elif dataset == "log_checkpoints":
         return checkpoint_rows(session=session)
+    elif dataset in ("proposals", "answers"):
+        found = (proposals.proposal_rows if dataset == "proposals" else proposals.answer_rows)(
+            session=session
+        )
+        return [{name: _cell(row.get(name)) for name in columns} for row in found]
     elif dataset == "bodies":
         # District bodies only: steering groups belong to a process and are shown in its identity card.
         records = list(

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.reporting import charts
 from services.reporting.labels import (
     AGREEMENT_KINDS,
+    ANSWER_CATEGORIES,
     BODIES,
     CATEGORIES,
     EVALUATION_CHOICES,
@@ -59,6 +60,7 @@ environment.filters.update(
         "body_kind": lambda v: label(BODIES, v),
         "relation": lambda v: label(RELATIONS, v),
         "agreement_kind": lambda v: label(AGREEMENT_KINDS, v),
+        "answer_category": lambda v: label(ANSWER_CATEGORIES, v),
     }
 )
 

@@ -242,6 +242,61 @@ class DiaryArchitecture(BaseModel):
     agreements: list[DiaryAgreement]
 
 
+class DiaryAnswerState(BaseModel):
+    """Proposals whose latest answer is one of the process's own answer states."""
+
+    key: str
+    label: str
+    category: str = Field(description="accepted, evaluating or rejected (empty if unknown)")
+    count: int
+
+
+class DiaryPromotedProposal(BaseModel):
+    """A proposal that became (part of) a priority, and that priority."""
+
+    proposal_id: uuid.UUID
+    title: str
+    priority_id: uuid.UUID
+    priority_title: str
+    priority_status: str | None
+
+
+class ProposalCounts(BaseModel):
+    """Citizens' proposals: received (withdrawn included), supported, answered, promoted."""
+
+    received: int = 0
+    withdrawn: int = 0
+    merged: int = 0
+    supported: int = Field(default=0, description="Proposals with at least one support.")
+    supports: int = Field(default=0, description="Current supports, summed.")
+    answered: int = Field(default=0, description="Proposals with an official answer (counted by the latest).")
+    by_category: dict[str, int] = Field(
+        default_factory=dict,
+        description="Answered proposals by report category: accepted, evaluating, rejected.",
+    )
+    promoted: int = 0
+
+
+class DiaryProcessProposals(ProposalCounts):
+    """One process's proposals in the Diario."""
+
+    process_id: uuid.UUID
+    title: str
+    by_state: list[DiaryAnswerState] = Field(
+        default_factory=list,
+        description="Answered proposals by the process's own answer states, in its order.",
+    )
+    items: list[DiaryPromotedProposal] = Field(
+        default_factory=list, description="The proposals promoted to priorities."
+    )
+
+
+class DiaryProposals(ProposalCounts):
+    """The district's proposals in the edition, and one section per process that takes proposals."""
+
+    processes: list[DiaryProcessProposals] = Field(default_factory=list)
+
+
 class DiaryPublic(BaseModel):
     """The Diario of a district for an edition."""
 
@@ -254,6 +309,7 @@ class DiaryPublic(BaseModel):
     inventions: DiaryInventions
     priorities: DiaryPriorities
     evaluation: EvaluationResults
+    proposals: DiaryProposals = Field(default_factory=DiaryProposals)
     architecture: DiaryArchitecture
 
 
@@ -265,6 +321,8 @@ class DashboardDistrict(DistrictSummary):
     workshops_held: int = 0
     people_involved: int = 0
     per_10000_residents: float | None = None
+    proposals: int = Field(default=0, description="Citizens' proposals received by the district's processes.")
+    proposals_per_10000_residents: float | None = None
     has_boundary: bool = False
 
 
@@ -286,6 +344,10 @@ class DashboardPublic(BaseModel):
     summary: Summary | None = None
     people_involved: int = 0
     per_10000_residents: float | None = None
+    proposals: int = Field(default=0, description="Citizens' proposals received in the edition.")
+    proposals_per_10000_residents: float | None = Field(
+        default=None, description="Per 10,000 residents of the participating districts."
+    )
     people_by_category: dict[str, int] = Field(default_factory=dict)
     workshops_by_method: dict[str, int] = Field(default_factory=dict)
     workshops_by_month: dict[str, int] = Field(default_factory=dict)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from services.reporting import proposals
 from services.reporting.labels import to_rome
 from services.reporting.models import (
     AgreementView,
@@ -587,6 +588,7 @@ def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) ->
             ],
         },
         "evaluation": scope.evaluation_results(),
+        "proposals": proposals.diary_section(session=session, processes=processes),
         # The design as it stood at the end of the edition (today while it runs).
         "architecture": architecture(
             session=session,
@@ -643,6 +645,10 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
     processes, scope = current
     per_district = scope.by_district({p.id: p.district_id for p in processes})
     participating = _edition_districts(edition, processes)
+    received = proposals.received_by_process(session=session, process_ids=[p.id for p in processes])
+    received_by_district: Counter[uuid.UUID | None] = Counter()
+    for process in processes:
+        received_by_district[process.district_id] += received.get(process.id, 0)
     rows = []
     population_total = 0
     for district in districts:
@@ -659,6 +665,10 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
                 "workshops_held": len(sub.held_workshop_ids()),
                 "people_involved": people,
                 "per_10000_residents": per_10000(people, district.population),
+                "proposals": received_by_district.get(district.id, 0),
+                "proposals_per_10000_residents": per_10000(
+                    received_by_district.get(district.id, 0), district.population
+                ),
                 "has_boundary": district.geometry is not None,
             }
         )
@@ -670,6 +680,8 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
         "summary": scope.summary(),
         "people_involved": participation["people_involved"],
         "per_10000_residents": per_10000(participation["people_involved"], population_total),
+        "proposals": sum(received.values()),
+        "proposals_per_10000_residents": per_10000(sum(received.values()), population_total),
         "people_by_category": participation["by_category"],
         "workshops_by_method": scope.workshops_by_method(),
         "workshops_by_month": scope.workshops_by_month(),

@@ -94,6 +94,7 @@ async def test_diary_renders_in_headless_chromium(
         "partecipazione",
         "invenzioni",
         "priorita",
+        "proposte",
         "valutazione",
         "architettura",
     ]

@@ -27,6 +27,8 @@ DATASETS = (
     "bodies",
     "body_relations",
     "agreements",
+    "proposals",
+    "answers",
     "log_checkpoints",
 )
 
