@@ -1,5 +1,6 @@
 """A demo-like region for the open-data tests: the scripted edition, a district's bodies, their relations
-(one from a process's steering group, which the open data leaves out), an agreement and a signed checkpoint."""
+(one from a process's steering group, which the open data leaves out), an agreement, citizens' proposals (one
+merged into another, which is answered and promoted to a priority) and a signed checkpoint."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlmodel import Session
 from services.reporting.consumer import catch_up
 from shared.eventlog.checkpoints import checkpoint_log
 from shared.eventlog.signing import Keyring
-from tests.reporting.conftest import EventScript, new_id
+from tests.reporting.conftest import EventScript, at, new_id
 from tests.reporting.scripted import Edition, build
 
 
@@ -34,6 +35,48 @@ def _relate(script: EventScript, district: str, source: str, target: str, kind: 
     }
     script.emit("body", source, "body.relation_added", payload)
     return relation_id
+
+
+def _proposals(script: EventScript, edition: Edition) -> None:
+    """Two proposals to process PA: the second merged into the first, which is answered and promoted (in
+    March 2019, within the period the rest of the region covers)."""
+    when = at("2019-03-01T10:00:00+00:00")
+    district, process = edition["A"], edition["PA"]
+    ids = {"process_id": process, "district_id": district}
+    first, second = edition.ids["prop1"], edition.ids["prop2"] = new_id(), new_id()
+    for proposal, title in ((first, "Pulmino per le frazioni"), (second, "Trasporto sociale")):
+        script.emit(
+            "proposal",
+            proposal,
+            "proposal.created",
+            {**ids, "proposal_id": proposal, "phase_id": new_id(), "author_id": new_id(), "title": title}
+            | {"theme": "reti_vive"},
+            at=when,
+        )
+    script.emit(
+        "proposal",
+        first,
+        "proposal.supported",
+        {**ids, "proposal_id": first, "supporter_id": new_id(), "support_count": 1},
+        at=when,
+    )
+    merged = {**ids, "proposal_id": second, "into_proposal_id": first}
+    script.emit("proposal", second, "proposal.merged", merged, at=when)
+    script.emit(
+        "proposal",
+        first,
+        "proposal.answered",
+        {**ids, "proposal_id": first, "answer_state": "accolta", "answer_category": "accepted"}
+        | {"text": "Entra nel piano.", "first_answer": True},
+        at=when,
+    )
+    script.emit(
+        "proposal",
+        first,
+        "proposal.promoted",
+        {**ids, "proposal_id": first, "priority_id": edition["pr2"]},
+        at=when,
+    )
 
 
 def build_region(script: EventScript, session: Session) -> Edition:
@@ -63,6 +106,7 @@ def build_region(script: EventScript, session: Session) -> Edition:
             "organisation_ids": [new_id(), new_id()],
         },
     )
+    _proposals(script, edition)
     session.flush()
     sign_checkpoint(session)
     catch_up(session)

@@ -62,6 +62,10 @@ async def test_foreign_keys_hold_in_the_published_csv_files(
         ("body_relations", "from_body_id", "bodies", "id"),
         ("body_relations", "to_body_id", "bodies", "id"),
         ("agreements", "district_id", "districts", "id"),
+        ("proposals", "process_id", "processes", "id"),
+        ("proposals", "merged_into_id", "proposals", "id"),
+        ("proposals", "priority_id", "priorities", "id"),
+        ("answers", "proposal_id", "proposals", "id"),
     } <= joins
     rows = {
         name: list(csv.DictReader(io.StringIO((tmp_path / f"{name}.csv").read_text(), newline="")))
@@ -162,6 +166,8 @@ async def test_the_homepage_lists_every_resource_with_its_rows_and_links(
         "Organismi dei distretti",
         "Relazioni tra organismi",
         "Accordi",
+        "Proposte dei cittadini",
+        "Risposte ufficiali alle proposte",
         "Checkpoint firmati del registro degli eventi",
     }
     sections = {
