@@ -22,6 +22,7 @@ from services.registry.identity import events as identity_events
 from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
 from services.reporting.webhooks import events as webhook_events
+from services.workshops.attachments import events as attachment_events
 from services.workshops.outcomes import events as outcome_events
 from services.workshops.participation import events as participation_events
 from services.workshops.participation.comments import events as comment_events
@@ -42,6 +43,7 @@ DOMAINS = (
     outcome_events,
     participation_events,
     comment_events,
+    attachment_events,
 )
 
 

@@ -22,7 +22,7 @@ from shared.db import Database
 from shared.errors import Problem
 from shared.logging import configure_logging
 from shared.metrics import render_latest
-from shared.middleware import CursorScopeMiddleware, RequestContextMiddleware
+from shared.middleware import BodyLimit, CursorScopeMiddleware, RequestContextMiddleware
 from shared.migrations import pending
 from shared.ratelimit import RateLimitMiddleware
 
@@ -82,8 +82,9 @@ def create_service_app(
     readiness_checks: Sequence[ReadinessCheck] = (),
     background: Sequence[Callable[[FastAPI], Any]] = (),
     check_migrations: bool = True,
+    body_limits: Sequence[BodyLimit] = (),
 ) -> FastAPI:
-    """Build one service's FastAPI app."""
+    """Build one service's FastAPI app; ``body_limits`` raise the body size limit on some routes (uploads)."""
     settings = settings or get_settings()
     database = database or Database.from_url(
         settings.database_url,
@@ -143,7 +144,12 @@ def create_service_app(
         anonymous_per_minute=settings.rate_limit_anonymous_per_minute,
         key_per_minute=settings.rate_limit_key_per_minute,
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=name)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        service=name,
+        body_limits=tuple(body_limits),
+    )
     if settings.cors_origins:
         # Outermost, so preflights are answered before anything else and every response carries the headers.
         app.add_middleware(

@@ -117,6 +117,52 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted (413 above)."
     )
+    data_dir: str = Field(
+        default="./data",
+        description="Folder for the files the services keep on disk (attachments under `attachments/` with the "
+        "local storage).",
+    )
+    attachment_storage: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where attachment files are kept: `local` (under `data_dir`, downloads stream through the "
+        "workshops API) or `s3` (an S3-compatible bucket, downloads by presigned URL).",
+    )
+    attachment_max_bytes: int = Field(
+        default=26_214_400,
+        ge=1,
+        description="Largest attachment file accepted (413 above; 25 MiB by default).",
+    )
+    attachment_link_seconds: int = Field(
+        default=900, ge=1, le=604_800, description="How long a download link of an attachment stays valid."
+    )
+    attachment_link_secret: str = Field(
+        default="",
+        description="Secret that signs local download links (HMAC over id and expiry); empty: derived from "
+        "`secret_key`. Changing it invalidates links already handed out.",
+    )
+    attachment_scanner: str = Field(
+        default="",
+        description="Virus-scan hook run on every upload before it is stored: `module:function` (called with "
+        "the file's path, returns None when clean or the reason to refuse it) or `command:<program and "
+        "arguments>` (the file's path is appended; exit 0 clean, 1 infected, anything else an error). Empty: "
+        "no scan.",
+    )
+    attachment_s3_endpoint_url: str = Field(
+        default="", description="S3-compatible endpoint (empty: AWS's own for the region)."
+    )
+    attachment_s3_bucket: str = Field(
+        default="", description="Bucket attachments are kept in (storage `s3`)."
+    )
+    attachment_s3_region: str = Field(default="us-east-1", description="Region of the attachments bucket.")
+    attachment_s3_access_key_id: str = Field(
+        default="", description="Access key of the bucket (empty: boto3's own credential chain)."
+    )
+    attachment_s3_secret_access_key: str = Field(
+        default="", description="Secret access key of the bucket (a secret: set it from a Secret)."
+    )
+    attachment_s3_prefix: str = Field(
+        default="attachments/", description="Key prefix of attachment objects in the bucket."
+    )
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, description="How long idempotency keys are remembered."
     )
@@ -268,6 +314,8 @@ class Settings(BaseSettings):
                 f"COMMUNITYLAB_SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes in production "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
+        if self.attachment_storage == "s3" and not self.attachment_s3_bucket:
+            raise ValueError("COMMUNITYLAB_ATTACHMENT_S3_BUCKET must be set when attachment_storage is s3")
         if self.webhook_allow_http_loopback:
             raise ValueError(
                 "COMMUNITYLAB_WEBHOOK_ALLOW_HTTP_LOOPBACK is for development; production refuses it"

@@ -120,6 +120,12 @@ class PayloadTooLargeError(AppError):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 
 
+class UnsupportedMediaTypeError(AppError):
+    """The body's content is of a type this operation does not take (an attachment that is not an allowed file)."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported Media Type"
+
+
 class UpstreamUnavailableError(AppError):
     """A service this request depends on did not answer."""
 
@@ -176,6 +182,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflict with the current state",
         412: "If-Match does not match the current ETag",
         413: "Request body too large",
+        415: "The body's type is not accepted here",
         422: "Validation failed (field paths in `errors`)",
         428: "If-Match required",
         503: "A service this request needs is unavailable",

@@ -7,6 +7,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,13 +36,41 @@ def _too_large_body(limit: int, request_id: str, path: str) -> bytes:
     ).encode()
 
 
+@dataclass(frozen=True)
+class BodyLimit:
+    """Another body size limit for the requests of one method whose path matches ``path`` (a regex, in full)."""
+
+    method: str
+    path: str
+    max_bytes: int
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether a request of ``method`` to ``path`` falls under this limit."""
+        return method == self.method and re.fullmatch(self.path, path) is not None
+
+
 class RequestContextMiddleware:
     """Take or mint ``X-Request-ID``, echo it, enforce the body limit and log each request as JSON."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576, service: str = "") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int = 1_048_576,
+        service: str = "",
+        body_limits: Sequence[BodyLimit] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.service = service
+        self.body_limits = tuple(body_limits)
+
+    def _limit(self, scope: Scope) -> int:
+        method, path = scope.get("method", ""), scope.get("path", "")
+        for rule in self.body_limits:
+            if rule.matches(method, path):
+                return rule.max_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request inside its correlation context."""
@@ -53,15 +83,15 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status_holder: dict[str, Any] = {"status": 500}
+        limit = self._limit(scope)
         try:
             declared = headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-                await self._reject_too_large(scope, send, request_id)
+            if declared and declared.isdigit() and int(declared) > limit:
+                await self._reject_too_large(scope, send, request_id, limit)
                 status_holder["status"] = 413
                 return
 
             received = 0
-            limit = self.max_body_bytes
             overflowed = False
             rejected = False
 
@@ -82,7 +112,7 @@ class RequestContextMiddleware:
                     if message["type"] == "http.response.start" and not rejected:
                         rejected = True
                         status_holder["status"] = 413
-                        await self._reject_too_large(scope, send, request_id)
+                        await self._reject_too_large(scope, send, request_id, limit)
                     return
                 if message["type"] == "http.response.start":
                     status_holder["status"] = message["status"]
@@ -96,7 +126,7 @@ class RequestContextMiddleware:
             except _BodyTooLarge:
                 status_holder["status"] = 413
                 if not rejected:
-                    await self._reject_too_large(scope, send, request_id)
+                    await self._reject_too_large(scope, send, request_id, limit)
         finally:
             route = scope.get("route")
             route_path = getattr(route, "path", None) or "unmatched"
@@ -117,8 +147,8 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(token)
 
-    async def _reject_too_large(self, scope: Scope, send: Send, request_id: str) -> None:
-        body = _too_large_body(self.max_body_bytes, request_id, scope.get("path", ""))
+    async def _reject_too_large(self, scope: Scope, send: Send, request_id: str, limit: int) -> None:
+        body = _too_large_body(limit, request_id, scope.get("path", ""))
         await send(
             {
                 "type": "http.response.start",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.workshops.attachments.routes import OPENAPI_TAGS as ATTACHMENTS_TAGS
+from services.workshops.attachments.routes import ROUTERS as ATTACHMENTS_ROUTERS
+from services.workshops.attachments.routes import UPLOAD_PATHS
 from services.workshops.outcomes.routes import OPENAPI_TAGS as OUTCOMES_TAGS
 from services.workshops.outcomes.routes import ROUTERS as OUTCOMES_ROUTERS
 from services.workshops.participation.routes import OPENAPI_TAGS as PARTICIPATION_TAGS
@@ -17,6 +20,10 @@ from shared.app import create_service_app
 from shared.clients.registry import RegistryClient
 from shared.config import Settings, get_settings
 from shared.db import Database
+from shared.middleware import BodyLimit
+
+MULTIPART_ALLOWANCE = 1 << 20
+"""Room for a multipart upload's boundaries and fields beside the file itself."""
 
 
 def create_app(
@@ -28,8 +35,8 @@ def create_app(
         "workshops",
         title="communitylab workshops",
         description=(
-            "Programmes, participatory processes, workshops, attendance, inventions, priorities, evaluations "
-            "and citizens' proposals."
+            "Programmes, participatory processes, workshops, attendance, inventions, priorities, evaluations, "
+            "citizens' proposals and attached files."
         ),
         routers=[
             REGION_ROUTER,
@@ -37,10 +44,16 @@ def create_app(
             *OUTCOMES_ROUTERS,
             *SESSIONS_ROUTERS,
             *PARTICIPATION_ROUTERS,
+            *ATTACHMENTS_ROUTERS,
         ],
-        tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS, *PARTICIPATION_TAGS],
+        tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS, *PARTICIPATION_TAGS, *ATTACHMENTS_TAGS],
         settings=settings,
         database=database,
+        # Uploads stream to disk and stop at attachment_max_bytes themselves; the outer limit is only a bound.
+        body_limits=[
+            BodyLimit("POST", path, settings.attachment_max_bytes + MULTIPART_ALLOWANCE)
+            for path in UPLOAD_PATHS
+        ],
     )
     app.state.registry = registry or RegistryClient(
         settings.registry_url,

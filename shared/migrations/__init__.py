@@ -37,6 +37,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("workshops_outcomes", "services.workshops.outcomes:migrations"),
     Component("workshops_sessions", "services.workshops.sessions:migrations"),
     Component("workshops_participation", "services.workshops.participation:migrations"),
+    Component("workshops_attachments", "services.workshops.attachments:migrations"),
     Component("reporting", "services.reporting:migrations"),
     Component("webhooks", "services.reporting.webhooks:migrations"),
 )

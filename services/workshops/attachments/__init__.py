@@ -1,0 +1,1 @@
+"""Attachments: files on workshops, restitution events, minutes and inventions."""
