@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, func, select
 
+from services.workshops.participation import service as participation
+from services.workshops.participation.comments import service as comments
+from services.workshops.participation.comments.models import Comment, CommentReason
+from services.workshops.participation.comments.schemas import CommentCreate, FlagCreate
+from services.workshops.participation.models import Proposal
+from services.workshops.participation.schemas import ProposalCreate
+from services.workshops.processes.identity import service as identity_service
+from services.workshops.processes.identity.schemas import PhaseCreate, ProcessCreate
 from shared.auth.principal import Role
+from shared.clients.registry import DistrictRef
+from shared.db import Database
+from shared.errors import ConflictError
 from shared.eventlog import read_stream
-from tests.participation.conftest import ROME, Citizen, Place, today
-
-pytestmark = pytest.mark.anyio
+from tests.participation.conftest import ROME, Citizen, Place, open_phase, today
+from tests.workshops_processes.conftest import InMemoryRegistry
 
 
 async def comment(
@@ -52,6 +65,7 @@ async def facilitator_of(place: Place, process_id: str) -> dict[str, str]:
     return place.create_key(Role.FACILITATOR, person_id=person_id).headers
 
 
+@pytest.mark.anyio
 async def test_a_participant_flags_a_comment_once_and_moderators_see_it_queued(
     place: Place, session: Session
 ) -> None:
@@ -100,6 +114,7 @@ async def test_a_participant_flags_a_comment_once_and_moderators_see_it_queued(
     assert events[2].payload["flag_count"] == 2 and "Da controllare" not in str(events[2].payload)
 
 
+@pytest.mark.anyio
 async def test_district_editors_and_the_process_facilitators_moderate_nobody_else(place: Place) -> None:
     process = await place.process()
     anna, bruno, carla = await place.citizen(), await place.citizen("Bruno"), await place.citizen("Carla")
@@ -146,6 +161,7 @@ async def test_district_editors_and_the_process_facilitators_moderate_nobody_els
     assert (await place.workshops.post(restore, json={}, headers=place.editor)).status_code == 409
 
 
+@pytest.mark.anyio
 async def test_a_hidden_comment_is_a_placeholder_for_everybody_and_kept_for_the_queue(
     place: Place, session: Session
 ) -> None:
@@ -209,6 +225,7 @@ async def test_a_hidden_comment_is_a_placeholder_for_everybody_and_kept_for_the_
     assert events[1].payload["reason"] == "personal_data" and "333" not in str(events[1].payload)
 
 
+@pytest.mark.anyio
 async def test_erasure_blanks_the_author_of_proposals_and_comments_and_keeps_the_content(
     place: Place, session: Session
 ) -> None:
@@ -242,3 +259,92 @@ async def test_erasure_blanks_the_author_of_proposals_and_comments_and_keeps_the
     assert [p["author_id"] for p in listed_proposals["items"]] == [None]
     # Nothing in the log is rewritten: the events stay as written (ids only, never names).
     assert [e.payload for e in read_stream(session, "comment", made["id"])] == before
+
+
+COMMENTERS = 12
+
+
+def test_concurrent_comments_and_flags_are_counted_exactly(committing_engine: Engine) -> None:
+    """Many committed transactions comment on one proposal and flag one comment at once (some flag twice)."""
+    database = Database(committing_engine)
+    registry = InMemoryRegistry()
+    district_id = uuid.uuid4()
+    registry.districts[str(district_id)] = DistrictRef(id=str(district_id), name="Concorrenza")
+    with database.transaction() as session:
+        process = identity_service.create_process(
+            session=session,
+            registry=registry,
+            data=ProcessCreate(
+                district_id=district_id,
+                title="Molti commenti",
+                status="active",  # type: ignore[arg-type]
+                phases=[PhaseCreate.model_validate(open_phase())],
+            ),
+        )
+        proposal = participation.create_proposal(
+            session=session,
+            process_id=process.id,
+            person_id=str(uuid.uuid4()),
+            data=ProposalCreate(title="Un pulmino", theme="reti_vive"),
+        )
+        target = comments.create_comment(
+            session=session,
+            proposal_id=proposal.id,
+            person_id=str(uuid.uuid4()),
+            data=CommentCreate(body="Primo"),
+        )
+        proposal_id, target_id = proposal.id, target.id
+    people = [str(uuid.uuid4()) for _ in range(COMMENTERS)]
+    # Each person comments once and flags the first comment; the first three try to flag it twice.
+    attempts = (
+        [(p, "comment") for p in people] + [(p, "flag") for p in people] + [(p, "flag") for p in people[:3]]
+    )
+    barrier = threading.Barrier(len(attempts))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def act(person_id: str, action: str) -> None:
+        barrier.wait()
+        try:
+            with database.transaction() as session:
+                if action == "comment":
+                    comments.create_comment(
+                        session=session,
+                        proposal_id=proposal_id,
+                        person_id=person_id,
+                        data=CommentCreate(body="Sì"),
+                    )
+                else:
+                    comments.flag_comment(
+                        session=session,
+                        comment_id=target_id,
+                        person_id=person_id,
+                        data=FlagCreate(reason=CommentReason.SPAM),
+                    )
+            result = action
+        except ConflictError:
+            result = "duplicate"
+        except Exception as exc:  # pragma: no cover - shown in the assertion
+            result = f"error: {exc!r}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=act, args=a) for a in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == sorted(["comment"] * COMMENTERS + ["flag"] * COMMENTERS + ["duplicate"] * 3), (
+        outcomes
+    )
+    with database.session(write=False) as session:
+        row = session.get(Proposal, proposal_id)
+        assert row is not None
+        rows = session.exec(select(func.count()).where(Comment.proposal_id == proposal_id)).one()
+        assert row.comment_count == rows == COMMENTERS + 1
+        flagged = session.get(Comment, target_id)
+        assert flagged is not None
+        assert flagged.flag_count == COMMENTERS
+        stream = read_stream(session, "comment", str(target_id))
+        assert flagged.version == len(stream) == 1 + COMMENTERS
+        assert sorted(e.payload["flag_count"] for e in stream[1:]) == list(range(1, COMMENTERS + 1))

@@ -248,11 +248,15 @@ def get_proposal(*, session: Session, proposal_id: uuid.UUID) -> Proposal:
 
 
 def lock_proposal(session: Session, proposal_id: uuid.UUID) -> Proposal:
-    """The proposal row locked until the transaction ends (PostgreSQL), so counts cannot race."""
+    """The proposal row locked until the transaction ends (PostgreSQL), so counts cannot race.
+
+    FOR NO KEY UPDATE: writers of the proposal queue up, while rows referring to it (comments, supports) keep
+    passing their foreign-key checks, so a writer waiting here never deadlocks with one checking a key.
+    """
     proposal = session.exec(
         select(Proposal)
         .where(Proposal.id == proposal_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if proposal is None:

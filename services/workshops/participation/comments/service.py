@@ -74,11 +74,14 @@ def get_comment(*, session: Session, comment_id: uuid.UUID) -> Comment:
 
 
 def _lock_comment(session: Session, comment_id: uuid.UUID) -> Comment:
-    """The comment row locked until the transaction ends (PostgreSQL), so flag counts cannot race."""
+    """The comment row locked until the transaction ends (PostgreSQL), so flag counts cannot race.
+
+    FOR NO KEY UPDATE, so replies and flags referring to it still pass their foreign-key checks meanwhile.
+    """
     comment = session.exec(
         select(Comment)
         .where(Comment.id == comment_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if comment is None:
@@ -244,11 +247,8 @@ def flag_comment(*, session: Session, comment_id: uuid.UUID, person_id: str, dat
     if session.get(CommentFlag, (comment.id, person_id)) is not None:
         raise ConflictError("you already flagged this comment", comment_id=str(comment.id))
     session.add(CommentFlag(comment_id=comment.id, person_id=person_id, reason=data.reason, note=data.note))
-    session.flush()
-    session.execute(
-        update(Comment).where(col(Comment.id) == comment.id).values(flag_count=Comment.flag_count + 1)
-    )
-    session.refresh(comment)
+    # The row is locked: the count moves in the one UPDATE that also records the version.
+    comment.flag_count += 1
     payload = ev.CommentFlagged(
         **_ids(comment), flagger_id=person_id, reason=data.reason.value, flag_count=comment.flag_count
     )
