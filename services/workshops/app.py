@@ -14,6 +14,9 @@ from services.workshops.participation.routes import ROUTERS as PARTICIPATION_ROU
 from services.workshops.processes.routes import OPENAPI_TAGS as PROCESSES_TAGS
 from services.workshops.processes.routes import ROUTERS as PROCESSES_ROUTERS
 from services.workshops.region.routes import router as REGION_ROUTER
+from services.workshops.search import index as search_index
+from services.workshops.search.routes import OPENAPI_TAGS as SEARCH_TAGS
+from services.workshops.search.routes import router as SEARCH_ROUTER
 from services.workshops.sessions.routes import OPENAPI_TAGS as SESSIONS_TAGS
 from services.workshops.sessions.routes import ROUTERS as SESSIONS_ROUTERS
 from shared.app import create_service_app
@@ -31,6 +34,7 @@ def create_app(
 ) -> FastAPI:
     """Build the workshops app; ``registry`` defaults to an HTTP client of the configured registry URL."""
     settings = settings or get_settings()
+    search_index.listen()  # every write of this app keeps the search index in step, in its transaction
     app = create_service_app(
         "workshops",
         title="communitylab workshops",
@@ -45,8 +49,16 @@ def create_app(
             *SESSIONS_ROUTERS,
             *PARTICIPATION_ROUTERS,
             *ATTACHMENTS_ROUTERS,
+            SEARCH_ROUTER,
         ],
-        tags=[*PROCESSES_TAGS, *OUTCOMES_TAGS, *SESSIONS_TAGS, *PARTICIPATION_TAGS, *ATTACHMENTS_TAGS],
+        tags=[
+            *PROCESSES_TAGS,
+            *OUTCOMES_TAGS,
+            *SESSIONS_TAGS,
+            *PARTICIPATION_TAGS,
+            *ATTACHMENTS_TAGS,
+            *SEARCH_TAGS,
+        ],
         settings=settings,
         database=database,
         # Uploads stream to disk and stop at attachment_max_bytes themselves; the outer limit is only a bound.

@@ -1,4 +1,5 @@
-"""Workshops commands of ``communitylab``: ``generate`` (a realistic regional volume), ``snapshot-processes``."""
+"""Workshops commands of ``communitylab``: ``generate`` (a realistic regional volume), ``snapshot-processes``,
+``search-reindex``."""
 
 from __future__ import annotations
 
@@ -43,6 +44,24 @@ def cmd_snapshot_processes(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search_reindex(args: argparse.Namespace) -> int:
+    """Rewrite the search index from the tables, or (``--check``) report how it differs from them."""
+    from services.workshops.search import index
+    from shared.config import get_settings
+    from shared.db import Database
+
+    settings = get_settings()
+    database = Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    with database.engine.begin() as connection:
+        if args.check:
+            drift = index.drift(connection)
+            print(json.dumps({"in_step": not drift, **drift}))
+            return 1 if drift else 0
+        written = index.rebuild(connection)
+    print(json.dumps({"documents_written": written}))
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add the workshops' commands to the ``communitylab`` parser."""
     generate = subparsers.add_parser(
@@ -65,3 +84,11 @@ def register(subparsers: Any) -> None:
         "snapshot-processes",
         help="write the missing as-of snapshots of every process stream (safe to repeat)",
     ).set_defaults(func=cmd_snapshot_processes)
+    reindex = subparsers.add_parser(
+        "search-reindex",
+        help="rewrite the search index from the tables (safe to repeat; --check only compares, exit 1 on drift)",
+    )
+    reindex.add_argument(
+        "--check", action="store_true", help="compare the index with the tables, write nothing"
+    )
+    reindex.set_defaults(func=cmd_search_reindex)

@@ -1,7 +1,8 @@
-"""Fixtures of the cross-region lists and search tests: the outcomes tests' factories, all through the APIs."""
+"""Fixtures of the cross-region lists and search tests: the outcomes and participation tests' factories."""
 
 from __future__ import annotations
 
+from tests.participation.conftest import place
 from tests.workshops_outcomes.conftest import (
     create_invention,
     create_priority,
@@ -17,5 +18,6 @@ __all__ = [
     "create_process",
     "create_workshop",
     "outcomes_client",
+    "place",
     "registry",
 ]

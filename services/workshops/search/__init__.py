@@ -1,0 +1,1 @@
+"""Search across processes, workshops, inventions, priorities and proposals (``GET /search``)."""
