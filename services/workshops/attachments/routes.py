@@ -30,7 +30,14 @@ from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.auth.principal import Principal
 from shared.config import Settings
 from shared.deps import PrincipalDep, SessionDep, SettingsDep
-from shared.errors import FieldError, ForbiddenError, ValidationFailed, problem_responses, validation_errors
+from shared.errors import (
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationFailed,
+    problem_responses,
+    validation_errors,
+)
 
 TAG = "attachments"
 OPENAPI_TAGS: list[dict[str, str]] = [
@@ -506,9 +513,13 @@ def download_attachment(
     """The bytes, streamed; the link's signature and expiry are checked first (403 when altered or past)."""
     links.check_link(settings, attachment_id, expires=expires, sig=signature)
     attachment = service.get_attachment(session=session, attachment_id=attachment_id)
+    try:
+        chunks = storage.open(attachment.storage_key)
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"the file of attachment {attachment.id} is missing from the storage") from exc
     digest = base64.b64encode(bytes.fromhex(attachment.sha256)).decode()
     return StreamingResponse(
-        storage.open(attachment.storage_key),
+        chunks,
         media_type=attachment.media_type,
         headers={
             "Content-Length": str(attachment.size_bytes),

@@ -7,6 +7,7 @@ only after the transaction committed (the route schedules it), so a rolled-back 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,7 +223,8 @@ def add_attachment(
         session.add(attachment)
         session.flush()
     except BaseException:
-        storage.delete(attachment.storage_key)
+        with contextlib.suppress(Exception):  # the error that matters is the one being raised
+            storage.delete(attachment.storage_key)
         raise
     return attachment
 

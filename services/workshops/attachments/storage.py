@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote
 
 from shared.config import Settings
+from shared.errors import UpstreamUnavailableError
 
 CHUNK = 1 << 16
 
@@ -44,6 +45,14 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
 class LocalStorage:
     """Files under one folder, two levels of fan-out by key (``ab/abcdef...``)."""
 
@@ -69,10 +78,8 @@ class LocalStorage:
         partial.replace(target)
 
     def open(self, key: str) -> Iterator[bytes]:
-        """Read the file in chunks."""
-        with self._path(key).open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
+        """Read the file in chunks (opened here, so a missing file fails before a response starts)."""
+        return _chunks(self._path(key).open("rb"))
 
     def delete(self, key: str) -> None:
         """Remove the file if it is there."""
@@ -83,8 +90,17 @@ class LocalStorage:
         return None
 
 
+def _unavailable(exc: Exception) -> UpstreamUnavailableError:
+    return UpstreamUnavailableError(
+        f"the attachment storage did not answer as expected: {type(exc).__name__}"
+    )
+
+
 class S3Storage:
-    """Objects in an S3-compatible bucket, through boto3 (imported only when this storage is used)."""
+    """Objects in an S3-compatible bucket, through boto3 (imported only when this storage is used).
+
+    A bucket that does not answer, or refuses, is a 503 (nothing is recorded for an upload it did not take).
+    """
 
     name = "s3"
 
@@ -109,7 +125,12 @@ class S3Storage:
             "s3",
             endpoint_url=settings.attachment_s3_endpoint_url or None,
             region_name=settings.attachment_s3_region,
-            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"}),
+            config=Config(
+                signature_version="s3v4",
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=60,
+            ),
             **credentials,
         )
         return cls(client, bucket=settings.attachment_s3_bucket, prefix=settings.attachment_s3_prefix)
@@ -119,22 +140,34 @@ class S3Storage:
 
     def put(self, key: str, source: Path, *, media_type: str) -> None:
         """Upload the file (multipart above boto3's threshold, so it is streamed, never read whole)."""
-        self.client.upload_file(
-            str(source), self.bucket, self._key(key), ExtraArgs={"ContentType": media_type}
-        )
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.upload_file(
+                str(source), self.bucket, self._key(key), ExtraArgs={"ContentType": media_type}
+            )
+        except (Boto3Error, BotoCoreError, ClientError) as exc:
+            raise _unavailable(exc) from exc
 
     def open(self, key: str) -> Iterator[bytes]:
         """Stream the object."""
-        body: BinaryIO = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
-            while chunk := body.read(CHUNK):
-                yield chunk
-        finally:
-            body.close()
+            body: BinaryIO = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+        except (BotoCoreError, ClientError) as exc:
+            raise _unavailable(exc) from exc
+        return _chunks(body)
 
     def delete(self, key: str) -> None:
         """Delete the object (S3 answers success for a missing one too)."""
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except (BotoCoreError, ClientError) as exc:
+            raise _unavailable(exc) from exc
 
     def presigned_url(self, key: str, *, expires_in: int, filename: str, media_type: str) -> str | None:
         """A presigned GET of the object, valid ``expires_in`` seconds, saved under its file name."""
