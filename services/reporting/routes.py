@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Path, Query, Request
@@ -29,6 +29,9 @@ from services.reporting.schemas import (
 from shared.db import Database
 from shared.deps import DatabaseDep, SessionDep
 from shared.errors import NotFoundError, problem_responses
+
+if TYPE_CHECKING:
+    from services.reporting.models import TimelineEntry
 
 router = APIRouter()
 
@@ -84,28 +87,48 @@ def _dataset(name: str) -> str:
 def get_process_timeline(
     process_id: uuid.UUID,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=2**62, description="Log position to continue after.")] = 0,
+    order: Annotated[
+        service.TimelineOrder,
+        Query(
+            description="`occurred` (default): by when things happened; `log`: in the order they were recorded."
+        ),
+    ] = "occurred",
+    cursor: Annotated[
+        str | None,
+        Query(max_length=512, description="From `next_cursor` of the previous page (order=occurred)."),
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**62, description="Log position to continue after (order=log).")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Entries per page.")] = 200,
 ) -> TimelinePublic:
     process = service.get_process(session=session, process_id=process_id)
-    entries, next_after = service.timeline(session=session, process_id=process_id, after=after, limit=limit)
+    entries, next_after, next_cursor = service.timeline(
+        session=session, process_id=process_id, order=order, after=after, cursor=cursor, limit=limit
+    )
     return TimelinePublic(
         process_id=process.id,
         title=process.title,
-        items=[
-            TimelineEntryPublic(
-                position=e.position,
-                occurred_at=e.occurred_at,
-                occurred_at_local=to_rome(e.occurred_at).isoformat(),
-                event_type=e.event_type,
-                stream_type=e.stream_type,
-                stream_id=e.stream_id,
-                state=e.state,
-                sentence=SentencePublic(it=e.sentence_it, en=e.sentence_en),
-            )
-            for e in entries
-        ],
+        order=order,
+        items=[_timeline_item(e) for e in entries],
+        next_cursor=next_cursor,
         next_after=next_after,
+    )
+
+
+def _timeline_item(entry: TimelineEntry) -> TimelineEntryPublic:
+    italian, english = service.timeline_sentence(entry)
+    return TimelineEntryPublic(
+        position=entry.position,
+        occurred_at=entry.occurred_at,
+        occurred_at_local=to_rome(entry.occurred_at).isoformat(),
+        recorded_at=entry.recorded_at,
+        recorded_at_local=to_rome(entry.recorded_at).isoformat() if entry.recorded_at else None,
+        event_type=entry.event_type,
+        stream_type=entry.stream_type,
+        stream_id=entry.stream_id,
+        state=entry.state,
+        sentence=SentencePublic(it=italian, en=english),
     )
 
 

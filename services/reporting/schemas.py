@@ -19,9 +19,19 @@ class SentencePublic(BaseModel):
 class TimelineEntryPublic(BaseModel):
     """One event of a process's history."""
 
-    position: int = Field(description="Position in the event log (pass as `after` to continue).")
-    occurred_at: datetime = Field(description="When it happened (UTC).")
+    position: int = Field(
+        description="Position in the event log (with order=log, pass as `after` to continue)."
+    )
+    occurred_at: datetime = Field(
+        description="When it happened (UTC): the sitting date of a validation, the day "
+        "a workshop was held (valid time)."
+    )
     occurred_at_local: str = Field(description="When it happened, Europe/Rome.")
+    recorded_at: datetime | None = Field(
+        default=None,
+        description="When it was recorded (UTC, transaction time); null for entries projected before.",
+    )
+    recorded_at_local: str | None = Field(default=None, description="When it was recorded, Europe/Rome.")
     event_type: str
     stream_type: str
     stream_id: str
@@ -34,13 +44,20 @@ class TimelineEntryPublic(BaseModel):
 
 
 class TimelinePublic(BaseModel):
-    """A process's merged history, oldest first."""
+    """A process's merged history, oldest first (by occurrence, or in log order)."""
 
     process_id: uuid.UUID
     title: str
+    order: str = Field(
+        default="occurred",
+        description="`occurred`: by when things happened (then log position); `log`: as the log recorded them.",
+    )
     items: list[TimelineEntryPublic]
+    next_cursor: str | None = Field(
+        default=None, description="With order=occurred: pass as `cursor` for the next page; null at the end."
+    )
     next_after: int | None = Field(
-        default=None, description="Pass as `after` for the next page; null at the end."
+        default=None, description="With order=log: pass as `after` for the next page; null at the end."
     )
 
 

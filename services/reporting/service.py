@@ -14,12 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
 from services.reporting import proposals
-from services.reporting.labels import to_rome
+from services.reporting.labels import date_en, date_it, to_rome
 from services.reporting.models import (
     AgreementView,
     AttendanceAnonymous,
@@ -40,8 +40,9 @@ from services.reporting.models import (
     WorkshopView,
 )
 from shared.db import utcnow
-from shared.errors import NotFoundError
+from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.numbers import MEAN_PLACES, RATE_PLACES, round_half_up
+from shared.pagination import paginate
 
 # States of the priority cycle (workshops' PriorityState) at or past a step: a priority linked to a plan
 # action was validated and reported too.
@@ -78,15 +79,47 @@ def get_process(*, session: Session, process_id: uuid.UUID) -> ProcessView:
     return process
 
 
+TimelineOrder = Literal["occurred", "log"]
+
+
 def timeline(
-    *, session: Session, process_id: uuid.UUID, after: int = 0, limit: int = 200
-) -> tuple[list[TimelineEntry], int | None]:
-    """A process's history in log order from ``after``; returns the entries and the next ``after``."""
+    *,
+    session: Session,
+    process_id: uuid.UUID,
+    order: TimelineOrder = "occurred",
+    after: int | None = None,
+    cursor: str | None = None,
+    limit: int = 200,
+) -> tuple[list[TimelineEntry], int | None, str | None]:
+    """A process's history, by when things happened (``occurred``) or as the log recorded them (``log``).
+
+    Returns the entries, the next ``after`` (log order) and the next ``cursor`` (occurred order).
+    """
     get_process(session=session, process_id=process_id)
+    statement = select(TimelineEntry).where(col(TimelineEntry.process_id) == process_id)
+    if order == "occurred":
+        if after is not None:
+            raise ValidationFailed(
+                "`after` continues the log order",
+                errors=[FieldError(path="query.after", message="pass order=log with after, or use cursor")],
+            )
+        rows, next_cursor = paginate(
+            session,
+            statement,
+            sort=col(TimelineEntry.occurred_at),
+            tiebreak=col(TimelineEntry.position),
+            limit=limit,
+            cursor=cursor,
+        )
+        return rows, None, next_cursor
+    if cursor is not None:
+        raise ValidationFailed(
+            "`cursor` continues the order by occurrence",
+            errors=[FieldError(path="query.cursor", message="with order=log, continue with after")],
+        )
     rows = list(
         session.exec(
-            select(TimelineEntry)
-            .where(col(TimelineEntry.process_id) == process_id, col(TimelineEntry.position) > after)
+            statement.where(col(TimelineEntry.position) > (after or 0))
             .order_by(col(TimelineEntry.position))
             .limit(limit + 1)
         )
@@ -95,7 +128,18 @@ def timeline(
     if len(rows) > limit:
         rows = rows[:limit]
         next_after = rows[-1].position
-    return rows, next_after
+    return rows, next_after, None
+
+
+def timeline_sentence(entry: TimelineEntry) -> tuple[str, str]:
+    """The entry's sentence, saying when it was recorded where that was another day than when it happened."""
+    recorded = entry.recorded_at
+    if recorded is None or to_rome(recorded).date() == to_rome(entry.occurred_at).date():
+        return entry.sentence_it, entry.sentence_en
+    return (
+        f"{entry.sentence_it} (registrato il {date_it(recorded)})",
+        f"{entry.sentence_en} (recorded on {date_en(recorded)})",
+    )
 
 
 # --- the figures of a set of processes ----------------------------------------------------------------
@@ -584,7 +628,10 @@ def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) ->
                     "outcome": p.outcome,
                     "plan_action": p.plan_action,
                 }
-                for p in sorted(scope.priorities, key=lambda p: (p.title, str(p.id)))
+                # In the order they were decided (the sitting's date, when it happened), undecided ones last.
+                for p in sorted(
+                    scope.priorities, key=lambda p: (p.sitting_date or date.max, p.title, str(p.id))
+                )
             ],
         },
         "evaluation": scope.evaluation_results(),

@@ -64,7 +64,10 @@ def _reports(url: str, edition_id: str, process_ids: list[str], district_ids: li
             items: list[Any] = []
             after: int | None = 0
             for _ in range(BULK_EVENTS // 1000 + 20):
-                page = client.get(f"/processes/{process_id}/timeline", params={"after": after, "limit": 1000})
+                page = client.get(
+                    f"/processes/{process_id}/timeline",
+                    params={"order": "log", "after": after, "limit": 1000},
+                )
                 assert page.status_code == 200, page.text
                 items += page.json()["items"]
                 after = page.json()["next_after"]

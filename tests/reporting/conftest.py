@@ -334,7 +334,14 @@ class EventScript:
         return priority_id
 
     def priority_step(
-        self, priority_id: str, process_id: str | None, district_id: str, step: str, **extra: Any
+        self,
+        priority_id: str,
+        process_id: str | None,
+        district_id: str,
+        step: str,
+        *,
+        at: datetime | None = None,
+        **extra: Any,
     ) -> None:
         self.emit(
             "priority",
@@ -348,6 +355,7 @@ class EventScript:
                 "to_state": PRODUCER_STATES.get(step, step),
                 **extra,
             },
+            at=at,
         )
 
     def evaluation(

@@ -160,7 +160,12 @@ class World:
         data = await self.open_data()
         timelines: dict[str, list[dict[str, Any]]] = {}
         for process_id in self.processes:
-            timeline = await self.ok(await self.reporting.get(f"/processes/{process_id}/timeline"))
+            # The latest state is the log's last word (order=log): a back-dated step may sort earlier by occurrence.
+            timeline = await self.ok(
+                await self.reporting.get(
+                    f"/processes/{process_id}/timeline", params={"order": "log", "limit": 1000}
+                )
+            )
             timelines[process_id] = timeline["items"]
         entries = [item for items in timelines.values() for item in items]
 

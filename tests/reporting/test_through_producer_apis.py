@@ -131,7 +131,15 @@ async def test_reports_from_events_written_by_the_producers(
 
     timeline = await _ok(await reporting_client.get(f"/processes/{process['id']}/timeline"), 200)
     english = [item["sentence"]["en"] for item in timeline["items"]]
-    assert english[0] == "Participatory process 'Percorso API' was created"
+    # By occurrence: the attendance of the workshop held in the past comes before the process typed in today,
+    # and says when it was recorded; in log order the process's creation is first.
+    assert "Participatory process 'Percorso API' was created" in english
+    attendance = next(s for s in english if s.startswith("Attendance of workshop 'Café di quartiere'"))
+    assert english.index(attendance) == 0 and "(recorded on " in attendance
+    log = await _ok(
+        await reporting_client.get(f"/processes/{process['id']}/timeline", params={"order": "log"}), 200
+    )
+    assert log["items"][0]["sentence"]["en"] == "Participatory process 'Percorso API' was created"
     assert any("Café di quartiere" in s and "World Café" in s for s in english)
     assert any(
         s.startswith("Attendance of workshop 'Café di quartiere' was recorded: 8 present") for s in english

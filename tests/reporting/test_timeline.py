@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -53,21 +54,78 @@ async def test_timeline_merges_the_process_streams_in_order(
     assert items[0]["occurred_at_local"].endswith(("+01:00", "+02:00"))
 
 
-async def test_timeline_pages_with_after(
+async def test_timeline_pages_with_after_in_log_order(
     session: Session, script: EventScript, reporting_client: httpx.AsyncClient
 ) -> None:
     edition = build(script)
     catch_up(session)
-    whole = (await reporting_client.get(f"/processes/{edition['PA']}/timeline")).json()["items"]
-    first = (await reporting_client.get(f"/processes/{edition['PA']}/timeline", params={"limit": 5})).json()
+    url = f"/processes/{edition['PA']}/timeline"
+    whole = (await reporting_client.get(url, params={"order": "log"})).json()["items"]
+    assert [i["position"] for i in whole] == sorted(i["position"] for i in whole)
+    first = (await reporting_client.get(url, params={"order": "log", "limit": 5})).json()
     assert [i["position"] for i in first["items"]] == [i["position"] for i in whole[:5]]
-    rest = (
-        await reporting_client.get(
-            f"/processes/{edition['PA']}/timeline", params={"after": first["next_after"]}
-        )
-    ).json()
+    rest = (await reporting_client.get(url, params={"order": "log", "after": first["next_after"]})).json()
     assert [i["position"] for i in first["items"] + rest["items"]] == [i["position"] for i in whole]
-    assert rest["next_after"] is None
+    assert rest["next_after"] is None and rest["next_cursor"] is None
+
+
+async def test_timeline_orders_by_when_things_happened_and_says_when_they_were_recorded(
+    session: Session, script: EventScript, reporting_client: httpx.AsyncClient
+) -> None:
+    district = script.district("Distretto Storico", code="DH1", population=50_000)
+    edition = script.edition(
+        script.programme("Community Lab"), "2014", [district], "2014-01-01", "2014-12-31"
+    )
+    process = script.process(district, edition, "Percorso del 2014")
+    script.workshop(
+        process, district, method="world_cafe", title="Café", starts_at="2014-03-10T17:00:00+00:00"
+    )
+    priority = script.priority(process, district, "Casa della salute", edition)
+    # The validation is typed in today, back-dated to the sitting of the Comitato di Distretto of 12/02/2014.
+    script.priority_step(priority, process, district, "submitted")
+    sitting = datetime(2014, 2, 12, 9, 0, tzinfo=UTC)
+    script.priority_step(
+        priority, process, district, "validated", at=sitting, sitting_date="2014-02-12", outcome="validated"
+    )
+    catch_up(session)
+    url = f"/processes/{process}/timeline"
+
+    by_occurrence = (await reporting_client.get(url)).json()
+    assert by_occurrence["order"] == "occurred"
+    items = by_occurrence["items"]
+    occurred = [i["occurred_at"] for i in items]
+    assert occurred == sorted(occurred)
+    validated = next(i for i in items if i["event_type"] == "priority.validated")
+    # Recorded last, it happened before the workshop: it comes first of the two.
+    workshop = next(i for i in items if i["event_type"] == "workshop.scheduled")
+    assert items.index(validated) < items.index(workshop)
+    assert validated["position"] > workshop["position"]
+    assert validated["occurred_at_local"].startswith("2014-02-12")
+    assert validated["recorded_at"] is not None and not validated["recorded_at"].startswith("2014")
+    # Both dates where they differ; one where they are the same day.
+    assert "12/02/2014" in validated["sentence"]["it"] and "(registrato il " in validated["sentence"]["it"]
+    assert "(recorded on " in validated["sentence"]["en"]
+    assert "registrato il" not in workshop["sentence"]["it"]
+
+    by_log = (await reporting_client.get(url, params={"order": "log"})).json()["items"]
+    assert [i["position"] for i in by_log] == sorted(i["position"] for i in items)
+    assert by_log[-1]["event_type"] == "priority.validated"
+
+    # Cursor pages of the occurrence order join up to the whole list, without repeats.
+    seen: list[int] = []
+    params: dict[str, str | int] = {"limit": 2}
+    while True:
+        page = (await reporting_client.get(url, params=params)).json()
+        seen += [i["position"] for i in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params = {"limit": 2, "cursor": page["next_cursor"]}
+    assert seen == [i["position"] for i in items]
+
+    mixed = await reporting_client.get(url, params={"after": 3})
+    assert mixed.status_code == 422 and mixed.json()["errors"][0]["path"] == "query.after"
+    forged = await reporting_client.get(url, params={"cursor": "abc.def"})
+    assert forged.status_code == 422 and forged.json()["errors"][0]["path"] == "query.cursor"
 
 
 async def test_timeline_unknown_process_and_bad_query(reporting_client: httpx.AsyncClient) -> None:
