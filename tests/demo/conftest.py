@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def _psycopg_url(url: str, database: str) -> str:
 @pytest.fixture
 def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     """A fresh database migrated to head: a SQLite file, or a throw-away PostgreSQL database."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(tmp_path: Path) -> Iterator[str]:
+    """A fresh database migrated to head: a SQLite file, or a throw-away PostgreSQL database (dropped after)."""
     base = os.environ.get("COMMUNITYLAB_TEST_DATABASE_URL", "")
     if not base.startswith("postgresql"):
         url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -87,6 +95,16 @@ class LiveServices:
 @pytest.fixture
 def live_services(fresh_database_url: str, tmp_path: Path) -> Iterator[LiveServices]:
     """`communitylab up --no-migrate` on free loopback ports; stopped (SIGTERM, then SIGKILL) at the end."""
+    with running_services(fresh_database_url, tmp_path) as services:
+        yield services
+
+
+@contextmanager
+def running_services(
+    database_url: str, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveServices]:
+    """`communitylab up --no-migrate` on ``database_url`` (with ``extra_env`` settings, e.g. SMTP), on free
+    loopback ports, until the block ends (SIGTERM, then SIGKILL)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNITYLAB_")}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     urls: dict[str, str] = {}
@@ -96,12 +114,13 @@ def live_services(fresh_database_url: str, tmp_path: Path) -> Iterator[LiveServi
         env[f"COMMUNITYLAB_{service.upper()}_PORT"] = str(port)
         env[f"COMMUNITYLAB_{service.upper()}_URL"] = urls[service]
     env.update(
-        COMMUNITYLAB_DATABASE_URL=fresh_database_url,
+        COMMUNITYLAB_DATABASE_URL=database_url,
         COMMUNITYLAB_SECRET_KEY=SECRET,
         COMMUNITYLAB_ENVIRONMENT="test",
         COMMUNITYLAB_LOG_LEVEL="WARNING",
         COMMUNITYLAB_PROJECTION_POLL_SECONDS="0.2",
     )
+    env.update(extra_env or {})
     log_path = tmp_path / "services.log"
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
