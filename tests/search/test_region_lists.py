@@ -201,3 +201,24 @@ async def test_priorities_across_districts_with_filters(
     assert _ids(await _walk(outcomes_client, "/priorities", after_first)) == [p2["id"], p3["id"]]
     before_second = {"to": everything[1]["created_at"]}
     assert _ids(await _walk(outcomes_client, "/priorities", before_second)) == [p1["id"]]
+
+
+async def test_the_region_lists_show_what_the_district_lists_show(
+    outcomes_client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    region: dict[str, Any],
+    create_priority: Callable[..., Any],
+) -> None:
+    b = region["b"]
+    await create_priority(admin_headers, b, title="Casa e abitare")
+    await create_priority(admin_headers, b, title="Trasporti nelle frazioni")
+    district_priorities = await _walk(outcomes_client, f"/districts/{b}/priorities", {})
+    assert await _walk(outcomes_client, "/priorities", {"district_id": b}) == district_priorities
+    calendar = await _walk(outcomes_client, f"/districts/{b}/calendar", {})
+    assert await _walk(outcomes_client, "/workshops", {"district_id": b}) == calendar
+    # A district the registry does not know is an empty page, as on GET /processes?district_id=.
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for path in ("/workshops", "/priorities"):
+        response = await outcomes_client.get(path, params={"district_id": unknown})
+        assert response.status_code == 200, response.text
+        assert response.json() == {"items": [], "next_cursor": None}
