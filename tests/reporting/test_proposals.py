@@ -176,6 +176,9 @@ async def test_diary_counts_proposals_per_process_by_answer_state_and_promotion(
     ]
     html = (await _get(reporting_client, url, edition=scenario.edition_id, format="html")).text
     assert "<h2>Proposte dei cittadini</h2>" in html
+    # The page's title is the title only (it used to carry a copy of the architecture section).
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Diario — ") and "<section" not in title, title
     assert "<strong>5</strong> proposte ricevute" in html
     assert '<td>Presa in carico</td><td>In valutazione</td><td class="num">1</td>' in html
     assert "Pulmino per le frazioni → priorità «Trasporto sociale per le frazioni» (proposta)" in html
