@@ -46,6 +46,7 @@ SERVICES = ("registry", "workshops", "reporting")
 SERVICE_CLI_MODULES = (
     "services.registry.cli",
     "services.workshops.cli",
+    "services.workshops.imports.cli",
     "services.reporting.cli",
     "services.reporting.webhooks.cli",
     "services.registry.notifications.cli",

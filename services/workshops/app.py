@@ -7,6 +7,9 @@ from fastapi import FastAPI
 from services.workshops.attachments.routes import OPENAPI_TAGS as ATTACHMENTS_TAGS
 from services.workshops.attachments.routes import ROUTERS as ATTACHMENTS_ROUTERS
 from services.workshops.attachments.routes import UPLOAD_PATHS
+from services.workshops.imports.routes import OPENAPI_TAGS as IMPORTS_TAGS
+from services.workshops.imports.routes import UPLOAD_PATHS as IMPORT_PATHS
+from services.workshops.imports.routes import router as IMPORTS_ROUTER
 from services.workshops.outcomes.routes import OPENAPI_TAGS as OUTCOMES_TAGS
 from services.workshops.outcomes.routes import ROUTERS as OUTCOMES_ROUTERS
 from services.workshops.participation.routes import OPENAPI_TAGS as PARTICIPATION_TAGS
@@ -50,6 +53,7 @@ def create_app(
             *PARTICIPATION_ROUTERS,
             *ATTACHMENTS_ROUTERS,
             SEARCH_ROUTER,
+            IMPORTS_ROUTER,
         ],
         tags=[
             *PROCESSES_TAGS,
@@ -58,13 +62,14 @@ def create_app(
             *PARTICIPATION_TAGS,
             *ATTACHMENTS_TAGS,
             *SEARCH_TAGS,
+            *IMPORTS_TAGS,
         ],
         settings=settings,
         database=database,
         # Uploads stream to disk and stop at attachment_max_bytes themselves; the outer limit is only a bound.
         body_limits=[
             BodyLimit("POST", path, settings.attachment_max_bytes + MULTIPART_ALLOWANCE)
-            for path in UPLOAD_PATHS
+            for path in (*UPLOAD_PATHS, *IMPORT_PATHS)
         ],
     )
     app.state.registry = registry or RegistryClient(

@@ -129,6 +129,19 @@ class RegistryClient:
         data = self._get(f"/districts/{district_id}")
         return DistrictRef.model_validate(data) if data is not None else None
 
+    def list_districts(self) -> list[DistrictRef]:
+        """Every district the registry knows (all pages)."""
+        districts: list[DistrictRef] = []
+        params: dict[str, Any] = {"limit": 500}
+        while True:
+            page = self._get("/districts", params)
+            if page is None:
+                return districts
+            districts += [DistrictRef.model_validate(item) for item in page.get("items", [])]
+            if not page.get("next_cursor"):
+                return districts
+            params = {"limit": 500, "cursor": page["next_cursor"]}
+
     def get_person(self, person_id: str) -> PersonRef | None:
         """The person's non-personal attributes, or None when unknown."""
         data = self._get(f"/people/{person_id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -93,9 +94,17 @@ def get_invention(*, session: Session, invention_id: uuid.UUID) -> Invention:
 
 
 def create_invention(
-    *, session: Session, registry: RegistryClient, process: Process, data: InventionCreate
+    *,
+    session: Session,
+    registry: RegistryClient,
+    process: Process,
+    data: InventionCreate,
+    occurred_at: date | datetime | None = None,
 ) -> Invention:
-    """Record an invention born in ``process`` (optionally in one of its workshops and sessions)."""
+    """Record an invention born in ``process`` (optionally in one of its workshops and sessions).
+
+    ``occurred_at`` dates it when entered after the fact (an import: the day of its workshop), default now.
+    """
     workshop = None
     if data.workshop_id is not None:
         workshop = workshop_of_process(
@@ -158,6 +167,7 @@ def create_invention(
         event_type=ev.INVENTION_CREATED,
         payload=payload.model_dump(mode="json"),
         district_id=process.district_id,
+        occurred_at=occurred_at,
     )
     session.flush()
     return invention

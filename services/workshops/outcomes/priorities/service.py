@@ -59,8 +59,13 @@ def get_priority(*, session: Session, priority_id: uuid.UUID) -> Priority:
     return priority
 
 
-def create_priority(*, session: Session, data: PriorityCreate) -> Priority:
-    """Record a priority proposal of a district (from one of its workshops or by its Ufficio di Piano)."""
+def create_priority(
+    *, session: Session, data: PriorityCreate, occurred_at: date | datetime | None = None
+) -> Priority:
+    """Record a priority proposal of a district (from one of its workshops or by its Ufficio di Piano).
+
+    ``occurred_at`` is the day it was proposed when entered after the fact (an import), default now.
+    """
     process = None
     if data.process_id is not None:
         process = session.get(Process, data.process_id)
@@ -113,6 +118,7 @@ def create_priority(*, session: Session, data: PriorityCreate) -> Priority:
         event_type=ev.PRIORITY_PROPOSED,
         payload=payload.model_dump(mode="json"),
         district_id=priority.district_id,
+        occurred_at=occurred_at,
     )
     session.flush()
     return priority
@@ -193,8 +199,15 @@ def check_step(priority: Priority, action: PriorityAction) -> None:
     apply_transition(PriorityState(priority.state), action)
 
 
-def submit_priority(*, session: Session, priority: Priority, year: int, expected_version: int) -> Priority:
-    """The Ufficio di Piano submits the priority to the committee for ``year``."""
+def submit_priority(
+    *,
+    session: Session,
+    priority: Priority,
+    year: int,
+    expected_version: int,
+    occurred_at: date | datetime | None = None,
+) -> Priority:
+    """The Ufficio di Piano submits the priority to the committee for ``year`` (on ``occurred_at``, default now)."""
     check_step(priority, PriorityAction.SUBMIT)
     priority.year = year
     return _transition(
@@ -205,6 +218,7 @@ def submit_priority(*, session: Session, priority: Priority, year: int, expected
         event_type=ev.PRIORITY_SUBMITTED,
         payload_model=ev.PrioritySubmitted,
         details={"year": year},
+        occurred_at=occurred_at,
     )
 
 
@@ -242,7 +256,12 @@ def decide_priority(
 
 
 def assign_priority(
-    *, session: Session, priority: Priority, workshop_ids: Sequence[uuid.UUID], expected_version: int
+    *,
+    session: Session,
+    priority: Priority,
+    workshop_ids: Sequence[uuid.UUID],
+    expected_version: int,
+    occurred_at: date | datetime | None = None,
 ) -> Priority:
     """Assign a validated priority to its project table (workshops of method project_table)."""
     check_step(priority, PriorityAction.ASSIGN)
@@ -264,11 +283,18 @@ def assign_priority(
         event_type=ev.PRIORITY_ASSIGNED,
         payload_model=ev.PriorityAssigned,
         details={"project_table_workshop_ids": ids},
+        occurred_at=occurred_at,
     )
 
 
-def start_priority(*, session: Session, priority: Priority, expected_version: int) -> Priority:
-    """The project table starts working on the priority."""
+def start_priority(
+    *,
+    session: Session,
+    priority: Priority,
+    expected_version: int,
+    occurred_at: date | datetime | None = None,
+) -> Priority:
+    """The project table starts working on the priority (on ``occurred_at``, default now)."""
     check_step(priority, PriorityAction.START)
     return _transition(
         session=session,
@@ -278,6 +304,7 @@ def start_priority(*, session: Session, priority: Priority, expected_version: in
         event_type=ev.PRIORITY_STARTED,
         payload_model=ev.PriorityStarted,
         details={},
+        occurred_at=occurred_at,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -19,8 +20,10 @@ from shared.errors import ConflictError, NotFoundError
 from shared.eventlog import NewEvent
 
 
-def create_programme(*, session: Session, data: ProgrammeCreate) -> Programme:
-    """Create a programme."""
+def create_programme(
+    *, session: Session, data: ProgrammeCreate, occurred_at: date | datetime | None = None
+) -> Programme:
+    """Create a programme (``occurred_at``: when, if entered after the fact; default now)."""
     programme = Programme(name=data.name, description=data.description)
     session.add(programme)
     session.flush()
@@ -35,6 +38,7 @@ def create_programme(*, session: Session, data: ProgrammeCreate) -> Programme:
         district_id=None,
         expected_version=0,
         new_events=[NewEvent(events.PROGRAMME_CREATED, payload.dump())],
+        occurred_at=occurred_at,
     )
     return programme
 
@@ -56,7 +60,12 @@ def get_edition(*, session: Session, edition_id: uuid.UUID) -> Edition:
 
 
 def create_edition(
-    *, session: Session, registry: RegistryClient, programme_id: uuid.UUID, data: EditionCreate
+    *,
+    session: Session,
+    registry: RegistryClient,
+    programme_id: uuid.UUID,
+    data: EditionCreate,
+    occurred_at: date | datetime | None = None,
 ) -> Edition:
     """Create an edition of a programme with the districts taking part (each checked in the registry)."""
     programme = get_programme(session=session, programme_id=programme_id)
@@ -90,6 +99,7 @@ def create_edition(
         district_id=None,
         expected_version=0,
         new_events=[NewEvent(events.EDITION_CREATED, payload.dump())],
+        occurred_at=occurred_at,
     )
     return edition
 

@@ -186,9 +186,17 @@ def _ensure_not_held(workshop: Workshop) -> None:
 
 
 def schedule_workshop(
-    *, session: Session, registry: RegistryClient, process_id: uuid.UUID, data: WorkshopCreate
+    *,
+    session: Session,
+    registry: RegistryClient,
+    process_id: uuid.UUID,
+    data: WorkshopCreate,
+    occurred_at: date | datetime | None = None,
 ) -> Workshop:
-    """Schedule a workshop of a process after checking facilitators, dates and clashes."""
+    """Schedule a workshop of a process after checking facilitators, dates and clashes.
+
+    ``occurred_at`` dates the scheduling when it is entered after the fact (an import of past work).
+    """
     process = get_process(session=session, process_id=process_id)
     _check_times(data.starts_at, data.ends_at)
     if data.status not in (WorkshopStatus.PLANNED, WorkshopStatus.CONFIRMED):
@@ -244,6 +252,7 @@ def schedule_workshop(
         workshop=workshop,
         new_events=[NewEvent(events.WORKSHOP_SCHEDULED, payload.dump())],
         expected_version=0,
+        occurred_at=occurred_at,
     )
     return workshop
 

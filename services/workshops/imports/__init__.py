@@ -1,0 +1,1 @@
+"""Import of past work: a bundle of CSV files with a manifest, validated whole, then written through the rules."""
