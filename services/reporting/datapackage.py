@@ -37,6 +37,12 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
         ("priority_id", "priorities", "id"),
     ],
     "answers": [("proposal_id", "proposals", "id"), ("process_id", "processes", "id")],
+    "attachments": [
+        ("workshop_id", "workshops", "id"),
+        ("invention_id", "inventions", "id"),
+        ("process_id", "processes", "id"),
+        ("district_id", "districts", "id"),
+    ],
 }
 
 TITLES_IT: dict[str, str] = {
@@ -50,6 +56,7 @@ TITLES_IT: dict[str, str] = {
     "agreements": "Accordi",
     "proposals": "Proposte dei cittadini",
     "answers": "Risposte ufficiali alle proposte",
+    "attachments": "Allegati di laboratori, verbali e invenzioni",
     "log_checkpoints": "Checkpoint firmati del registro degli eventi",
 }
 DESCRIPTIONS_IT: dict[str, str] = {
@@ -68,6 +75,9 @@ DESCRIPTIONS_IT: dict[str, str] = {
     "numero di sostegni, risposta ufficiale e priorità in cui sono confluite.",
     "answers": "Le risposte ufficiali dell'Ufficio di Piano alle proposte, nello stato di risposta del "
     "percorso e nella categoria (accolta, in valutazione, non accolta) in cui è conteggiato.",
+    "attachments": "I file allegati ai laboratori, agli eventi di restituzione, ai verbali e alle invenzioni: "
+    "titolo, tipo, dimensione, impronta SHA-256 e licenza (solo i metadati, mai il file; esclusi i file con dati "
+    "personali).",
     "log_checkpoints": "Le dichiarazioni firmate (Ed25519) sullo stato del registro degli eventi, perché "
     "altri ne conservino copia e possano verificarlo.",
 }

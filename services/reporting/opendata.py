@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.reporting import proposals
+from services.reporting import attachments, proposals
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
@@ -110,6 +110,8 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     # Citizens' proposals and the official answers, anonymous: no author (nor supporter) id, no name.
     "proposals": proposals.PROPOSAL_FIELDS,
     "answers": proposals.ANSWER_FIELDS,
+    # Metadata of attached files (never the files); files flagged personal are left out.
+    "attachments": attachments.ATTACHMENT_FIELDS,
     # The event log's signed checkpoints, so that others keep copies (docs/operations.md, auditing).
     "log_checkpoints": [
         ("id", "integer", "Row id of the stored copy"),
@@ -188,6 +190,11 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         extra = {w.id: {"participants": counts.get(w.id, 0)} for w in records}
     elif dataset == "log_checkpoints":
         return checkpoint_rows(session=session)
+    elif dataset == "attachments":
+        return [
+            {name: _cell(row.get(name)) for name in columns}
+            for row in attachments.attachment_rows(session=session)
+        ]
     elif dataset in ("proposals", "answers"):
         found = (proposals.proposal_rows if dataset == "proposals" else proposals.answer_rows)(
             session=session

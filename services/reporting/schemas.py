@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from services.reporting.attachments import DiaryAttachments
+
 
 class SentencePublic(BaseModel):
     """One event described in Italian and English."""
@@ -327,6 +329,7 @@ class DiaryPublic(BaseModel):
     priorities: DiaryPriorities
     evaluation: EvaluationResults
     proposals: DiaryProposals = Field(default_factory=DiaryProposals)
+    attachments: DiaryAttachments = Field(default_factory=DiaryAttachments)
     architecture: DiaryArchitecture
 
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from services.reporting import proposals
+from services.reporting import attachments, proposals
 from services.reporting.labels import date_en, date_it, to_rome
 from services.reporting.models import (
     AgreementView,
@@ -636,6 +636,9 @@ def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) ->
         },
         "evaluation": scope.evaluation_results(),
         "proposals": proposals.diary_section(session=session, processes=processes),
+        "attachments": attachments.diary_section(
+            session=session, workshops=scope.workshops, inventions=scope.inventions
+        ),
         # The design as it stood at the end of the edition (today while it runs).
         "architecture": architecture(
             session=session,

@@ -75,6 +75,7 @@ class Place:
     admin: dict[str, str]
     data_dir: Path
     district_id: str = ""
+    edition_id: str = ""
     process_id: str = ""
     workshop_id: str = ""
     restitution_id: str = ""
@@ -110,10 +111,22 @@ class Place:
         )
         self.editor = self.create_key(Role.DISTRICT_EDITOR, [self.district_id]).headers
         self.facilitator = self.create_key(Role.FACILITATOR, person_id=self.facilitator_id).headers
+        programme = await self._post(self.workshops, "/programmes", {"name": f"Community Lab {number}"})
+        edition = await self._post(
+            self.workshops,
+            f"/programmes/{programme['id']}/editions",
+            {"name": "Community Lab 2026", "district_ids": [self.district_id]},
+        )
+        self.edition_id = str(edition["id"])
         process = await self._post(
             self.workshops,
             "/processes",
-            {"district_id": self.district_id, "title": "Piano di zona", "status": "active"},
+            {
+                "district_id": self.district_id,
+                "edition_id": self.edition_id,
+                "title": "Piano di zona",
+                "status": "active",
+            },
         )
         self.process_id = str(process["id"])
         self.workshop_id = await self.workshop("open_space_technology", [self.facilitator_id])

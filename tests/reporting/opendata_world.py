@@ -1,6 +1,6 @@
 """A demo-like region for the open-data tests: the scripted edition, a district's bodies, their relations
 (one from a process's steering group, which the open data leaves out), an agreement, citizens' proposals (one
-merged into another, which is answered and promoted to a priority) and a signed checkpoint."""
+merged into another, which is answered and promoted to a priority), attached files and a signed checkpoint."""
 
 from __future__ import annotations
 
@@ -79,6 +79,39 @@ def _proposals(script: EventScript, edition: Edition) -> None:
     )
 
 
+def _attachments(script: EventScript, edition: Edition) -> None:
+    """Files on workshop wA1 (one of them personal, which open data leaves out) and on invention i1."""
+    when = at("2019-03-02T10:00:00+00:00")
+    district, process = edition["A"], edition["PA"]
+    for name, parent_kind, workshop, invention, personal in (
+        ("att1", "workshop", edition["wA1"], None, False),
+        ("att2", "minutes", edition["wA1"], None, True),
+        ("att3", "invention", None, edition["i1"], False),
+    ):
+        attachment = edition.ids[name] = new_id()
+        script.emit(
+            "attachment",
+            attachment,
+            "attachment.added",
+            {
+                "attachment_id": attachment,
+                "district_id": district,
+                "process_id": process,
+                "parent_kind": parent_kind,
+                "parent_id": workshop or invention,
+                "workshop_id": workshop,
+                "invention_id": invention,
+                "title": f"Allegato {name}",
+                "media_type": "application/pdf",
+                "size_bytes": 48_213,
+                "sha256": "9f" * 32,
+                "licence": "CC-BY-4.0",
+                "personal": personal,
+            },
+            at=when,
+        )
+
+
 def build_region(script: EventScript, session: Session) -> Edition:
     """Write the region, project it and sign one checkpoint of the log."""
     edition = build(script)
@@ -107,6 +140,7 @@ def build_region(script: EventScript, session: Session) -> Edition:
         },
     )
     _proposals(script, edition)
+    _attachments(script, edition)
     session.flush()
     sign_checkpoint(session)
     catch_up(session)

@@ -95,6 +95,7 @@ async def test_diary_renders_in_headless_chromium(
         "invenzioni",
         "priorita",
         "proposte",
+        "allegati",
         "valutazione",
         "architettura",
     ]

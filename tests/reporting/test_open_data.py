@@ -29,6 +29,7 @@ DATASETS = (
     "agreements",
     "proposals",
     "answers",
+    "attachments",
     "log_checkpoints",
 )
 

@@ -168,6 +168,7 @@ async def test_the_homepage_lists_every_resource_with_its_rows_and_links(
         "Accordi",
         "Proposte dei cittadini",
         "Risposte ufficiali alle proposte",
+        "Allegati di laboratori, verbali e invenzioni",
         "Checkpoint firmati del registro degli eventi",
     }
     sections = {

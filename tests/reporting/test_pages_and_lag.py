@@ -37,6 +37,7 @@ async def test_lag_at_readyz_and_metrics(
         "proposals": 0,
         "timeline": 0,
         "architecture": 0,
+        "attachments": 0,
     }
     metrics = (await reporting_client.get("/metrics")).text
     assert 'communitylab_consumer_lag_events{consumer="reporting.catalogue"} 0.0' in metrics

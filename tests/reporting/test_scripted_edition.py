@@ -138,5 +138,13 @@ async def test_catch_up_skips_what_it_has_applied(session: Session, script: Even
     positions = {c.projection: c.position for c in session.exec(select(Checkpoint))}
     assert positions == {
         name: first.position
-        for name in ("catalogue", "participation", "outcomes", "proposals", "timeline", "architecture")
+        for name in (
+            "catalogue",
+            "participation",
+            "outcomes",
+            "proposals",
+            "timeline",
+            "architecture",
+            "attachments",
+        )
     }

@@ -5,6 +5,7 @@ both come before it; every projection otherwise keeps what it needs in its own t
 """
 
 from services.reporting.projections.architecture import ArchitectureProjection
+from services.reporting.projections.attachments import AttachmentsProjection
 from services.reporting.projections.base import Projection
 from services.reporting.projections.catalogue import CatalogueProjection
 from services.reporting.projections.outcomes import OutcomesProjection
@@ -19,6 +20,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     ProposalsProjection(),
     TimelineProjection(),
     ArchitectureProjection(),
+    AttachmentsProjection(),
 )
 
 __all__ = ["PROJECTIONS", "Projection"]
