@@ -57,10 +57,13 @@ test-all: install
 test-postgres: install
 	PYTEST_XDIST="$(XDIST)" bash .ci/postgres-tests
 
+## ruff, mypy, then Redocly's recommended ruleset and Spectral's spectral:oas on the three OpenAPI documents
+## (from npm, pinned in tools/openapi; skipped with a message where node/npm are missing).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check shared services tests bench demo
 	$(BIN)/mypy --strict shared demo
+	PYTHON_BIN=$(BIN)/python bash tools/openapi/lint.sh
 
 ## Schemathesis over the three real services (all phases, bounded in examples and time; SQLite, or PostgreSQL
 ## when COMMUNITYLAB_TEST_DATABASE_URL names a server database: a throw-away database is made next to it).

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from shared.api.security import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from shared.auth.identity import PersonResolver, SignedInPerson
 from shared.auth.keys import KEY_CACHE, authenticate_with_expiry, touch_key
 from shared.auth.oidc import InvalidTokenError, TokenVerifier, looks_like_jwt
@@ -27,11 +28,17 @@ from shared.errors import ConflictError, UnauthorizedError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-bearer = HTTPBearer(
-    auto_error=False,
-    description="An API key (`Authorization: Bearer clk_...`) or an OpenID Connect JWT access token "
-    "of a configured issuer (`Authorization: Bearer eyJ...`).",
+BEARER_DESCRIPTION = (
+    "An API key (`Authorization: Bearer clk_...`) or an OpenID Connect JWT access token "
+    "of a configured issuer (`Authorization: Bearer eyJ...`)."
 )
+bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME, description=BEARER_DESCRIPTION)
+"""The credentials of a route that needs them (``SignedInDep``): documented ``security: [{bearer: []}]``."""
+optional_bearer = HTTPBearer(
+    auto_error=False, scheme_name=OPTIONAL_BEARER_SCHEME, description=BEARER_DESCRIPTION
+)
+"""The credentials of ``PrincipalDep``: optional on reads, needed on writes. ``shared.api.security`` documents
+it as ``security: [{}, {bearer: []}]`` on reads and ``[{bearer: []}]`` on writes, and drops the scheme name."""
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -185,7 +192,7 @@ def _resolve_token(request: Request, token: str) -> Principal:
 
 async def get_principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(optional_bearer)],
 ) -> Principal:
     """Resolve the bearer API key or access token (401 when bad); anonymous when none is sent.
 
@@ -229,3 +236,17 @@ async def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_signed_in_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """Like ``get_principal``, but a read without a key is a 401 too (routes about the caller or people)."""
+    principal = await get_principal(request, credentials)
+    principal.require_authenticated()
+    return principal
+
+
+SignedInDep = Annotated[Principal, Depends(get_signed_in_principal)]
+"""The caller of a route that needs a key even to read; documented ``security: [{bearer: []}]`` with 401/403."""

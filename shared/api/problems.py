@@ -15,6 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.api.openapi_polish import polish_openapi
 from shared.context import current_request_id
 from shared.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, AppError, FieldError, Problem, validation_errors
 
@@ -221,12 +222,13 @@ def problem_openapi_responses(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def install_problem_openapi(app: FastAPI) -> None:
-    """Post-process the app's OpenAPI document with ``problem_openapi_responses`` (once, then cached)."""
+    """Post-process the app's OpenAPI document (once, then cached): security and media types declared for
+    generators (``shared.api.openapi_polish``), then every error documented by ``problem_openapi_responses``."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = problem_openapi_responses(generate())
+            app.openapi_schema = problem_openapi_responses(polish_openapi(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
 from shared.api.schemas import check_date_range
 from shared.eventlog.timepoint import TimePoint, moment
@@ -33,7 +33,15 @@ def _date_as_end_of_day(value: Any) -> Any:
     return value
 
 
-QueryTime = Annotated[AwareDatetime, BeforeValidator(_date_as_end_of_day), AfterValidator(check_date_range)]
+QueryTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_date_as_end_of_day),
+    AfterValidator(check_date_range),
+    # Documented as what it accepts (a date-time or a date), so both examples below are valid for linters.
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+    ),
+]
 """A query time: an ISO 8601 date and time with zone, or a date (the end of that day, Europe/Rome)."""
 
 __all__ = ["AsOfQuery", "KnownAtQuery", "QueryTime", "TimePoint", "moment"]

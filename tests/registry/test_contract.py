@@ -64,8 +64,11 @@ async def test_openapi_renders(make_client: Callable[[str], httpx.AsyncClient]) 
     async with make_client("registry") as client:
         schema = (await client.get("/openapi.json")).json()
     assert "/districts/{district_id}/memberships" in schema["paths"]
+    # JSON clients get one media type; the GeoJSON variant is its own typed operation (geojson-pydantic).
     get_district = schema["paths"]["/districts/{district_id}"]["get"]
-    assert "application/geo+json" in get_district["responses"]["200"]["content"]
+    assert list(get_district["responses"]["200"]["content"]) == ["application/json"]
+    feature = schema["paths"]["/districts/{district_id}.geojson"]["get"]["responses"]["200"]["content"]
+    assert feature == {"application/geo+json": {"schema": {"$ref": "#/components/schemas/DistrictFeature"}}}
 
 
 def test_event_payload_models_carry_no_personal_fields() -> None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from services.registry.districts.schemas import DistrictFeature, DistrictFeatureCollection
 from shared.eventlog import read_stream
 from tests.conftest import TestKey
 from tests.registry.conftest import SQUARE, create_district, event_count, unique
@@ -75,6 +76,30 @@ async def test_geojson_feature(registry_client: httpx.AsyncClient, admin_headers
     )
     assert listing.json()["type"] == "FeatureCollection"
     assert [f["id"] for f in listing.json()["features"]] == [district["id"]]
+
+
+async def test_geojson_operations_answer_what_geojson_pydantic_reads(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """The typed GeoJSON operations (one media type each) give the same Feature as Accept negotiation."""
+    district = await create_district(registry_client, admin_headers, boundary=SQUARE, regional_code="098")
+    one = await registry_client.get(f"/districts/{district['id']}.geojson")
+    assert one.status_code == 200, one.text
+    assert one.headers["content-type"].startswith("application/geo+json")
+    assert one.headers["etag"] == f'"{district["version"]}"'
+    feature = DistrictFeature.model_validate(one.json())
+    assert feature.geometry is not None and feature.geometry.type == "Polygon"
+    assert feature.properties is not None and feature.properties.regional_code == "098"
+    negotiated = await registry_client.get(
+        f"/districts/{district['id']}", headers={"Accept": "application/geo+json"}
+    )
+    assert negotiated.json() == one.json()
+    page = await registry_client.get("/districts.geojson", params={"q": district["name"]})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("application/geo+json")
+    collection = DistrictFeatureCollection.model_validate(page.json())
+    assert [f.id for f in collection.features] == [district["id"]]
+    missing = await registry_client.get("/districts/00000000-0000-0000-0000-000000000000.geojson")
+    assert missing.status_code == 404
 
 
 async def test_update_with_if_match(
@@ -151,6 +176,7 @@ async def test_population_boundary_and_municipalities(
         {"type": "Polygon", "coordinates": [[[500.0, 44.0], [11.1, 44.0], [11.1, 44.1]]]},
         {"type": "Polygon", "coordinates": [[11.0, 44.0]]},
         {"type": "Polygon", "coordinates": "x"},
+        {"type": "Polygon", "coordinates": [[[11.0, 44.0], [11.1, 44.0], [11.1, 44.1], [11.0, 44.1]]]},
     ],
 )
 async def test_bad_geometry_is_422(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -16,6 +16,8 @@ from services.registry.districts.models import District
 from services.registry.districts.schemas import (
     BoundarySet,
     DistrictCreate,
+    DistrictFeature,
+    DistrictFeatureCollection,
     DistrictPublic,
     DistrictUpdate,
     MunicipalityCreate,
@@ -81,32 +83,18 @@ def _feature(body: DistrictPublic, boundary: dict[str, Any] | None) -> dict[str,
     return {"type": "Feature", "id": str(body.id), "geometry": boundary, "properties": properties}
 
 
-GEOJSON_RESPONSE = {
-    200: {
-        "content": {
-            GEOJSON: {
-                "schema": {"type": "object"},
-                "example": {
-                    "type": "Feature",
-                    "id": "...",
-                    "geometry": {"type": "MultiPolygon"},
-                    "properties": {},
-                },
-            }
-        },
-        "description": "The district; a GeoJSON Feature when `Accept: application/geo+json`.",
-    }
-}
+class GeoJSONResponse(JSONResponse):
+    """A JSON body sent as ``application/geo+json`` (RFC 7946)."""
+
+    media_type = GEOJSON
 
 
-@router.get(
-    "/districts",
-    response_model=Page[DistrictPublic],
-    summary="List districts (GeoJSON FeatureCollection with Accept: application/geo+json)",
-    tags=["districts"],
-    responses={**problem_responses(422), **GEOJSON_RESPONSE},
+GEOJSON_ALTERNATIVE = (
+    " The same data as GeoJSON: `{path}` (typed as GeoJSON), or this URL with `Accept: application/geo+json`."
 )
-def list_districts(
+
+
+def _district_rows(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -115,21 +103,56 @@ def list_districts(
     on: Annotated[ApiDate | None, Query(description="Only districts valid on this date.")] = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
-) -> Any:
+) -> tuple[list[DistrictPublic], list[District], str | None]:
+    """One page of districts (the filters and pagination of both list operations), Link header set."""
     statement = queries.district_list_statement(q=q, province=province, on=on)
     rows, next_cursor = paginate(
         session, statement, sort=District.name, tiebreak=District.id, limit=limit, cursor=cursor
     )
-    geo = _wants_geojson(request)
-    items = _districts_public(session, rows, with_boundary=False)
     set_link_header(request, response, next_cursor)
-    if geo:
-        collection = {
-            "type": "FeatureCollection",
-            "features": [_feature(item, d.boundary) for item, d in zip(items, rows, strict=True)],
-            "next_cursor": next_cursor,
-        }
-        return JSONResponse(collection, media_type=GEOJSON, headers=dict(response.headers))
+    return _districts_public(session, rows, with_boundary=False), list(rows), next_cursor
+
+
+DistrictRows = Annotated[tuple[list[DistrictPublic], list[District], str | None], Depends(_district_rows)]
+
+
+def _collection(page: tuple[list[DistrictPublic], list[District], str | None]) -> dict[str, Any]:
+    items, rows, next_cursor = page
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(item, d.boundary) for item, d in zip(items, rows, strict=True)],
+        "next_cursor": next_cursor,
+    }
+
+
+@router.get(
+    "/districts.geojson",
+    response_model=DistrictFeatureCollection,
+    response_class=GeoJSONResponse,
+    summary="List districts as a GeoJSON FeatureCollection (with their boundaries)",
+    tags=["districts"],
+    responses=problem_responses(422),
+)
+def list_districts_geojson(response: Response, page: DistrictRows) -> Any:
+    return GeoJSONResponse(_collection(page), headers=dict(response.headers))
+
+
+@router.get(
+    "/districts",
+    response_model=Page[DistrictPublic],
+    summary="List districts",
+    description="Filtered by name, province and validity date; paginated."
+    + GEOJSON_ALTERNATIVE.format(path="/districts.geojson"),
+    tags=["districts"],
+    responses={
+        **problem_responses(422),
+        200: {"content": {GEOJSON: {"schema": {"$ref": "#/components/schemas/DistrictFeatureCollection"}}}},
+    },
+)
+def list_districts(request: Request, response: Response, page: DistrictRows) -> Any:
+    if _wants_geojson(request):
+        return GeoJSONResponse(_collection(page), headers=dict(response.headers))
+    items, _, next_cursor = page
     return Page[DistrictPublic](items=items, next_cursor=next_cursor)
 
 
@@ -158,22 +181,42 @@ def create_district(
     )
 
 
+def _district_feature(session: Session, district_id: uuid.UUID) -> GeoJSONResponse:
+    district = service.get_district(session=session, district_id=district_id)
+    body = _districts_public(session, [district], with_boundary=True)[0]
+    return GeoJSONResponse(_feature(body, district.boundary), headers={"ETag": etag_for(district.version)})
+
+
+# Before /districts/{district_id}, which would take `<id>.geojson` as its id.
+@router.get(
+    "/districts/{district_id}.geojson",
+    response_model=DistrictFeature,
+    response_class=GeoJSONResponse,
+    summary="Get a district as a GeoJSON Feature (its boundary and attributes)",
+    tags=["districts"],
+    responses=problem_responses(404, 422),
+)
+def get_district_geojson(district_id: uuid.UUID, session: SessionDep) -> Any:
+    return _district_feature(session, district_id)
+
+
 @router.get(
     "/districts/{district_id}",
     response_model=DistrictPublic,
-    summary="Get a district (a GeoJSON Feature with Accept: application/geo+json)",
+    summary="Get a district",
+    description="With its population, municipalities and boundary."
+    + GEOJSON_ALTERNATIVE.format(path="/districts/{district_id}.geojson"),
     tags=["districts"],
-    responses={**problem_responses(404, 422), **GEOJSON_RESPONSE},
+    responses={
+        **problem_responses(404, 422),
+        200: {"content": {GEOJSON: {"schema": {"$ref": "#/components/schemas/DistrictFeature"}}}},
+    },
 )
 def get_district(district_id: uuid.UUID, request: Request, response: Response, session: SessionDep) -> Any:
+    if _wants_geojson(request):
+        return _district_feature(session, district_id)
     district = service.get_district(session=session, district_id=district_id)
     body = _districts_public(session, [district], with_boundary=True)[0]
-    if _wants_geojson(request):
-        return JSONResponse(
-            _feature(body, district.boundary),
-            media_type=GEOJSON,
-            headers={"ETag": etag_for(district.version)},
-        )
     set_etag(response, district.version)
     return body
 

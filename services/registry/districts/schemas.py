@@ -7,7 +7,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from geojson_pydantic import Feature, FeatureCollection
+from geojson_pydantic import MultiPolygon as GeoJSONMultiPolygon
+from geojson_pydantic import Polygon as GeoJSONPolygon
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from services.registry.common.schemas import Year, check_period
 from services.registry.districts.models import MunicipalityKind
@@ -37,20 +40,41 @@ def _check_positions(node: Any, depth: int, counter: list[int]) -> None:
         raise ValueError("a linear ring has at least 4 positions")
     for child in node:
         _check_positions(child, depth - 1, counter)
+    if depth == 1 and node[0] != node[-1]:
+        raise ValueError("a linear ring ends where it starts (RFC 7946)")
+
+
+def _positions_schema(depth: int) -> dict[str, Any]:
+    """JSON Schema of ``depth`` levels of arrays around [longitude, latitude(, altitude)] positions (bounded)."""
+    schema: dict[str, Any] = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
+    for level in range(depth):
+        schema = {"type": "array", "items": schema, "maxItems": MAX_POSITIONS if level == 0 else 10_000}
+    return schema
 
 
 class Geometry(BaseModel):
-    """A GeoJSON Polygon or MultiPolygon in WGS84 longitude/latitude."""
+    """A GeoJSON (RFC 7946) Polygon or MultiPolygon in WGS84 longitude/latitude, as a request sends it.
+
+    Validated here (ring sizes, WGS84 ranges, at most 200,000 positions); its coordinates are documented as the
+    nested arrays of numbers they are: three levels for a Polygon, four for a MultiPolygon."""
 
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["Polygon", "MultiPolygon"]
-    coordinates: list[Any] = Field(max_length=10_000)
+    coordinates: Annotated[
+        list[Any],
+        Field(max_length=10_000),
+        WithJsonSchema({"anyOf": [_positions_schema(2), _positions_schema(3)]}),
+    ]
 
     @model_validator(mode="after")
     def _valid_coordinates(self) -> Geometry:
         _check_positions(self.coordinates, 2 if self.type == "Polygon" else 3, [0])
         return self
+
+
+Boundary = Annotated[GeoJSONPolygon | GeoJSONMultiPolygon, Field(discriminator="type")]
+"""A district's boundary as the API returns it: a GeoJSON Polygon or MultiPolygon (``geojson-pydantic``)."""
 
 
 class PopulationEntry(ApiModel):
@@ -210,6 +234,33 @@ class DistrictPublic(PublicModel):
     population: list[PopulationEntry] = Field(default_factory=list)
     municipalities: list[MunicipalityPublic] = Field(default_factory=list)
     has_boundary: bool = False
-    boundary: dict[str, Any] | None = Field(
+    boundary: Boundary | None = Field(
         default=None, description="GeoJSON geometry (only on GET /districts/{id})."
+    )
+
+
+class DistrictProperties(PublicModel):
+    """A district's attributes, as the ``properties`` of its GeoJSON Feature."""
+
+    id: uuid.UUID
+    name: str
+    regional_code: str | None
+    province: str | None
+    health_authority: str | None
+    valid_from: date | None
+    valid_to: date | None
+    version: int
+    population: list[PopulationEntry] = Field(default_factory=list)
+    municipalities: list[MunicipalityPublic] = Field(default_factory=list)
+
+
+class DistrictFeature(Feature[Boundary, DistrictProperties]):
+    """A district as a GeoJSON (RFC 7946) Feature: its boundary (null when unknown) and its attributes."""
+
+
+class DistrictFeatureCollection(FeatureCollection[DistrictFeature]):
+    """One page of districts as a GeoJSON FeatureCollection; ``next_cursor`` continues it."""
+
+    next_cursor: str | None = Field(
+        default=None, description="The cursor of the next page; null on the last."
     )

@@ -23,7 +23,7 @@ from services.registry.people import service as people
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep, SettingsDep
+from shared.deps import PrincipalDep, SessionDep, SettingsDep, SignedInDep
 from shared.errors import ForbiddenError, problem_responses
 
 router = APIRouter()
@@ -53,7 +53,7 @@ def _require_self_or_admin(principal: Principal, person_id: uuid.UUID) -> None:
 )
 def get_me(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     personal: Annotated[
         bool, Query(description="Include the caller's own name, email and sign-in identities.")
     ] = True,
@@ -101,7 +101,7 @@ def create_grant(
     tags=[TAG],
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_grant(grant_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep) -> Any:
+def get_grant(grant_id: uuid.UUID, response: Response, session: SessionDep, principal: SignedInDep) -> Any:
     """Shown to regional administrators and to the grantee."""
     principal.require_authenticated()
     grant = service.get_grant(session=session, grant_id=grant_id)
@@ -134,7 +134,7 @@ def revoke_grant(
     tags=[TAG],
     responses=problem_responses(401, 403, 404, 422),
 )
-def list_person_grants(person_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+def list_person_grants(person_id: uuid.UUID, session: SessionDep, principal: SignedInDep) -> Any:
     """Shown to regional administrators and to the person themself."""
     _require_self_or_admin(principal, person_id)
     people.get_person(session=session, person_id=person_id)
@@ -152,7 +152,7 @@ def list_person_grants(person_id: uuid.UUID, session: SessionDep, principal: Pri
     tags=[TAG],
     responses=problem_responses(401, 403, 404, 422),
 )
-def list_person_identities(person_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+def list_person_identities(person_id: uuid.UUID, session: SessionDep, principal: SignedInDep) -> Any:
     """Personal data: shown only to the person themself and to regional administrators."""
     _require_self_or_admin(principal, person_id)
     people.get_person(session=session, person_id=person_id)

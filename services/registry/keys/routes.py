@@ -17,7 +17,7 @@ from services.registry.keys.schemas import (
 )
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
-from shared.deps import PrincipalDep, SessionDep, SettingsDep
+from shared.deps import PrincipalDep, SessionDep, SettingsDep, SignedInDep
 from shared.errors import problem_responses
 from shared.platform.tables import api_keys
 
@@ -81,7 +81,7 @@ def list_api_keys(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     role: KeyRole | None = None,
     status: KeyStatus | None = None,
     limit: LimitQuery = 50,
@@ -110,7 +110,7 @@ def list_api_keys(
     tags=[TAG],
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_api_key(key_id: KeyId, session: SessionDep, principal: PrincipalDep) -> Any:
+def get_api_key(key_id: KeyId, session: SessionDep, principal: SignedInDep) -> Any:
     """Regional administrators only."""
     principal.require_admin()
     return ApiKeyPublic.model_validate(service.describe(service.keys.get_key(session.connection(), key_id)))

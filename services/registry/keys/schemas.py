@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from shared.api.schemas import ShortText
+from shared.api.schemas import OptionalText
 
 EXAMPLE_DISTRICT = "1b7d6a52-51b6-5a4e-9e0f-6d1d0d3c2a11"
 
@@ -49,7 +49,7 @@ class ApiKeyCreate(BaseModel):
         "districts its webhook subscriptions may follow (none: every district).",
     )
     person_id: uuid.UUID | None = Field(default=None, description="Registry person id (facilitator keys).")
-    label: ShortText = Field(default="", description="What the key is for (not personal data).")
+    label: OptionalText = Field(default="", description="What the key is for (not personal data).")
     expires_at: AwareDatetime | None = Field(default=None, description="When it stops working; null: never.")
 
     @model_validator(mode="after")

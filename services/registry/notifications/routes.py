@@ -34,7 +34,7 @@ from shared.api.etag import expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep, SettingsDep
+from shared.deps import PrincipalDep, SessionDep, SettingsDep, SignedInDep
 from shared.errors import ForbiddenError, UnauthorizedError, problem_responses
 
 router = APIRouter()
@@ -138,7 +138,7 @@ def list_my_follows(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     target_type: TargetType | None = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
@@ -193,7 +193,7 @@ def list_person_follows(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     target_type: TargetType | None = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
@@ -280,7 +280,7 @@ def list_my_notifications(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     unread: UnreadQuery = None,
     kind: NotificationKind | None = None,
     limit: LimitQuery = 50,
@@ -313,7 +313,7 @@ def list_person_notifications(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     unread: UnreadQuery = None,
     kind: NotificationKind | None = None,
     limit: LimitQuery = 50,
@@ -372,7 +372,7 @@ def _update_settings(
     responses=problem_responses(401, 403, 404),
 )
 def get_my_notification_settings(
-    response: Response, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+    response: Response, session: SessionDep, principal: SignedInDep, settings: SettingsDep
 ) -> Any:
     person = service.require_person(session=session, person_id=_me(principal))
     return _settings_public(session, person, settings.notification_email_consent_purpose, response)
@@ -410,7 +410,7 @@ def get_person_notification_settings(
     person_id: uuid.UUID,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     settings: SettingsDep,
 ) -> Any:
     person = _person(session, principal, person_id)

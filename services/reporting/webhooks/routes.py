@@ -26,7 +26,7 @@ from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal, Role
-from shared.deps import PrincipalDep, SessionDep, SettingsDep
+from shared.deps import PrincipalDep, SessionDep, SettingsDep, SignedInDep
 from shared.errors import ForbiddenError, problem_responses
 
 router = APIRouter(prefix="/webhooks")
@@ -101,7 +101,7 @@ def list_webhook_subscriptions(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     settings: SettingsDep,
     enabled: Annotated[
         bool | None, Query(description="Only enabled (true) or disabled (false) ones.")
@@ -133,7 +133,7 @@ def list_webhook_subscriptions(
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_webhook_subscription(
-    subscription_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+    subscription_id: uuid.UUID, response: Response, session: SessionDep, principal: SignedInDep
 ) -> Any:
     subscription = _subscription(session, principal, subscription_id)
     set_etag(response, subscription.version)
@@ -253,7 +253,7 @@ def list_webhook_deliveries(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     settings: SettingsDep,
     status: Annotated[DeliveryStatus | None, Query(description="Only deliveries in this state.")] = None,
     limit: PageLimit = None,
@@ -282,7 +282,7 @@ def list_webhook_deliveries(
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_webhook_delivery(
-    subscription_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    subscription_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: SignedInDep
 ) -> Any:
     _subscription(session, principal, subscription_id)
     delivery = deliveries.get_delivery(

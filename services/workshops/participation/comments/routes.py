@@ -26,7 +26,7 @@ from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
 from shared.privacy import Scope, view
 
@@ -192,7 +192,7 @@ def moderation_queue(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     state: Annotated[
         QueueFilter, Query(description="flagged (shown, with open flags), hidden, or all of them.")
     ] = QueueFilter.ALL,

@@ -35,7 +35,7 @@ from shared.api.pagination import (
 )
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import ForbiddenError, problem_responses
 from shared.privacy import Scope, view
 
@@ -228,7 +228,7 @@ def get_workshop_attendance(
     tags=["attendance"],
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_facilitator_people(facilitator_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+def get_facilitator_people(facilitator_id: uuid.UUID, session: SessionDep, principal: SignedInDep) -> Any:
     """For the facilitator themself (the registry asks with their key) and regional admins only."""
     principal.require_authenticated()
     if not (principal.is_admin or principal.person_id == str(facilitator_id)):

@@ -27,7 +27,7 @@ from services.workshops.sessions.open_space.schemas import (
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
 from shared.privacy import Scope, may_see
 
@@ -231,7 +231,7 @@ def leave_workshop_ost_topic(
     tags=["open space"],
     responses=problem_responses(401, 403, 404),
 )
-def list_workshop_ost_stays(workshop_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+def list_workshop_ost_stays(workshop_id: uuid.UUID, session: SessionDep, principal: SignedInDep) -> Any:
     # Who sat in which group is about people: only those who may write the workshop see it.
     workshop = authorised_workshop(session, principal, workshop_id)
     return service.list_stays(session=session, workshop_id=workshop.id)
