@@ -5,7 +5,8 @@
   ``application/geo+json`` at the same URL (by ``Accept`` or a ``format`` value), its 2xx documents
   ``application/json`` only and names the alternatives in its description, so a generated client's ``data`` is
   the JSON type and not a union with a string. Those variants keep working at their URLs; where they are
-  typed, they have their own operations (``/districts.geojson``).
+  typed, they have their own operations (``/districts.geojson``);
+- ``items`` beside ``prefixItems`` on tuples (GeoJSON positions), as linters ask.
 """
 
 from __future__ import annotations
@@ -42,6 +43,24 @@ def single_json_media_type(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def tuple_items(node: Any) -> None:
+    """Give tuples (``prefixItems``, e.g. GeoJSON positions and bboxes) the ``items`` their members share.
+
+    Linters (Spectral's ``array-items``) and older generators expect ``items`` on every array; with ``minItems``
+    and ``maxItems`` equal to the tuple's length it says nothing new, only what each member is."""
+    if isinstance(node, dict):
+        prefix = node.get("prefixItems")
+        if isinstance(prefix, list) and prefix and "items" not in node:
+            unique = [member for n, member in enumerate(prefix) if member not in prefix[:n]]
+            node["items"] = dict(unique[0]) if len(unique) == 1 else {"anyOf": unique}
+        for value in node.values():
+            tuple_items(value)
+    elif isinstance(node, list):
+        for value in node:
+            tuple_items(value)
+
+
 def polish_openapi(document: dict[str, Any]) -> dict[str, Any]:
     """Every generic step above, in order."""
+    tuple_items(document.get("components", {}))
     return single_json_media_type(declare_security(document))
