@@ -11,6 +11,7 @@ import argparse
 import errno
 import importlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -63,13 +64,26 @@ def _database() -> Database:
     return Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
-def cmd_migrate(_args: argparse.Namespace) -> int:
-    """Upgrade every component's schema to head."""
+def _configure_logging(service: str) -> logging.Logger:
+    """JSON lines on stderr naming ``service`` (plain text with COMMUNITYLAB_LOG_JSON=false)."""
+    from shared.config import get_settings
+    from shared.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_logs=settings.log_json, service=service)
+    return logging.getLogger(f"communitylab.{service}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade every component's schema to head (Alembic's lines and the result are JSON log lines)."""
     from shared.migrations import upgrade_all
 
+    logger = logging.getLogger("communitylab.migrate")
+    if getattr(args, "command", None) == "migrate":
+        logger = _configure_logging("migrate")
     database = _database()
     upgrade_all(database.engine)
-    print("migrations at head")
+    logger.info("migrations at head")
     return 0
 
 
@@ -150,6 +164,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # handler restored; this handler turns that drained stop into exit status 0 (what orchestrators expect).
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _exit_cleanly)
+    _configure_logging(args.service)
     metrics_dir = None
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Workers are separate processes: share their metrics through a directory so /metrics sums them.
@@ -167,14 +182,18 @@ def _run_uvicorn(args: argparse.Namespace) -> None:
     import uvicorn
 
     from shared.config import get_settings
+    from shared.logging import uvicorn_log_config
 
+    settings = get_settings()
     uvicorn.run(
         f"services.{args.service}.app:create_app",
         factory=True,
-        host=args.host or get_settings().host,
+        host=args.host or settings.host,
         port=args.port or _port(args.service),
         workers=args.workers,
-        log_config=None,
+        # Applied here and again in every worker process uvicorn spawns: its lines are JSON naming the service.
+        log_config=uvicorn_log_config(settings.log_level, json_logs=settings.log_json, service=args.service),
+        access_log=False,
         timeout_graceful_shutdown=args.graceful_timeout,
         proxy_headers=True,
         # Behind a reverse proxy that strips /registry, /workshops, /reporting: links and /docs use the prefix.
@@ -194,13 +213,24 @@ def background_commands() -> list[list[str]]:
     return extra
 
 
+def metrics_endpoints(settings: Any) -> list[tuple[str, int, str]]:
+    """The workers' metrics servers `up` starts: (process, port, setting), only those turned on."""
+    found: list[tuple[str, int, str]] = []
+    for module_name in SERVICE_CLI_MODULES:
+        module = _optional_module(module_name)
+        if module is not None and hasattr(module, "metrics_endpoints"):
+            found.extend(e for e in module.metrics_endpoints(settings) if e[1])
+    return found
+
+
 class PortTaken(Exception):
     """A service's port is already in use on this machine."""
 
 
-def check_ports_free(host: str, ports: dict[str, int]) -> None:
+def check_ports_free(host: str, ports: dict[str, int], settings_of: dict[str, str] | None = None) -> None:
     """Bind each service's port for a moment; raise ``PortTaken`` with one line naming port, service, setting."""
     for service, port in ports.items():
+        setting = (settings_of or {}).get(service) or f"COMMUNITYLAB_{service.upper()}_PORT"
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
             # uvicorn binds with SO_REUSEADDR too: a socket in TIME_WAIT is not "taken", a listener is.
@@ -211,7 +241,7 @@ def check_ports_free(host: str, ports: dict[str, int]) -> None:
                 reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
                 raise PortTaken(
                     f"communitylab up: port {port} on {host} ({service}) is {reason}; stop what is using it "
-                    f"or choose another port with COMMUNITYLAB_{service.upper()}_PORT=<port>"
+                    f"or choose another port with {setting}=<port>"
                 ) from exc
 
 
@@ -238,16 +268,26 @@ def _wait_until_answering(
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    """Start all three services (and their workers) as real uvicorn processes; stop them on Ctrl-C."""
+    """Start all three services (and their workers) as real uvicorn processes; stop them on Ctrl-C.
+
+    Its own lines, like every child's, are JSON log lines on stderr with ``"service": "up"``.
+    """
     from shared.config import get_settings
 
     started = time.monotonic()
+    logger = _configure_logging("up")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per /healthz poll
     settings = get_settings()
     ports = {service: _port(service) for service in SERVICES}
+    workers_metrics = metrics_endpoints(settings)
     try:
-        check_ports_free(settings.host, ports)
+        check_ports_free(
+            settings.host,
+            {**ports, **{name: port for name, port, _ in workers_metrics}},
+            {name: setting for name, _, setting in workers_metrics},
+        )
     except PortTaken as exc:
-        print(exc, file=sys.stderr, flush=True)
+        logger.error(str(exc))
         return 2
     if not args.no_migrate:
         cmd_migrate(args)
@@ -274,27 +314,28 @@ def cmd_up(args: argparse.Namespace) -> int:
         ready = answering(args.wait_seconds)
         if not ready and not stopping and all(p.poll() is None for p in processes):
             # Slow, not broken (a loaded machine): say so and keep waiting.
-            print(
-                f"communitylab up: not every service answers after {args.wait_seconds:.0f} s; still starting",
-                file=sys.stderr,
-                flush=True,
+            logger.warning(
+                f"communitylab up: not every service answers after {args.wait_seconds:.0f} s; still starting"
             )
             ready = answering(float("inf"))
         if ready:
             for service in SERVICES:
-                print(f"{service}: http://{settings.host}:{ports[service]}/docs", flush=True)
-            print(
+                url = f"http://{settings.host}:{ports[service]}"
+                logger.info(f"{service}: {url}/docs", extra={"url": url, "target": service})
+            for name, port, setting in workers_metrics:
+                url = f"http://{settings.host}:{port}/metrics"
+                logger.info(
+                    f"{name} metrics: {url} ({setting})",
+                    extra={"url": url, "target": name, "metrics_port": port},
+                )
+            logger.info(
                 f"all three services answer ({time.monotonic() - started:.1f} s after `up` started). "
                 "Empty database? Load the demo region from another shell: `make demo` (or `communitylab demo`); "
                 f"then open http://{settings.host}:{ports['reporting']}/dashboard?format=html",
-                flush=True,
+                extra={"startup_seconds": round(time.monotonic() - started, 1)},
             )
         elif not stopping:
-            print(
-                "communitylab up: a service stopped while starting; its log lines above say why",
-                file=sys.stderr,
-                flush=True,
-            )
+            logger.error("communitylab up: a service stopped while starting; its log lines above say why")
             failed_to_start = True
             stopping = True
         while not stopping and all(p.poll() is None for p in processes):

@@ -95,7 +95,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level, json_logs=settings.log_json)
+        configure_logging(settings.log_level, json_logs=settings.log_json, service=name)
         if check_migrations:
             behind = await anyio.to_thread.run_sync(pending, database.engine)
             if behind:

@@ -181,6 +181,25 @@ class Settings(BaseSettings):
         description="Allow webhook targets on loopback, http:// included (development and tests only; "
         "refused in production).",
     )
+    webhooks_metrics_port: int = Field(
+        default=8004,
+        ge=0,
+        le=65535,
+        description="Port on which `webhooks-worker` serves its Prometheus `/metrics` (0 or empty: no "
+        "metrics server). Two workers on one host need two ports.",
+    )
+    notifications_metrics_port: int = Field(
+        default=8005,
+        ge=0,
+        le=65535,
+        description="Port on which `notifications-worker` serves its Prometheus `/metrics` (0 or empty: "
+        "no metrics server).",
+    )
+
+    @field_validator("webhooks_metrics_port", "notifications_metrics_port", mode="before")
+    @classmethod
+    def _empty_port_disables(cls, value: object) -> object:
+        return 0 if value is None or (isinstance(value, str) and not value.strip()) else value
 
     smtp_host: str = Field(
         default="",

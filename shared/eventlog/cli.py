@@ -133,12 +133,12 @@ def cmd_checkpoint_worker(args: argparse.Namespace) -> int:
     from shared.logging import configure_logging
 
     settings = get_settings()
-    configure_logging(settings.log_level, json_logs=settings.log_json)
+    configure_logging(settings.log_level, json_logs=settings.log_json, service="checkpoint-worker")
     try:
         key = _signing_key(settings)
         keyring = keyring_from_settings(settings)
     except KeyFileError as exc:
-        print(str(exc), file=sys.stderr)
+        logger.error("cannot read the signing key", extra={"reason": str(exc)})
         return 2
     interval = args.interval or settings.log_checkpoint_interval_seconds
     stopping = threading.Event()

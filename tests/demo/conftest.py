@@ -119,6 +119,8 @@ def running_services(
         COMMUNITYLAB_ENVIRONMENT="test",
         COMMUNITYLAB_LOG_LEVEL="WARNING",
         COMMUNITYLAB_PROJECTION_POLL_SECONDS="0.2",
+        COMMUNITYLAB_WEBHOOKS_METRICS_PORT=str(free_port()),
+        COMMUNITYLAB_NOTIFICATIONS_METRICS_PORT=str(free_port()),
     )
     env.update(extra_env or {})
     log_path = tmp_path / "services.log"

@@ -199,3 +199,26 @@ def test_production_overlay_namespace_image_and_tls(production: list[Manifest]) 
     workshops = pod_spec(find(production, "Deployment", "workshops"))["containers"][0]
     assert workshops["resources"]["limits"]["memory"] == "768Mi"
     assert workshops["readinessProbe"]["httpGet"]["path"] == "/readyz", "the patch merged, not replaced"
+
+
+@pytest.mark.parametrize(
+    ("worker", "setting"),
+    [
+        ("webhooks-worker", "COMMUNITYLAB_WEBHOOKS_METRICS_PORT"),
+        ("notifications-worker", "COMMUNITYLAB_NOTIFICATIONS_METRICS_PORT"),
+    ],
+)
+def test_workers_expose_their_metrics_port_to_prometheus(
+    rendered: list[Manifest], worker: str, setting: str
+) -> None:
+    deployment = find(rendered, "Deployment", worker)
+    (container,) = pod_spec(deployment)["containers"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    config = find(rendered, "ConfigMap", "communitylab-config")["data"]
+    # The port the worker binds (from the ConfigMap) is the one declared and the one Prometheus scrapes.
+    assert ports == {"metrics": int(config[setting])}
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == str(ports["metrics"])
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert config["COMMUNITYLAB_HOST"] == "0.0.0.0", "reachable from outside the pod"

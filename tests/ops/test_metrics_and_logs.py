@@ -122,3 +122,37 @@ async def test_access_log_is_one_json_object_with_request_id_route_status_latenc
     # Without an incoming id one is minted, echoed and logged.
     minted_id = minted.headers["x-request-id"]
     assert any(line.get("request_id") == minted_id and line["route"] == "/healthz" for line in lines)
+
+
+async def test_projection_lag_per_consumer_on_metrics_falls_to_zero_after_catch_up(
+    make_client: Callable[[str], httpx.AsyncClient], session: Session
+) -> None:
+    from services.reporting import consumer
+    from services.reporting.projections import PROJECTIONS
+
+    consumer.catch_up(session)
+    stream_type = f"opsprobe{uuid.uuid4().hex[:8]}"
+    append(
+        session,
+        stream_type=stream_type,
+        stream_id=str(uuid.uuid4()),
+        expected_version=0,
+        events_to_append=[NewEvent("opsprobe.created", {"n": 1}), NewEvent("opsprobe.updated", {"n": 2})],
+    )
+    labels = [f"reporting.{projection.name}" for projection in PROJECTIONS]
+    async with make_client("reporting") as client:
+        consumer.update_lag_metric(session)  # what the projection loop does on each round
+        behind = await _metrics(client)
+        consumer.catch_up(session)
+        caught_up = await _metrics(client)
+    # One gauge per projection, each two events behind, then at 0.
+    assert [_sample(behind, "communitylab_consumer_lag_events", consumer=label) for label in labels] == [
+        2.0
+    ] * len(labels)
+    for label in labels:
+        assert any(
+            sample.labels.get("consumer") == label
+            for family in text_string_to_metric_families(caught_up)
+            for sample in family.samples
+        )
+        assert _sample(caught_up, "communitylab_consumer_lag_events", consumer=label) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -87,10 +88,11 @@ def test_up_on_a_taken_port_says_so_in_one_line_and_starts_nothing(tmp_path: Pat
             timeout=60,
         )
     assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert lines == [
+    (line,) = [json.loads(line) for line in done.stderr.strip().splitlines()]
+    assert (line["service"], line["level"]) == ("up", "ERROR")
+    assert line["message"] == (
         f"communitylab up: port {port} on 127.0.0.1 (workshops) is already in use; stop what is using it "
         "or choose another port with COMMUNITYLAB_WORKSHOPS_PORT=<port>"
-    ]
+    )
     assert done.stdout == ""  # no service URLs, no "Empty database?" hint
     assert not (tmp_path / "first.db").exists()  # checked before migrating or starting anything

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, update
 from sqlmodel import select
 
@@ -127,7 +130,7 @@ def start_worker(committing_database_url: str) -> Iterator[Callable[..., subproc
     started: list[subprocess.Popen[bytes]] = []
     logs = tempfile.TemporaryDirectory(prefix="webhooks-workers-")
 
-    def start(name: str, *extra: str) -> subprocess.Popen[bytes]:
+    def start(name: str, *extra: str, **env_overrides: str) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "COMMUNITYLAB_DATABASE_URL": committing_database_url,
@@ -136,6 +139,8 @@ def start_worker(committing_database_url: str) -> Iterator[Callable[..., subproc
             "COMMUNITYLAB_ENVIRONMENT": "test",
             "COMMUNITYLAB_SECRET_KEY": TEST_SECRET,
             "COMMUNITYLAB_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true",
+            "COMMUNITYLAB_WEBHOOKS_METRICS_PORT": "0",  # several workers at once: no metrics port each
+            **env_overrides,
         }
         command = [
             sys.executable,
@@ -156,6 +161,7 @@ def start_worker(committing_database_url: str) -> Iterator[Callable[..., subproc
         ]
         log = open(Path(logs.name) / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the process
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process.log_path = Path(logs.name) / f"{name}.log"  # type: ignore[attr-defined]
         started.append(process)
         return process
 
@@ -243,3 +249,72 @@ async def test_sigterm_finishes_the_in_flight_delivery_and_stops(
     assert deliveries[0].attempts == 1
     subscription = committed.subscription(sub["id"])
     assert subscription.lease_owner is None, "the lease was handed back"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _sample(text: str, name: str, **labels: str) -> float | None:
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return None
+
+
+async def test_the_worker_process_serves_its_metrics_on_its_own_port_and_logs_json(
+    committed: Committed, start_worker: Callable[..., subprocess.Popen[bytes]], receiver: Receiver
+) -> None:
+    sub = await committed.subscribe(receiver.url)
+    expected = committed.events(sub["district_id"], 3)
+    port = _free_port()
+    worker = start_worker(
+        "metered",
+        "--concurrency",
+        "1",
+        COMMUNITYLAB_WEBHOOKS_METRICS_PORT=str(port),
+        COMMUNITYLAB_LOG_LEVEL="INFO",
+    )
+    wait_for(lambda: len(receiver.final_log) >= len(expected), 60, "the deliveries")
+    url = f"http://127.0.0.1:{port}/metrics"
+
+    def caught_up() -> bool:
+        text = httpx.get(url, timeout=2).text
+        sent = _sample(text, "communitylab_webhook_deliveries_total", outcome="succeeded") or 0
+        return (
+            sent >= 3 and _sample(text, "communitylab_consumer_lag_events", consumer="webhooks.fanout") == 0
+        )
+
+    wait_for(caught_up, 30, "the counters and the lag on /metrics")
+    response = httpx.get(url, timeout=2)
+    assert response.headers["content-type"].startswith("text/plain")
+    assert (
+        _sample(response.text, "communitylab_webhook_delivery_seconds_count", outcome="succeeded") or 0
+    ) >= 3
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=15) == 0
+    lines = [json.loads(line) for line in worker.log_path.read_text().splitlines() if line.strip()]  # type: ignore[attr-defined]
+    assert lines and {line["service"] for line in lines} == {"webhooks-worker"}
+    messages = [line["message"] for line in lines]
+    assert f"webhooks worker metrics at http://127.0.0.1:{port}/metrics" in messages
+    assert "webhooks worker started" in messages and "webhooks worker stopped" in messages
+
+
+def test_a_taken_metrics_port_stops_the_worker_with_one_line_naming_the_setting(
+    start_worker: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        worker = start_worker("squeezed", COMMUNITYLAB_WEBHOOKS_METRICS_PORT=str(port))
+        assert worker.wait(timeout=60) == 2
+    (line,) = [json.loads(line) for line in worker.log_path.read_text().splitlines() if line.strip()]  # type: ignore[attr-defined]
+    assert line["level"] == "ERROR" and line["service"] == "webhooks-worker"
+    assert (
+        f"127.0.0.1:{port}" in line["message"]
+        and "COMMUNITYLAB_WEBHOOKS_METRICS_PORT=<port>" in line["message"]
+    )

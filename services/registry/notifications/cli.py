@@ -6,16 +6,38 @@ import argparse
 import signal
 from typing import Any
 
+SERVICE = "notifications-worker"
+METRICS_PORT_SETTING = "COMMUNITYLAB_NOTIFICATIONS_METRICS_PORT"
+
 
 def cmd_notifications_worker(args: argparse.Namespace) -> int:
     """Run the worker until SIGTERM/SIGINT, finishing the mail in flight first."""
+    import logging
+
     from services.registry.notifications.worker import NotificationsWorker, WorkerConfig
     from shared.config import get_settings
     from shared.db import Database
     from shared.logging import configure_logging
+    from shared.metrics_http import start_metrics_server
 
     settings = get_settings()
-    configure_logging(settings.log_level, json_logs=settings.log_json)
+    configure_logging(settings.log_level, json_logs=settings.log_json, service=SERVICE)
+    logger = logging.getLogger("communitylab.notifications")
+    port = settings.notifications_metrics_port
+    try:
+        metrics = start_metrics_server(settings.host, port)
+    except OSError as exc:
+        logger.error(
+            f"notifications worker: cannot serve /metrics on {settings.host}:{port} ({exc.strerror or exc}); "
+            f"choose another port with {METRICS_PORT_SETTING}=<port> (0 turns the metrics server off)",
+            extra={"metrics_port": port},
+        )
+        return 2
+    if metrics is not None:
+        logger.info(
+            f"notifications worker metrics at http://{settings.host}:{metrics.port}/metrics",
+            extra={"metrics_port": metrics.port},
+        )
     database = Database.from_url(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=2
     )
@@ -34,13 +56,12 @@ def cmd_notifications_worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    mode = "with e-mail" if config.smtp else "in-app only (no COMMUNITYLAB_SMTP_HOST)"
-    print(f"notifications worker {config.worker_id} started, {mode}", flush=True)
     try:
         worker.run_forever()
     finally:
         database.dispose()
-    print(f"notifications worker {config.worker_id} stopped", flush=True)
+        if metrics is not None:
+            metrics.close()
     return 0
 
 
@@ -62,3 +83,8 @@ def register(subparsers: Any) -> None:
 def background_commands() -> list[list[str]]:
     """The processes ``communitylab up`` starts beside the services."""
     return [["notifications-worker"]]
+
+
+def metrics_endpoints(settings: Any) -> list[tuple[str, int, str]]:
+    """What ``up`` prints and checks: (process, metrics port, setting), the port 0 when turned off."""
+    return [("notifications worker", int(settings.notifications_metrics_port), METRICS_PORT_SETTING)]

@@ -85,6 +85,11 @@ def position(*, session: Session) -> int:
     return int(value or 0)
 
 
+def lag(*, session: Session) -> int:
+    """How many log positions the consumer is behind the log's head."""
+    return max(last_position(session) - position(session=session), 0)
+
+
 def consume(*, session: Session, worker_id: str, lease_seconds: float, batch_size: int = 500) -> int | None:
     """Handle one batch of events after the checkpoint; the number read, or None without the lease."""
     after = claim(session=session, worker_id=worker_id, lease_seconds=lease_seconds)

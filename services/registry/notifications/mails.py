@@ -28,6 +28,7 @@ from services.registry.notifications.models import (
     NotificationPreference,
 )
 from services.registry.people.models import Person
+from shared.eventlog.tables import events as events_table
 
 LOCAL_ZONE = ZoneInfo("Europe/Rome")
 
@@ -192,6 +193,22 @@ class Outgoing:
     mail_id: uuid.UUID
     attempt_no: int
     message: object  # email.message.EmailMessage
+    # The correlation ids (request ids) of the events the mail tells about, for the worker's log lines.
+    correlation_ids: tuple[str, ...] = ()
+
+
+def correlation_ids(*, session: Session, notifications: list[Notification]) -> tuple[str, ...]:
+    """The distinct correlation ids of the events behind ``notifications``, in the notifications' order."""
+    event_ids = [n.event_id for n in notifications]
+    if not event_ids:
+        return ()
+    rows = session.connection().execute(
+        select(events_table.c.event_id, events_table.c.correlation_id).where(
+            events_table.c.event_id.in_(event_ids)
+        )
+    )
+    by_event = {uuid.UUID(str(event_id)): value for event_id, value in rows if value}
+    return tuple(dict.fromkeys(by_event[e] for e in event_ids if e in by_event))
 
 
 def prepare(
@@ -227,7 +244,12 @@ def prepare(
         base_url=base_url,
         unsubscribe_url=unsubscribe_url,
     )
-    return Outgoing(mail.id, mail.attempts + 1, render.build_message(context, notifications))
+    return Outgoing(
+        mail.id,
+        mail.attempts + 1,
+        render.build_message(context, notifications),
+        correlation_ids(session=session, notifications=notifications),
+    )
 
 
 def record_sent(*, session: Session, mail_id: uuid.UUID, worker_id: str, now: datetime) -> bool:

@@ -24,8 +24,10 @@ from services.registry.notifications.mailer import SendFailed, SmtpConfig, send
 from services.registry.notifications.models import NotificationMail
 from shared.config import Settings
 from shared.db import Database, utcnow
+from shared.metrics import CONSUMER_LAG
 
 logger = logging.getLogger("communitylab.notifications")
+LAG_CONSUMER = "notifications"
 
 
 def default_worker_id() -> str:
@@ -125,6 +127,9 @@ class NotificationsWorker:
                 lease_seconds=self.config.lease_seconds,
                 batch_size=self.config.batch_size,
             )
+            # Every worker reports the lag, the one holding the lease or not (the gauge keeps the largest).
+            behind = consumer.lag(session=session)
+        CONSUMER_LAG.labels(LAG_CONSUMER).set(behind)
         return read or 0
 
     def plan_once(self) -> int:
@@ -213,6 +218,9 @@ class NotificationsWorker:
                 "attempt": outgoing.attempt_no,
                 "error": str(error) if error else None,
                 "recorded": recorded,
+                # The request(s) that caused the mail: one for an immediate mail, several for a digest.
+                "correlation_id": outgoing.correlation_ids[0] if outgoing.correlation_ids else None,
+                "correlation_ids": list(outgoing.correlation_ids),
             },
         )
         return 1
@@ -232,7 +240,10 @@ class NotificationsWorker:
 
     def run_forever(self) -> None:
         """Loop until ``stop``; sleep ``poll_seconds`` when idle; survive database and SMTP hiccups."""
-        logger.info("notifications worker started", extra={"worker_id": self.config.worker_id})
+        logger.info(
+            "notifications worker started",
+            extra={"worker_id": self.config.worker_id, "email": self.config.smtp is not None},
+        )
         try:
             while not self.stopping:
                 try:

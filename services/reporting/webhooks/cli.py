@@ -6,16 +6,38 @@ import argparse
 import signal
 from typing import Any
 
+SERVICE = "webhooks-worker"
+METRICS_PORT_SETTING = "COMMUNITYLAB_WEBHOOKS_METRICS_PORT"
+
 
 def cmd_webhooks_worker(args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGTERM/SIGINT, finishing the in-flight delivery first."""
+    import logging
+
     from services.reporting.webhooks.dispatcher import Dispatcher, DispatcherConfig
     from shared.config import get_settings
     from shared.db import Database
     from shared.logging import configure_logging
+    from shared.metrics_http import start_metrics_server
 
     settings = get_settings()
-    configure_logging(settings.log_level, json_logs=settings.log_json)
+    configure_logging(settings.log_level, json_logs=settings.log_json, service=SERVICE)
+    logger = logging.getLogger("communitylab.webhooks")
+    port = settings.webhooks_metrics_port
+    try:
+        metrics = start_metrics_server(settings.host, port)
+    except OSError as exc:
+        logger.error(
+            f"webhooks worker: cannot serve /metrics on {settings.host}:{port} ({exc.strerror or exc}); "
+            f"choose another port with {METRICS_PORT_SETTING}=<port> (0 turns the metrics server off)",
+            extra={"metrics_port": port},
+        )
+        return 2
+    if metrics is not None:
+        logger.info(
+            f"webhooks worker metrics at http://{settings.host}:{metrics.port}/metrics",
+            extra={"metrics_port": metrics.port},
+        )
     database = Database.from_url(
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
@@ -38,13 +60,13 @@ def cmd_webhooks_worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    print(f"webhooks worker {config.worker_id} started", flush=True)
     try:
         dispatcher.run_forever()
     finally:
         dispatcher.client.close()
         database.dispose()
-    print(f"webhooks worker {config.worker_id} stopped", flush=True)
+        if metrics is not None:
+            metrics.close()
     return 0
 
 
@@ -66,3 +88,8 @@ def register(subparsers: Any) -> None:
 def background_commands() -> list[list[str]]:
     """The processes ``communitylab up`` starts beside the services."""
     return [["webhooks-worker"]]
+
+
+def metrics_endpoints(settings: Any) -> list[tuple[str, int, str]]:
+    """What ``up`` prints and checks: (process, metrics port, setting), the port 0 when turned off."""
+    return [("webhooks worker", int(settings.webhooks_metrics_port), METRICS_PORT_SETTING)]

@@ -27,7 +27,8 @@ from services.reporting.webhooks.schemas import RedeliveryRange
 from services.reporting.webhooks.subscriptions import append_event, subscription_matches
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, RecordedEvent, read_all
+from shared.eventlog import NewEvent, RecordedEvent, last_position, read_all
+from shared.eventlog.tables import events as events_table
 
 # --- deliveries ------------------------------------------------------------------------------------
 
@@ -273,6 +274,23 @@ def fan_out_position(*, session: Session) -> int:
         session.connection().execute(select(table.c.position).where(table.c.name == FANOUT_CONSUMER)).scalar()
     )
     return int(value or 0)
+
+
+def fan_out_lag(*, session: Session) -> int:
+    """How many log positions the fan-out is behind the log's head."""
+    return max(last_position(session) - fan_out_position(session=session), 0)
+
+
+def correlation_id_of(*, session: Session, delivery: WebhookDelivery) -> str | None:
+    """The correlation id (the request id) of the event a delivery carries; None for pings and old events."""
+    if delivery.event_id is None:
+        return None
+    value = (
+        session.connection()
+        .execute(select(events_table.c.correlation_id).where(events_table.c.event_id == delivery.event_id))
+        .scalar()
+    )
+    return str(value) if value else None
 
 
 # --- sending: leases and outcomes ------------------------------------------------------------------

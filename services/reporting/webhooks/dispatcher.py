@@ -37,12 +37,15 @@ from services.reporting.webhooks.models import DeliveryStatus, WebhookSubscripti
 from services.reporting.webhooks.signing import delivery_headers
 from shared.config import Settings
 from shared.db import Database, utcnow
-from shared.metrics import WEBHOOK_DELIVERIES, WEBHOOK_LATENCY
+from shared.metrics import CONSUMER_LAG, WEBHOOK_DELIVERIES, WEBHOOK_LATENCY
 from shared.net import Resolver, TargetRefused, pin_target, system_resolver
 
 logger = logging.getLogger("communitylab.webhooks")
 
 RESPONSE_EXCERPT_BYTES = 500
+LAG_CONSUMER = "webhooks.fanout"
+# Not signed (Standard Webhooks signs id, timestamp and body): a tracing aid, never a reason to trust a message.
+CORRELATION_HEADER = "x-correlation-id"
 
 
 def default_worker_id() -> str:
@@ -145,6 +148,9 @@ class Dispatcher:
                 lease_seconds=self.config.lease_seconds,
                 batch_size=self.config.batch_size,
             )
+            # Every worker reports the lag, the one holding the lease or not (the gauge keeps the largest).
+            behind = deliveries.fan_out_lag(session=session)
+        CONSUMER_LAG.labels(LAG_CONSUMER).set(behind)
         return read or 0
 
     # -- sending --------------------------------------------------------------------------------
@@ -207,7 +213,14 @@ class Dispatcher:
             secrets_in_use = subscriptions.signing_secrets(subscription, utcnow())
             delivery_id, message_id, attempt_no = delivery.id, delivery.message_id, delivery.attempts + 1
             body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False)
-        outcome = self._post(url, message_id=message_id, body=body, secrets_in_use=secrets_in_use)
+            correlation_id = deliveries.correlation_id_of(session=session, delivery=delivery)
+        outcome = self._post(
+            url,
+            message_id=message_id,
+            body=body,
+            secrets_in_use=secrets_in_use,
+            correlation_id=correlation_id,
+        )
         if outcome.retry_after_seconds is not None:
             delay = min(outcome.retry_after_seconds, config.max_retry_after_seconds)
         else:
@@ -244,18 +257,29 @@ class Dispatcher:
                 "latency_ms": outcome.latency_ms,
                 "error": outcome.error,
                 "recorded": recorded is not None,
+                "message_id": message_id,
+                # The request that caused the event (also sent as the X-Correlation-Id header).
+                "correlation_id": correlation_id,
             },
         )
         return recorded is not None
 
     def _post(
-        self, url: str, *, message_id: str, body: str, secrets_in_use: list[str]
+        self,
+        url: str,
+        *,
+        message_id: str,
+        body: str,
+        secrets_in_use: list[str],
+        correlation_id: str | None = None,
     ) -> deliveries.AttemptOutcome:
         started_at = utcnow()
         started = time.perf_counter()
         headers = delivery_headers(
             secrets_in_use, message_id=message_id, timestamp=int(time.time()), body=body
         )
+        if correlation_id:
+            headers[CORRELATION_HEADER] = correlation_id
         try:
             target = pin_target(
                 url, resolver=self.config.resolver, allow_loopback=self.config.allow_http_loopback
