@@ -23,6 +23,7 @@ from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
 from services.reporting.webhooks import events as webhook_events
 from services.workshops.attachments import events as attachment_events
+from services.workshops.knowledge.manual import events as manual_events
 from services.workshops.outcomes import events as outcome_events
 from services.workshops.participation import events as participation_events
 from services.workshops.participation.comments import events as comment_events
@@ -44,6 +45,7 @@ DOMAINS = (
     participation_events,
     comment_events,
     attachment_events,
+    manual_events,
 )
 
 

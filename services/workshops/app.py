@@ -10,6 +10,8 @@ from services.workshops.attachments.routes import UPLOAD_PATHS
 from services.workshops.imports.routes import OPENAPI_TAGS as IMPORTS_TAGS
 from services.workshops.imports.routes import UPLOAD_PATHS as IMPORT_PATHS
 from services.workshops.imports.routes import router as IMPORTS_ROUTER
+from services.workshops.knowledge.routes import OPENAPI_TAGS as KNOWLEDGE_TAGS
+from services.workshops.knowledge.routes import ROUTERS as KNOWLEDGE_ROUTERS
 from services.workshops.outcomes.routes import OPENAPI_TAGS as OUTCOMES_TAGS
 from services.workshops.outcomes.routes import ROUTERS as OUTCOMES_ROUTERS
 from services.workshops.participation.routes import OPENAPI_TAGS as PARTICIPATION_TAGS
@@ -43,7 +45,7 @@ def create_app(
         title="communitylab workshops",
         description=(
             "Programmes, participatory processes, workshops, attendance, inventions, priorities, evaluations, "
-            "citizens' proposals and attached files."
+            "citizens' proposals, attached files, the facilitators' collective manual and the case library."
         ),
         routers=[
             REGION_ROUTER,
@@ -54,6 +56,7 @@ def create_app(
             *ATTACHMENTS_ROUTERS,
             SEARCH_ROUTER,
             IMPORTS_ROUTER,
+            *KNOWLEDGE_ROUTERS,
         ],
         tags=[
             *PROCESSES_TAGS,
@@ -63,6 +66,7 @@ def create_app(
             *ATTACHMENTS_TAGS,
             *SEARCH_TAGS,
             *IMPORTS_TAGS,
+            *KNOWLEDGE_TAGS,
         ],
         settings=settings,
         database=database,

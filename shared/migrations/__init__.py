@@ -39,6 +39,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("workshops_participation", "services.workshops.participation:migrations"),
     Component("workshops_attachments", "services.workshops.attachments:migrations"),
     Component("workshops_imports", "services.workshops.imports:migrations"),
+    Component("workshops_knowledge", "services.workshops.knowledge:migrations"),
     # After every workshops component: the search index is backfilled from their tables.
     Component("workshops_search", "services.workshops.search:migrations"),
     Component("reporting", "services.reporting:migrations"),

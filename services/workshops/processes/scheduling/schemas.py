@@ -103,6 +103,12 @@ class WorkshopPublic(PublicModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def method_card_url(self) -> str:
+        """The collective manual's card of this workshop's method (``GET /methods/{method}``)."""
+        return f"/methods/{self.method.value}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def starts_at_local(self) -> str:
         """Start in Europe/Rome."""
         return to_rome(self.starts_at)

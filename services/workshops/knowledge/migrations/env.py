@@ -1,0 +1,3 @@
+from shared.migrations.env import run
+
+run()
