@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from shared.eventlog.fold import fold_at, streams_at
     from shared.eventlog.store import (
         NewEvent,
         RecordedEvent,
@@ -36,6 +37,8 @@ _WHERE = {
     "read_stream": "store",
     "stream_version": "store",
     "TimePoint": "timepoint",
+    "fold_at": "fold",
+    "streams_at": "fold",
     "register_upcaster": "upcasting",
     "upcast": "upcasting",
     "VerifyResult": "verify",
@@ -48,6 +51,7 @@ __all__ = [
     "TimePoint",
     "VerifyResult",
     "append",
+    "fold_at",
     "last_position",
     "occurred_on",
     "read_all",
@@ -55,6 +59,7 @@ __all__ = [
     "read_stream",
     "register_upcaster",
     "stream_version",
+    "streams_at",
     "upcast",
     "verify_chain",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from services.workshops.processes.models import Workshop
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -192,10 +194,23 @@ def record_evaluation_response(
     )
 
 
-def _results(session: Any, template_id: uuid.UUID, scope: str, scope_id: uuid.UUID) -> EvaluationResults:
+def _results(
+    session: Any,
+    template_id: uuid.UUID,
+    scope: str,
+    scope_id: uuid.UUID,
+    as_of: datetime | None,
+    known_at: datetime | None,
+) -> EvaluationResults:
     template = service.get_template(session=session, template_id=template_id)
     return EvaluationResults.model_validate(
-        service.evaluation_results(session=session, template=template, scope=scope, scope_id=scope_id)
+        service.evaluation_results(
+            session=session,
+            template=template,
+            scope=scope,
+            scope_id=scope_id,
+            point=TimePoint.of(as_of, known_at),
+        )
     )
 
 
@@ -210,11 +225,16 @@ TemplateQuery = Annotated[uuid.UUID, Query(description="The template whose answe
     responses=problem_responses(404, 422),
 )
 def get_process_evaluation_results(
-    process_id: uuid.UUID, template_id: TemplateQuery, session: SessionDep
+    process_id: uuid.UUID,
+    template_id: TemplateQuery,
+    session: SessionDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
-    """Count, mean and distribution per dimension over the process's responses."""
+    """Count, mean and distribution per dimension over the process's responses (with ``as_of``/``known_at``:
+    only the cards filled in by then and recorded by then)."""
     processes.get_process(session=session, process_id=process_id)
-    return _results(session, template_id, "process", process_id)
+    return _results(session, template_id, "process", process_id, as_of, known_at)
 
 
 @router.get(
@@ -225,11 +245,17 @@ def get_process_evaluation_results(
     responses=problem_responses(404, 422, 503),
 )
 def get_district_evaluation_results(
-    district_id: uuid.UUID, template_id: TemplateQuery, session: SessionDep, registry: RegistryDep
+    district_id: uuid.UUID,
+    template_id: TemplateQuery,
+    session: SessionDep,
+    registry: RegistryDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
-    """Count, mean and distribution per dimension over all the district's processes."""
+    """Count, mean and distribution per dimension over all the district's processes (with
+    ``as_of``/``known_at``: only the cards filled in by then and recorded by then)."""
     base.require_district(registry=registry, district_id=district_id)
-    return _results(session, template_id, "district", district_id)
+    return _results(session, template_id, "district", district_id, as_of, known_at)
 
 
 @router.get(
@@ -240,8 +266,13 @@ def get_district_evaluation_results(
     responses=problem_responses(404, 422),
 )
 def get_edition_evaluation_results(
-    edition_id: uuid.UUID, template_id: TemplateQuery, session: SessionDep
+    edition_id: uuid.UUID,
+    template_id: TemplateQuery,
+    session: SessionDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
-    """Count, mean and distribution per dimension over the edition's processes."""
+    """Count, mean and distribution per dimension over the edition's processes (with ``as_of``/``known_at``:
+    only the cards filled in by then and recorded by then)."""
     base.get_edition(session=session, edition_id=edition_id)
-    return _results(session, template_id, "edition", edition_id)
+    return _results(session, template_id, "edition", edition_id, as_of, known_at)

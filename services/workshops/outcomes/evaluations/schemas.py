@@ -239,3 +239,5 @@ class EvaluationResults(BaseModel):
     scope_id: uuid.UUID
     response_count: int
     dimensions: list[DimensionResult]
+    as_of: datetime | None = Field(default=None, description="Set when counted as of a valid time.")
+    known_at: datetime | None = Field(default=None, description="Set when counted as known at a time.")

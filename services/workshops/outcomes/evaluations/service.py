@@ -27,6 +27,7 @@ from services.workshops.processes.models import Process, Workshop
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
+from shared.eventlog import TimePoint, streams_at
 from shared.numbers import MEAN_PLACES, round_half_up
 from shared.pagination import paginate
 
@@ -284,34 +285,103 @@ SCOPE_COLUMNS = {
 }
 
 
-def evaluation_results(
-    *, session: Session, template: EvaluationTemplate, scope: str, scope_id: uuid.UUID
-) -> dict[str, Any]:
-    """Per-dimension count, mean (scales) and distribution of a template's answers in a scope."""
-    answer_column, response_column = SCOPE_COLUMNS[scope]
-    response_count = session.exec(
-        select(func.count())
-        .select_from(EvaluationResponse)
-        .where(EvaluationResponse.template_id == template.id, response_column == scope_id)
-    ).one()
-    rows = session.exec(
+def _included_responses(
+    session: Session, template: EvaluationTemplate, scope: str, scope_id: uuid.UUID, point: TimePoint
+) -> set[uuid.UUID]:
+    """The scope's responses to the template whose recording falls inside ``point`` (occurred_at <= as_of,
+    recorded_at <= known_at): a card filled in at a workshop is dated by the workshop's day."""
+    inside = streams_at(
+        session,
+        stream_type=ev.EVALUATION_RESPONSE_STREAM,
+        event_type=ev.EVALUATION_RESPONSE_RECORDED,
+        point=point,
+        district_id=scope_id if scope == "district" else None,
+    )
+    _, response_column = SCOPE_COLUMNS[scope]
+    in_scope = session.exec(
+        select(EvaluationResponse.id).where(
+            EvaluationResponse.template_id == template.id, response_column == scope_id
+        )
+    ).all()
+    return {response_id for response_id in in_scope if str(response_id) in inside}
+
+
+def _answer_groups(
+    session: Session,
+    template: EvaluationTemplate,
+    scope: str,
+    scope_id: uuid.UUID,
+    included: set[uuid.UUID] | None,
+) -> list[tuple[str, str, int, int, int]]:
+    """(dimension, value, answers, numeric answers, sum of numeric values) over the scope's answers (only
+    those of ``included`` responses when given)."""
+    answer_column, _ = SCOPE_COLUMNS[scope]
+    where = (EvaluationAnswer.template_id == template.id, answer_column == scope_id)
+    if included is None:
+        return [
+            (dimension, value, int(count), int(numeric_count or 0), int(numeric_sum or 0))
+            for dimension, value, count, numeric_count, numeric_sum in session.exec(
+                select(
+                    EvaluationAnswer.dimension,
+                    EvaluationAnswer.value,
+                    func.count(),
+                    func.count(EvaluationAnswer.numeric_value),
+                    func.sum(EvaluationAnswer.numeric_value),
+                )
+                .where(*where)
+                .group_by(EvaluationAnswer.dimension, EvaluationAnswer.value)
+            ).all()
+        ]
+    groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for response_id, dimension, value, numeric_value in session.exec(
         select(
+            EvaluationAnswer.response_id,
             EvaluationAnswer.dimension,
             EvaluationAnswer.value,
-            func.count(),
-            func.count(EvaluationAnswer.numeric_value),
-            func.sum(EvaluationAnswer.numeric_value),
-        )
-        .where(EvaluationAnswer.template_id == template.id, answer_column == scope_id)
-        .group_by(EvaluationAnswer.dimension, EvaluationAnswer.value)
-    ).all()
+            EvaluationAnswer.numeric_value,
+        ).where(*where)
+    ).all():
+        if response_id in included:
+            group = groups[(dimension, value)]
+            group[0] += 1
+            if numeric_value is not None:
+                group[1] += 1
+                group[2] += int(numeric_value)
+    return [(dimension, value, *group) for (dimension, value), group in groups.items()]  # type: ignore[misc]
+
+
+def evaluation_results(
+    *,
+    session: Session,
+    template: EvaluationTemplate,
+    scope: str,
+    scope_id: uuid.UUID,
+    point: TimePoint | None = None,
+) -> dict[str, Any]:
+    """Per-dimension count, mean (scales) and distribution of a template's answers in a scope.
+
+    At a ``point`` (as of a valid time, as known at a transaction time) only the responses recorded inside
+    it count; the dimensions' labels are those of the template's newest version either way.
+    """
+    point = point or TimePoint()
+    included = None if point.is_now else _included_responses(session, template, scope, scope_id, point)
+    if included is None:
+        _, response_column = SCOPE_COLUMNS[scope]
+        response_count = session.exec(
+            select(func.count())
+            .select_from(EvaluationResponse)
+            .where(EvaluationResponse.template_id == template.id, response_column == scope_id)
+        ).one()
+    else:
+        response_count = len(included)
+    rows = _answer_groups(session, template, scope, scope_id, included)
     distributions: dict[str, dict[str, int]] = defaultdict(dict)
     # The mean is over numeric answers only: a dimension may have been a choice in an earlier version.
     numeric: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for dimension, value, count, numeric_count, numeric_sum in rows:
-        distributions[dimension][value] = int(count)
-        numeric[dimension][0] += int(numeric_count or 0)
-        numeric[dimension][1] += int(numeric_sum or 0)
+        distributions[dimension][value] = count
+        numeric[dimension][0] += numeric_count
+        numeric[dimension][1] += numeric_sum
     # Labels come from the newest version that has the dimension; answers of every version count.
     versions = session.exec(
         select(EvaluationTemplateVersion)
@@ -360,4 +430,6 @@ def evaluation_results(
         "scope_id": scope_id,
         "response_count": int(response_count),
         "dimensions": results,
+        "as_of": point.as_of,
+        "known_at": point.known_at,
     }

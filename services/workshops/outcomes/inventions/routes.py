@@ -24,6 +24,7 @@ from services.workshops.processes import base as processes
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 from shared.privacy import Scope, may_see
@@ -108,16 +109,23 @@ def list_inventions(
     )
 
 
-def _invention_detail(session: Any, invention: Any, principal: Any) -> InventionDetail:
+def _invention_detail(
+    session: Any, invention: Any, principal: Any, point: TimePoint | None = None
+) -> InventionDetail:
+    data = (
+        service.invention_at(session=session, invention=invention, point=point)
+        if point is not None and not point.is_now
+        else invention.model_dump()
+    )
     return InventionDetail.model_validate(
-        service.invention_view(invention, show_people=may_see(principal, Scope.of([invention.district_id])))
+        service.invention_view(data, show_people=may_see(principal, Scope.of([invention.district_id])))
         | {
             "origin_detail": base.origin_detail(
                 session=session,
-                process_id=invention.process_id,
-                workshop_id=invention.workshop_id,
-                origin_kind=invention.origin_kind,
-                origin_id=invention.origin_id,
+                process_id=data["process_id"],
+                workshop_id=data["workshop_id"],
+                origin_kind=data["origin_kind"],
+                origin_id=data["origin_id"],
             )
         }
     )
@@ -126,17 +134,23 @@ def _invention_detail(session: Any, invention: Any, principal: Any) -> Invention
 @router.get(
     "/inventions/{invention_id}",
     response_model=InventionDetail,
-    summary="An invention with its origin (process, workshop, session)",
+    summary="An invention with its origin (process, workshop, session), optionally as it stood at a past time",
     tags=INVENTIONS,
     responses=problem_responses(404, 422),
 )
 def get_invention(
-    invention_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+    invention_id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
-    """One invention."""
+    """One invention, now or, with ``as_of``/``known_at``, folded from its events at that point."""
     invention = service.get_invention(session=session, invention_id=invention_id)
-    set_etag(response, invention.version)
-    return _invention_detail(session, invention, principal)
+    body = _invention_detail(session, invention, principal, TimePoint.of(as_of, known_at))
+    set_etag(response, body.version)
+    return body
 
 
 @router.patch(

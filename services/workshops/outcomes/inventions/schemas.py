@@ -160,3 +160,5 @@ class InventionDetail(InventionPublic):
     """An invention with its origin spelled out."""
 
     origin_detail: OriginDetail
+    as_of: datetime | None = Field(default=None, description="Set when folded as of a valid time.")
+    known_at: datetime | None = Field(default=None, description="Set when folded as known at a time.")

@@ -33,6 +33,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import NotFoundError
+from shared.eventlog import RecordedEvent, TimePoint, fold_at
 from shared.pagination import paginate
 
 
@@ -63,26 +64,71 @@ def require_invention_references(
     )
 
 
-def invention_view(invention: Invention, *, show_people: bool = True) -> dict[str, Any]:
-    """An invention as the API shows it; who took part is shown to staff keys only."""
-    data = invention.model_dump()
+def invention_view(invention: Invention | dict[str, Any], *, show_people: bool = True) -> dict[str, Any]:
+    """An invention (a row, or its columns folded as of a time) as the API shows it; who took part is
+    shown to staff keys only."""
+    data = dict(invention) if isinstance(invention, dict) else invention.model_dump()
     if not show_people:
         data["person_ids"] = []
-    data["origin"] = (
-        {"kind": invention.origin_kind, "id": invention.origin_id} if invention.origin_kind else None
-    )
-    data["theme_label"] = THEME_LABELS[Theme(invention.theme)]
+    data["origin"] = {"kind": data["origin_kind"], "id": data["origin_id"]} if data["origin_kind"] else None
+    data["theme_label"] = THEME_LABELS[Theme(data["theme"])]
     data["handover"] = (
         {
-            "to_district_id": invention.handed_over_to_district_id,
-            "to_organisation_id": invention.handed_over_to_organisation_id,
-            "on": invention.handed_over_on,
-            "note": invention.handover_note,
+            "to_district_id": data["handed_over_to_district_id"],
+            "to_organisation_id": data["handed_over_to_organisation_id"],
+            "on": data["handed_over_on"],
+            "note": data["handover_note"],
         }
-        if invention.handed_over_on
+        if data["handed_over_on"]
         else None
     )
     return data
+
+
+# What the events set, reset to "not yet" before folding (the description and the attachments, which the
+# events carry only as a change or a count, keep the current row's value).
+_HANDOVER_FIELDS: dict[str, Any] = {
+    "handed_over_to_district_id": None,
+    "handed_over_to_organisation_id": None,
+    "handed_over_on": None,
+    "handover_note": None,
+}
+_CREATED_FIELDS = ("title", "kind", "theme", "person_ids", "organisation_ids", "workshop_id", "edition_id")
+
+
+def _invention_step(data: dict[str, Any], event: RecordedEvent) -> dict[str, Any]:
+    payload = event.payload
+    if event.type == ev.INVENTION_CREATED:
+        data.update({name: payload[name] for name in _CREATED_FIELDS if name in payload})
+        for name in ("workshop_id", "edition_id"):
+            data[name] = uuid.UUID(data[name]) if isinstance(data[name], str) else data[name]
+        origin = payload.get("origin") or {}
+        data["origin_kind"], data["origin_id"] = origin.get("kind"), origin.get("id")
+        data["created_at"] = event.recorded_at
+    elif event.type == ev.INVENTION_UPDATED:
+        data.update({k: v for k, v in payload["changes"].items() if k != "attachments"})
+    elif event.type == ev.INVENTION_HANDED_OVER:
+        data["handed_over_to_district_id"] = payload.get("to_district_id")
+        data["handed_over_to_organisation_id"] = payload.get("to_organisation_id")
+        data["handed_over_on"] = payload.get("on")
+        data["handover_note"] = payload.get("note")
+    data["updated_at"] = event.recorded_at
+    return data
+
+
+def invention_at(*, session: Session, invention: Invention, point: TimePoint) -> dict[str, Any]:
+    """The invention's columns as they stood at ``point``, folded from its events (for ``invention_view``)."""
+    return fold_at(
+        session,
+        stream_type=ev.INVENTION_STREAM,
+        stream_id=invention.id,
+        point=point,
+        apply=_invention_step,
+        what=f"invention {invention.id}",
+        start=invention.model_dump() | _HANDOVER_FIELDS,
+        created=ev.INVENTION_CREATED,
+        ids={"invention_id": str(invention.id)},
+    )
 
 
 def get_invention(*, session: Session, invention_id: uuid.UUID) -> Invention:

@@ -30,7 +30,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ForbiddenError, NotFoundError
-from shared.eventlog import TimePoint, read_stream
+from shared.eventlog import RecordedEvent, TimePoint, fold_at, read_stream
 from shared.pagination import paginate
 
 # Which governance body must own a step, checked against the registry's memberships of the caller.
@@ -381,15 +381,8 @@ _FOLDED_FIELDS: dict[str, Any] = {
 
 def priority_at(*, session: Session, priority: Priority, point: TimePoint) -> dict[str, Any]:
     """The priority as it stood at ``point``, folded from its events (NotFoundError if it did not exist)."""
-    stream = read_stream(
-        session, ev.PRIORITY_STREAM, str(priority.id), as_of=point.as_of, known_at=point.known_at
-    )
-    if not stream:
-        raise NotFoundError(
-            f"priority {priority.id} did not exist {point.describe()}", priority_id=str(priority.id)
-        )
-    view = priority_view(priority) | dict(_FOLDED_FIELDS)
-    for event in stream:
+
+    def step(view: dict[str, Any], event: RecordedEvent) -> dict[str, Any]:
         payload = event.payload
         if payload.get("to_state"):
             view["state"] = payload["to_state"]
@@ -400,10 +393,20 @@ def priority_at(*, session: Session, priority: Priority, point: TimePoint) -> di
             view["outcome_note"] = payload["note"]
         if event.type == ev.PRIORITY_PROPOSED and payload.get("title"):
             view["title"] = payload["title"]
+        view["updated_at"] = event.recorded_at
+        return view
+
+    view = fold_at(
+        session,
+        stream_type=ev.PRIORITY_STREAM,
+        stream_id=priority.id,
+        point=point,
+        apply=step,
+        what=f"priority {priority.id}",
+        start=priority_view(priority) | dict(_FOLDED_FIELDS),
+        ids={"priority_id": str(priority.id)},
+    )
     view["allowed"] = allowed_transitions(PriorityState(view["state"]))
-    view["version"] = stream[-1].version
-    view["updated_at"] = stream[-1].recorded_at
-    view["as_of"], view["known_at"] = point.as_of, point.known_at
     return view
 
 

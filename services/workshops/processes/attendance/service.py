@@ -34,7 +34,7 @@ from services.workshops.processes.models import (
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, TimePoint, read_stream
+from shared.eventlog import NewEvent, RecordedEvent, TimePoint, fold_at
 
 
 def _active_registrations(session: Session, workshop_id: uuid.UUID) -> list[Registration]:
@@ -312,29 +312,34 @@ def attendance_at(*, session: Session, workshop_id: uuid.UUID, point: TimePoint)
     day on, while ``known_at`` before its recording still gives the figures known then.
     """
     get_workshop(session=session, workshop_id=workshop_id)
-    records = [
-        e
-        for e in read_stream(
-            session, events.WORKSHOP, str(workshop_id), as_of=point.as_of, known_at=point.known_at
-        )
-        if e.type == events.WORKSHOP_ATTENDANCE_RECORDED
-    ]
-    if not records:
+
+    def step(record: dict[str, Any], event: RecordedEvent) -> dict[str, Any]:
+        if event.type != events.WORKSHOP_ATTENDANCE_RECORDED:
+            return record
+        return {
+            "workshop_id": workshop_id,
+            "present": list(event.payload.get("present") or []),
+            "absent": list(event.payload.get("absent") or []),
+            "anonymous_counts": dict(event.payload.get("anonymous_counts") or {}),
+            "recorded_at": event.recorded_at,
+            "occurred_at": event.occurred_at,
+        }
+
+    record = fold_at(
+        session,
+        stream_type=events.WORKSHOP,
+        stream_id=workshop_id,
+        point=point,
+        apply=step,
+        what=f"workshop {workshop_id}",
+        ids={"workshop_id": str(workshop_id)},
+    )
+    if "present" not in record:
         raise NotFoundError(
             f"no attendance was taken for workshop {workshop_id} {point.describe()}",
             workshop_id=str(workshop_id),
         )
-    last = records[-1]
-    return {
-        "workshop_id": workshop_id,
-        "present": list(last.payload.get("present") or []),
-        "absent": list(last.payload.get("absent") or []),
-        "anonymous_counts": dict(last.payload.get("anonymous_counts") or {}),
-        "recorded_at": last.recorded_at,
-        "occurred_at": last.occurred_at,
-        "as_of": point.as_of,
-        "known_at": point.known_at,
-    }
+    return record
 
 
 def _add(counter: dict[str, int], key: str, n: int) -> None:

@@ -1,21 +1,21 @@
-"""Rules of a process's history: its streams in log order, and the process as of a past time."""
+"""Rules of a process's history: its streams in log order, and the process and its workshops as of a past time."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from sqlmodel import Session, select
 
 from services.workshops.processes import events
-from services.workshops.processes.base import get_process
+from services.workshops.processes.base import get_process, get_workshop
 from services.workshops.processes.history.snapshots import fold_process, fold_start, latest_snapshot
 from services.workshops.processes.identity.schemas import ProcessPublic
 from services.workshops.processes.models import (
     Workshop,
 )
-from shared.errors import NotFoundError
-from shared.eventlog import RecordedEvent, TimePoint, read_by_streams, read_stream
+from shared.eventlog import RecordedEvent, TimePoint, fold_at, read_by_streams
 
 HistoryStreamProvider = Callable[[Session, uuid.UUID], list[tuple[str, str]]]
 """Given a process id, the extra (stream_type, stream_id) pairs that belong to that process's history."""
@@ -52,25 +52,75 @@ def process_as_of(*, session: Session, process_id: uuid.UUID, point: TimePoint) 
     """
     limits = [t for t in (point.as_of, point.known_at) if t is not None]
     snapshot = latest_snapshot(session, process_id, as_of=min(limits) if limits else None)
-    state, phases, after_version = fold_start(snapshot)
-    stream = read_stream(
+    start, phases, after_version = fold_start(snapshot)
+    state = fold_at(
         session,
-        events.PROCESS,
-        str(process_id),
+        stream_type=events.PROCESS,
+        stream_id=process_id,
+        point=point,
+        apply=lambda folded, event: fold_process(folded, phases, [event]),
+        what=f"process {process_id}",
+        start=start,
         after_version=after_version,
-        as_of=point.as_of,
-        known_at=point.known_at,
+        created=events.PROCESS_CREATED,
+        ids={"process_id": str(process_id)},
     )
-    if snapshot is None and (not stream or stream[0].type != events.PROCESS_CREATED):
-        raise NotFoundError(
-            f"process {process_id} did not exist {point.describe()}", process_id=str(process_id)
-        )
-    state = fold_process(state, phases, stream)
     state["phases"] = sorted(phases.values(), key=lambda p: p["position"])
-    state["version"] = stream[-1].version if stream else after_version
-    state["as_of"] = point.as_of
-    state["known_at"] = point.known_at
     return ProcessPublic.model_validate(state)
+
+
+_SCHEDULED_FIELDS = (
+    "method",
+    "title",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "capacity",
+    "facilitator_ids",
+    "status",
+)
+
+
+def _workshop_step(view: dict[str, Any], event: RecordedEvent) -> dict[str, Any]:
+    payload = event.payload
+    if event.type == events.WORKSHOP_SCHEDULED:
+        view.update({name: payload[name] for name in _SCHEDULED_FIELDS if name in payload})
+        view["status_reason"] = None
+    elif event.type == events.WORKSHOP_UPDATED:
+        view.update(payload["changes"])
+    elif event.type == events.WORKSHOP_STATUS_CHANGED:
+        view["status"] = payload["status"]
+        view["status_reason"] = payload.get("reason")
+    return view
+
+
+def workshop_as_of(*, session: Session, workshop_id: uuid.UUID, point: TimePoint) -> dict[str, Any]:
+    """The workshop at ``point`` (its schedule, venue, facilitators, status), folded from its events.
+
+    The description, which ``workshop.scheduled`` does not carry, is the current one until an update
+    inside the point changed it. Registrations and attendance are in the same stream (they count in the
+    version) and have their own as-of reads.
+    """
+    workshop = get_workshop(session=session, workshop_id=workshop_id)
+    start = {
+        "id": workshop.id,
+        "process_id": workshop.process_id,
+        "district_id": workshop.district_id,
+        "edition_id": workshop.edition_id,
+        "description": workshop.description,
+    }
+    return fold_at(
+        session,
+        stream_type=events.WORKSHOP,
+        stream_id=workshop_id,
+        point=point,
+        apply=_workshop_step,
+        what=f"workshop {workshop_id}",
+        start=start,
+        created=events.WORKSHOP_SCHEDULED,
+        ids={"workshop_id": str(workshop_id)},
+    )
 
 
 def process_history(

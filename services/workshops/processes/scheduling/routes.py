@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
 from services.workshops.processes.deps import IfMatch
+from services.workshops.processes.history import service as history
 from services.workshops.processes.models import (
     Workshop,
     WorkshopStatus,
@@ -31,6 +32,7 @@ from shared.api.pagination import (
     set_link_header,
 )
 from shared.api.schemas import ApiDateTime
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -166,12 +168,25 @@ def get_workshop_ics(workshop_id: uuid.UUID, session: SessionDep) -> Response:
 @router.get(
     "/workshops/{workshop_id}",
     response_model=WorkshopPublic,
-    summary="Get a workshop",
+    summary="Get a workshop (optionally as it stood at a past time)",
     tags=["workshops"],
     responses=problem_responses(404, 422),
 )
-def get_workshop(workshop_id: uuid.UUID, response: Response, session: SessionDep) -> Any:
-    """One workshop (times also in Europe/Rome)."""
+def get_workshop(
+    workshop_id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
+) -> Any:
+    """One workshop (times also in Europe/Rome); with ``as_of``/``known_at``, folded from its events."""
+    point = TimePoint.of(as_of, known_at)
+    if not point.is_now:
+        body = WorkshopPublic.model_validate(
+            history.workshop_as_of(session=session, workshop_id=workshop_id, point=point)
+        )
+        set_etag(response, body.version)
+        return body
     workshop = base.get_workshop(session=session, workshop_id=workshop_id)
     set_etag(response, workshop.version)
     return WorkshopPublic.model_validate(workshop)

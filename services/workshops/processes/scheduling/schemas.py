@@ -100,6 +100,8 @@ class WorkshopPublic(PublicModel):
     status: WorkshopStatus
     status_reason: str | None
     version: int
+    as_of: datetime | None = Field(default=None, description="Set when folded as of a valid time.")
+    known_at: datetime | None = Field(default=None, description="Set when folded as known at a time.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
