@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shared.eventlog.fold import fold_at, streams_at
+    from shared.eventlog.fold import fold_at, read_at, streams_at
     from shared.eventlog.store import (
         NewEvent,
         RecordedEvent,
@@ -38,6 +38,7 @@ _WHERE = {
     "stream_version": "store",
     "TimePoint": "timepoint",
     "fold_at": "fold",
+    "read_at": "fold",
     "streams_at": "fold",
     "register_upcaster": "upcasting",
     "upcast": "upcasting",
@@ -55,6 +56,7 @@ __all__ = [
     "last_position",
     "occurred_on",
     "read_all",
+    "read_at",
     "read_by_streams",
     "read_stream",
     "register_upcaster",

@@ -1,16 +1,23 @@
-"""Reads at a point in time, shared by every ``as_of``/``known_at`` route.
+"""Reads at a point in time, shared by every ``as_of``/``known_at`` route and the reports as of a time.
 
 Two shapes of read: a record rebuilt from its own stream (``fold_at``: a process, a priority, a workshop,
 an invention, an attendance record), and a set of records whose recording event falls inside the point
-(``streams_at``: the evaluation cards counted in results as of a time). Both keep exactly the events with
-``occurred_at <= as_of`` and ``recorded_at <= known_at`` (``TimePoint.includes``), read in version order, so
-a correction recorded later applies from its valid time on and is ignored when known_at is before it.
+(``streams_at``: the evaluation cards counted in results as of a time).
+
+Which events are inside a point (``inside``): those recorded by ``known_at`` (``recorded_at``) that had
+happened by ``as_of`` (``occurred_at``), in version order, so a correction recorded later applies from its
+valid time on and is ignored when ``known_at`` is before it. One rule more: a record exists from no later
+than the first thing that happened to it, so the event that created a stream counts as happening at the
+earliest ``occurred_at`` of its stream's known events. A workshop scheduled today and recorded as held on
+10/02/2019 existed as of 2019; a priority entered today and validated at the sitting of 12/02/2014 was
+proposed by then (its submission, recorded today with no business date, was not).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +27,42 @@ from shared.errors import NotFoundError
 from shared.eventlog.store import RecordedEvent, read_stream
 from shared.eventlog.tables import events
 from shared.eventlog.timepoint import TimePoint
+
+
+def created_at_latest(occurred: Sequence[datetime]) -> list[datetime]:
+    """The valid times of one stream's events (in version order, from its first): the first one pulled back
+    to the earliest of them all, the others as they are."""
+    if not occurred:
+        return []
+    return [min(occurred), *occurred[1:]]
+
+
+def inside(
+    stream: Sequence[RecordedEvent], point: TimePoint, *, from_start: bool = True
+) -> list[RecordedEvent]:
+    """The events of one stream (version order, already bounded by ``known_at``) inside ``point``'s
+    ``as_of``; ``from_start`` when ``stream`` begins at the stream's first event."""
+    if point.as_of is None:
+        return list(stream)
+    occurred = [e.occurred_at for e in stream]
+    valid = created_at_latest(occurred) if from_start else occurred
+    return [e for e, at in zip(stream, valid, strict=True) if at <= point.as_of]
+
+
+def read_at(
+    session: Session,
+    stream_type: str,
+    stream_id: str | uuid.UUID,
+    point: TimePoint,
+    *,
+    after_version: int = 0,
+) -> list[RecordedEvent]:
+    """One stream's events inside ``point``, in version order (after ``after_version`` when given)."""
+    known = read_stream(
+        session, stream_type, str(stream_id), after_version=after_version, known_at=point.known_at
+    )
+    return inside(known, point, from_start=after_version == 0)
+
 
 Apply = Callable[[dict[str, Any], RecordedEvent], dict[str, Any]]
 """One step of a fold: the state so far and an event in; the new state out (may be the same dict)."""
@@ -45,14 +88,7 @@ def fold_at(
     when no event falls inside the point, or, folding from nothing, when the first one is not ``created``.
     The result carries ``version`` (the last event folded) and the point's ``as_of``/``known_at``.
     """
-    stream = read_stream(
-        session,
-        stream_type,
-        str(stream_id),
-        after_version=after_version,
-        as_of=point.as_of,
-        known_at=point.known_at,
-    )
+    stream = read_at(session, stream_type, stream_id, point, after_version=after_version)
     from_nothing = after_version == 0
     if (from_nothing and not stream) or (from_nothing and created is not None and stream[0].type != created):
         missing = NotFoundError(f"{what} did not exist {point.describe()}")

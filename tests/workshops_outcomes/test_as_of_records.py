@@ -82,8 +82,10 @@ async def test_a_workshop_as_of_its_day_and_as_known_before_a_fix(
     assert known_then["starts_at_local"].startswith("2019-02-10T16:00")
     after_move = await _get(outcomes_client, url, h, known_at=known_moved)
     assert (after_move["status"], after_move["venue"]) == ("planned", "Biblioteca")
-    # Scheduling has no business date: before it was recorded the workshop did not exist.
-    assert await _get(outcomes_client, url, h, as_of="2019-12-31") == 404
+    # Scheduled today, but held on 10/02/2019: it existed by then, as it was scheduled (not yet moved).
+    in_2019 = await _get(outcomes_client, url, h, as_of="2019-12-31")
+    assert (in_2019["status"], in_2019["venue"]) == ("held", "Sala civica")
+    assert await _get(outcomes_client, url, h, as_of="2019-02-09") == 404
     assert await _get(outcomes_client, url, h, known_at="2001-01-01") == 404
     bad = await outcomes_client.get(url, params={"known_at": "2020-13-01"}, headers=h)
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.known_at"
@@ -119,9 +121,11 @@ async def test_an_invention_as_of_its_hand_over_and_as_known_before_an_amendment
 
     now = await _get(outcomes_client, url, h)
     assert now["title"] == "Sportello di prossimità" and now["handover"]["on"] == "2019-05-08"
-    # Valid time: as of 2019 only the hand-over (dated by its day) had happened; the invention was
-    # recorded today, so it did not exist yet.
-    assert await _get(outcomes_client, url, h, as_of="2019-12-31") == 404
+    # Valid time: as of 2019 the hand-over (dated by its day) had happened, so the invention existed by
+    # then, with the title it was recorded with (the amendment happened today).
+    in_2019 = await _get(outcomes_client, url, h, as_of="2019-12-31")
+    assert (in_2019["title"], in_2019["handover"]["on"]) == ("Sportello", "2019-05-08")
+    assert await _get(outcomes_client, url, h, as_of="2019-05-07") == 404
     # Transaction time: before the hand-over was recorded there was none; before the amendment, the old title.
     first = await _get(outcomes_client, url, h, known_at=known_created)
     assert (first["title"], first["handover"], first["version"]) == ("Sportello", None, 1)

@@ -226,11 +226,13 @@ async def test_a_priority_as_of_its_sitting_and_as_known_before(
 
     now = await at()
     assert now["state"] == "validated" and now["as_of"] is None
-    # Valid time: at the end of the sitting's day the committee had validated it (the proposal and the
-    # submission were recorded today, so as of 2014 only the validation had happened).
+    # Valid time: at the end of the sitting's day the committee had validated it, so the priority existed
+    # by then (a record exists from no later than the first thing that happened to it); the submission,
+    # recorded today with no business date, had not happened as of 2014.
     in_2014 = await at(as_of="2014-06-30")
     assert in_2014["state"] == "validated" and in_2014["sitting_date"] == "2014-02-12"
-    assert [s["to_state"] for s in in_2014["history"]] == ["validated"]
+    assert [s["to_state"] for s in in_2014["history"]] == ["proposed", "validated"]
+    assert await at(as_of="2014-02-10") == 404
     # Transaction time: before the decision was recorded it was only submitted, with no sitting.
     before = await at(known_at=submitted_known)
     assert before["state"] == "submitted" and before["sitting_date"] is None and before["motivation"] is None

@@ -30,7 +30,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ForbiddenError, NotFoundError
-from shared.eventlog import RecordedEvent, TimePoint, fold_at, read_stream
+from shared.eventlog import RecordedEvent, TimePoint, fold_at, read_at
 from shared.pagination import paginate
 
 # Which governance body must own a step, checked against the registry's memberships of the caller.
@@ -426,9 +426,7 @@ def priority_history(
             "actor_id": event.actor_id,
             "details": {k: v for k, v in event.payload.items() if k not in _HISTORY_DETAIL_SKIP},
         }
-        for event in read_stream(
-            session, ev.PRIORITY_STREAM, str(priority.id), as_of=point.as_of, known_at=point.known_at
-        )
+        for event in read_at(session, ev.PRIORITY_STREAM, priority.id, point)
     ]
 
 
