@@ -77,7 +77,11 @@ def test_readme_walkthrough_runs_as_written_and_again(live_services: LiveService
     timeline = _timeline(second)
     assert _timeline(first)["process_id"] == timeline["process_id"]
     assert timeline["title"] == "Correggio: priorità partecipate"
-    types = [item["event_type"] for item in timeline["items"]]
+    # The timeline reads by when things happened (the attendance of a workshop held on 10/02 comes before the
+    # workshop was scheduled today); the walkthrough's steps are checked in the order it wrote them.
+    occurred = [item["occurred_at"] for item in timeline["items"]]
+    assert occurred == sorted(occurred)
+    types = [item["event_type"] for item in sorted(timeline["items"], key=lambda item: item["position"])]
     expected = [
         "process.created",
         "workshop.scheduled",
