@@ -67,6 +67,10 @@ class RequestContextMiddleware:
 
     def _limit(self, scope: Scope) -> int:
         method, path = scope.get("method", ""), scope.get("path", "")
+        # Behind a proxy prefix (``--root-path /workshops``) the path carries the prefix; the rules do not.
+        root = scope.get("root_path", "")
+        if root and path.startswith(root + "/"):
+            path = path[len(root) :]
         for rule in self.body_limits:
             if rule.matches(method, path):
                 return rule.max_bytes

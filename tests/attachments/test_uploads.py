@@ -240,3 +240,20 @@ async def test_removing_deletes_the_file_and_records_the_event(place: Place, ses
     ]
     listed = await place.workshops.get(f"/workshops/{place.workshop_id}/attachments")
     assert listed.json()["items"] == []
+
+
+async def test_a_file_name_keeps_its_last_segment_without_control_characters(place: Place) -> None:
+    multipart = await place.upload(
+        f"/workshops/{place.workshop_id}/attachments", PDF, filename="../../etc/verbale.pdf"
+    )
+    assert multipart.status_code == 201, multipart.text
+    assert multipart.json()["filename"] == "verbale.pdf"
+    raw = await place.workshops.post(
+        f"/workshops/{place.workshop_id}/attachments",
+        params={"filename": "C:\\Documenti\\ver\x00bale.pdf"},
+        content=PDF,
+        headers={**place.editor, "Content-Type": "application/pdf"},
+    )
+    assert raw.status_code == 201, raw.text
+    assert raw.json()["filename"] == "verbale.pdf"
+    assert raw.json()["title"] == "verbale.pdf"

@@ -120,3 +120,23 @@ def test_the_combined_api_page_is_served_at_the_root(proxy: tuple[str, dict[str,
         # The page's relative links resolve to documents the proxy really serves.
         assert httpx.get(f"{base}/{name}/openapi.json", timeout=5).json()["info"]["title"]
         assert f'href="{name}/docs"' in page.text
+
+
+def test_attachment_uploads_pass_the_proxy_and_other_large_bodies_do_not(
+    proxy: tuple[str, dict[str, Any]],
+) -> None:
+    base, _served = proxy
+    body = b"a" * (3 * 1024 * 1024)  # over the proxy's 2 MiB for ordinary routes, under an attachment's limit
+    for path in (
+        "/workshops/workshops/5b1c3f0e-8d2a-4c6e-9f1a-2b3c4d5e6f70/attachments",
+        "/workshops/workshops/5b1c3f0e-8d2a-4c6e-9f1a-2b3c4d5e6f70/minutes/attachments",
+        "/workshops/inventions/5b1c3f0e-8d2a-4c6e-9f1a-2b3c4d5e6f70/attachments?title=Foto",
+    ):
+        upload = httpx.post(f"{base}{path}", content=body, headers={"Content-Type": "text/plain"}, timeout=30)
+        # The service itself answers (no key: 401 problem+json), so the proxy let the body through.
+        assert upload.status_code == 401, (path, upload.status_code, upload.text[:200])
+        assert upload.headers["content-type"] == "application/problem+json"
+    ordinary = httpx.post(
+        f"{base}/workshops/processes", content=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert ordinary.status_code == 413

@@ -41,6 +41,15 @@ class Upload:
         self.file.path.unlink(missing_ok=True)
 
 
+def clean_filename(name: str | None) -> str | None:
+    """The last path segment of a sent file name, without control characters, at most 255 characters."""
+    if not name:
+        return None
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()[:255]
+    return cleaned or None
+
+
 def _invalid(path: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, errors=[FieldError(path=path, message=message)])
 
@@ -126,7 +135,7 @@ class _FormReader:
                 raise _invalid("body.file", "send one file per request")
             self._is_file = True
             if b"filename" in options:
-                self.filename = options[b"filename"].decode("utf-8", errors="replace")[:255] or None
+                self.filename = options[b"filename"].decode("utf-8", errors="replace")
             if b"content-type" in self._headers:
                 self.declared_type = self._headers[b"content-type"].decode("latin-1")[:200]
         elif self._name not in TEXT_FIELDS:
@@ -177,6 +186,8 @@ async def receive_upload(request: Request, *, max_bytes: int, filename: str | No
         sink.abandon()
         raise
     name, declared, fields, multipart = received
+    name = clean_filename(name)
+    declared = "".join(ch for ch in declared if ch.isprintable()) if declared else None
     upload = Upload(
         ReceivedFile(sink.path, sink.size, sink.digest.hexdigest(), name, declared), fields, multipart
     )
