@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from services.registry import events as registry_events
 from services.registry.agreements import events as agreement_events
+from services.registry.courses import events as course_events
 from services.registry.identity import events as identity_events
 from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
@@ -36,6 +37,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 DOMAINS = (
     registry_events,
     agreement_events,
+    course_events,
     identity_events,
     key_events,
     notification_events,

@@ -9,6 +9,8 @@ from services.registry.agreements.routes import OPENAPI_TAGS as AGREEMENTS_TAGS
 from services.registry.agreements.routes import router as agreements_router
 from services.registry.bodies.routes import OPENAPI_TAGS as BODIES_TAGS
 from services.registry.bodies.routes import router as bodies_router
+from services.registry.courses.routes import OPENAPI_TAGS as COURSES_TAGS
+from services.registry.courses.routes import router as courses_router
 from services.registry.districts.routes import OPENAPI_TAGS as DISTRICTS_TAGS
 from services.registry.districts.routes import router as districts_router
 from services.registry.facilitators.routes import OPENAPI_TAGS as FACILITATORS_TAGS
@@ -38,6 +40,7 @@ ROUTERS = [
     bodies_router,
     agreements_router,
     facilitators_router,
+    courses_router,
     identity_router,
     keys_router,
     notifications_router,
@@ -49,6 +52,7 @@ TAGS = [
     *BODIES_TAGS,
     *AGREEMENTS_TAGS,
     *FACILITATORS_TAGS,
+    *COURSES_TAGS,
     *IDENTITY_TAGS,
     *KEYS_TAGS,
     *NOTIFICATIONS_TAGS,

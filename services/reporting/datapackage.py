@@ -30,6 +30,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
         ("to_body_id", "bodies", "id"),
     ],
     "agreements": [("district_id", "districts", "id")],
+    "course_figures": [("district_id", "districts", "id")],
     "proposals": [
         ("process_id", "processes", "id"),
         ("district_id", "districts", "id"),
@@ -54,6 +55,7 @@ TITLES_IT: dict[str, str] = {
     "bodies": "Organismi dei distretti",
     "body_relations": "Relazioni tra organismi",
     "agreements": "Accordi",
+    "course_figures": "Corsi di formazione per facilitatori e tutor",
     "proposals": "Proposte dei cittadini",
     "answers": "Risposte ufficiali alle proposte",
     "attachments": "Allegati di laboratori, verbali e invenzioni",
@@ -71,6 +73,9 @@ DESCRIPTIONS_IT: dict[str, str] = {
     "body_relations": "Le relazioni tra gli organismi di un distretto (propone a, valida, convoca...) e il "
     "loro periodo di validità.",
     "agreements": "Accordi di programma e protocolli d'intesa dei distretti, con il numero di enti firmatari.",
+    "course_figures": "I corsi di formazione per facilitatori e tutor (formazione regionale, Alta Formazione, "
+    "percorso tutor): per edizione e distretto, persone in formazione, ore frequentate e attestati, senza "
+    "dati personali.",
     "proposals": "Le proposte dei cittadini ai percorsi, in forma anonima (senza autori): tema, stato, "
     "numero di sostegni, risposta ufficiale e priorità in cui sono confluite.",
     "answers": "Le risposte ufficiali dell'Ufficio di Piano alle proposte, nello stato di risposta del "

@@ -370,3 +370,46 @@ class AgreementView(SQLModel, table=True):
     valid_from: date | None = None
     valid_to: date | None = None
     organisation_ids: list[Any] = Field(default_factory=list, sa_type=JSONType)
+
+
+# --- projection "courses": courses, editions, cohorts (person ids, districts), sessions and attendance ---
+
+
+class CourseView(SQLModel, table=True):
+    """A course for facilitators and tutors."""
+
+    __tablename__ = "report_courses"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(default="", max_length=64)
+    title: str = Field(default="", max_length=200)
+
+
+class CourseEditionView(SQLModel, table=True):
+    """An edition of a course: its cohort (person id -> district id) and its completions (person id -> basis)."""
+
+    __tablename__ = "report_course_editions"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    course_id: uuid.UUID | None = Field(default=None, index=True)
+    kind: str = Field(default="", max_length=64)
+    title: str = Field(default="", max_length=200)
+    year: int | None = None
+    completion_hours: int = 0
+    members: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    completions: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+class CourseSessionView(SQLModel, table=True):
+    """A session of a course edition, its hours and who attended (the whole list, as the last event said)."""
+
+    __tablename__ = "report_course_sessions"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    course_edition_id: uuid.UUID | None = Field(default=None, index=True)
+    held_on: date | None = None
+    hours: int = 0
+    person_ids: list[Any] = Field(default_factory=list, sa_type=JSONType)

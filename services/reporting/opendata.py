@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, proposals
+from services.reporting import attachments, courses, proposals
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
@@ -107,6 +107,8 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("valid_to", "date", "In force until (empty while open)"),
         ("parties", "integer", "Number of organisations that signed"),
     ],
+    # Courses for facilitators and tutors: counts per course edition and district, no person.
+    "course_figures": courses.COURSE_FIGURE_FIELDS,
     # Citizens' proposals and the official answers, anonymous: no author (nor supporter) id, no name.
     "proposals": proposals.PROPOSAL_FIELDS,
     "answers": proposals.ANSWER_FIELDS,
@@ -194,6 +196,11 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         return [
             {name: _cell(row.get(name)) for name in columns}
             for row in attachments.attachment_rows(session=session)
+        ]
+    elif dataset == "course_figures":
+        return [
+            {name: _cell(row.get(name)) for name in columns}
+            for row in courses.course_figures(session=session)
         ]
     elif dataset in ("proposals", "answers"):
         found = (proposals.proposal_rows if dataset == "proposals" else proposals.answer_rows)(

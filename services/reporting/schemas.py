@@ -355,6 +355,22 @@ class EditionComparison(Summary):
     districts_participating: int
 
 
+class CourseFigures(BaseModel):
+    """One course edition in one district: counts only (people are never named or listed)."""
+
+    id: uuid.UUID
+    course_edition_id: uuid.UUID
+    course_id: uuid.UUID | None
+    kind: str
+    course_title: str
+    edition_title: str
+    year: int | None
+    district_id: uuid.UUID | None
+    cohort: int
+    attended_hours: int
+    completions: int
+
+
 class DashboardPublic(BaseModel):
     """The regional dashboard of an edition."""
 
@@ -377,3 +393,8 @@ class DashboardPublic(BaseModel):
     evaluation: EvaluationResults | None = None
     districts: list[DashboardDistrict]
     comparison: list[EditionComparison]
+    courses: list[CourseFigures] = Field(
+        default_factory=list,
+        description="Courses for facilitators and tutors: cohort, hours attended and completions per "
+        "course edition and district (all course editions, whatever the programme edition shown).",
+    )

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, proposals
+from services.reporting import attachments, courses, proposals
 from services.reporting.labels import date_en, date_it, to_rome
 from services.reporting.models import (
     AgreementView,
@@ -689,6 +689,7 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
             "districts_participating": 0,
             "districts": [_district_public(d, shown[d.id]) | {"participating": False} for d in districts],
             "comparison": comparison,
+            "courses": courses.course_figures(session=session),
         }
     if current is None:  # pragma: no cover - the edition was read from the same table above
         raise NotFoundError(f"edition {edition.id} is not known to reporting (yet)")
@@ -741,6 +742,7 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
         "evaluation": scope.evaluation_results(),
         "districts": rows,
         "comparison": comparison,
+        "courses": courses.course_figures(session=session),
     }
 
 

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 import services.registry.agreements.models
 import services.registry.bodies.models
+import services.registry.courses.models
 import services.registry.districts.models
 import services.registry.facilitators.models
 import services.registry.identity.models
@@ -29,7 +30,7 @@ def test_migrations_match_models(engine: Engine) -> None:
     inspector = inspect(engine)
     schema = "registry" if engine.dialect.name == "postgresql" else None
     tables = [t for t in SQLModel.metadata.sorted_tables if t.schema == "registry"]
-    assert len(tables) == 27
+    assert len(tables) == 32
     for table in tables:
         live = {c["name"]: c for c in inspector.get_columns(table.name, schema=schema)}
         assert set(live) == {c.name for c in table.columns}, table.name

@@ -139,12 +139,50 @@ def build_region(script: EventScript, session: Session) -> Edition:
             "organisation_ids": [new_id(), new_id()],
         },
     )
+    _course(script, district)
     _proposals(script, edition)
     _attachments(script, edition)
     session.flush()
     sign_checkpoint(session)
     catch_up(session)
     return edition
+
+
+def _course(script: EventScript, district: str) -> None:
+    """A course edition with one member of the district who attended its session and completed it."""
+    course, edition, day, person = new_id(), new_id(), new_id(), new_id()
+    script.emit(
+        "course",
+        course,
+        "course.created",
+        {"course_id": course, "kind": "tutors_track", "title": "Percorso tutor", "provider": ""},
+    )
+    edition_payload = {
+        "course_edition_id": edition,
+        "course_id": course,
+        "kind": "tutors_track",
+        "title": "2018",
+        "year": 2018,
+        "starts_on": None,
+        "ends_on": None,
+        "completion_hours": 4,
+    }
+    script.emit("course_edition", edition, "course.edition_created", edition_payload)
+    session_payload = {"course_edition_id": edition, "session_id": day, "held_on": "2018-05-04", "hours": 4}
+    script.emit("course_edition", edition, "course.session_added", session_payload)
+    members = {"course_edition_id": edition, "members": [{"person_id": person, "district_id": district}]}
+    script.emit("course_edition", edition, "course.cohort_set", members)
+    attendance = {"course_edition_id": edition, "session_id": day, "hours": 4, "person_ids": [person]}
+    script.emit("course_edition", edition, "course.attendance_recorded", attendance)
+    completion = {
+        "course_edition_id": edition,
+        "person_id": person,
+        "district_id": district,
+        "basis": "hours",
+        "attended_hours": 4,
+        "training_id": new_id(),
+    }
+    script.emit("course_edition", edition, "course.completion_recorded", completion, district_id=district)
 
 
 def sign_checkpoint(session: Session) -> None:

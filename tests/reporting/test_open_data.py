@@ -27,6 +27,7 @@ DATASETS = (
     "bodies",
     "body_relations",
     "agreements",
+    "course_figures",
     "proposals",
     "answers",
     "attachments",

@@ -8,6 +8,7 @@ from services.reporting.projections.architecture import ArchitectureProjection
 from services.reporting.projections.attachments import AttachmentsProjection
 from services.reporting.projections.base import Projection
 from services.reporting.projections.catalogue import CatalogueProjection
+from services.reporting.projections.courses import CoursesProjection
 from services.reporting.projections.outcomes import OutcomesProjection
 from services.reporting.projections.participation import ParticipationProjection
 from services.reporting.projections.proposals import ProposalsProjection
@@ -21,6 +22,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     TimelineProjection(),
     ArchitectureProjection(),
     AttachmentsProjection(),
+    CoursesProjection(),
 )
 
 __all__ = ["PROJECTIONS", "Projection"]
