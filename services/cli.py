@@ -186,7 +186,7 @@ def _run_uvicorn(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     uvicorn.run(
-        f"services.{args.service}.app:create_app",
+        f"services.asgi:{args.service}",
         factory=True,
         host=args.host or settings.host,
         port=args.port or _port(args.service),
@@ -438,9 +438,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The long-running processes (and the one-shot migrate of a rollout): their every line is a JSON log line.
+PROCESS_COMMANDS = frozenset(
+    {"serve", "up", "migrate", "webhooks-worker", "notifications-worker", "checkpoint-worker"}
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``communitylab`` command."""
     args = build_parser().parse_args(argv)
+    if args.command in PROCESS_COMMANDS:
+        from shared.logging import configure_logging
+
+        # JSON from the first line on, before the settings are read: a bad setting is a JSON line too.
+        service = args.service if args.command == "serve" else args.command
+        configure_logging(service=service)
     return int(args.func(args) or 0)
 
 

@@ -120,3 +120,21 @@ def test_up_and_everything_it_starts_write_only_json_lines_with_a_service(tmp_pa
     workers = {line["service"]: line for line in lines if line["message"].endswith("worker started")}
     assert set(workers) == {"webhooks-worker", "notifications-worker"}
     assert workers["notifications-worker"]["email"] is False
+
+
+def test_a_service_that_cannot_start_says_why_in_json(tmp_path: Path) -> None:
+    env = migrated_env(tmp_path)
+    # Production refuses the development secret: the settings fail before anything is served.
+    env.update(COMMUNITYLAB_ENVIRONMENT="production", COMMUNITYLAB_SECRET_KEY="dev-insecure-change-me")
+    done = subprocess.run(
+        [COMMUNITYLAB, "serve", "registry", "--workers", "2", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
+    assert lines and {line["service"] for line in lines} == {"registry"}
+    assert any(line["level"] == "CRITICAL" and "secret" in line.get("exc_info", "").lower() for line in lines)

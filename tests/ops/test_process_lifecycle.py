@@ -103,6 +103,11 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(serve: Any) -> None:
         assert readyz_count() == before + 10
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=30) == 0, served.log()
+    # The parent (uvicorn's supervisor) and both workers write JSON lines naming the service, nothing else.
+    lines = [line for line in served.log().splitlines() if line.strip()]
+    assert len(_json_lines(served.log())) == len(lines), served.log()
+    assert {line["service"] for line in _json_lines(served.log())} == {"registry"}
+    assert any("Started parent process" in line["message"] for line in _json_lines(served.log()))
 
 
 def test_root_path_behind_the_proxy_points_docs_and_servers_at_the_prefix(serve: Any) -> None:

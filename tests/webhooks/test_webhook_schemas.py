@@ -73,6 +73,8 @@ def test_one_webhook_per_delivered_type_with_standard_webhooks_headers(document:
         operation = item["post"]
         headers = {p["name"] for p in operation["parameters"] if p["in"] == "header" and p["required"]}
         assert headers == HEADER_NAMES, event_type
+        optional = {p["name"] for p in operation["parameters"] if p["in"] == "header" and not p["required"]}
+        assert optional == {"x-correlation-id"}, event_type
         schema = item["post"]["requestBody"]["content"]["application/json"]["schema"]
         target = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
         assert target["properties"]["type"]["const"] == event_type

@@ -42,6 +42,15 @@ HEADERS: tuple[dict[str, Any], ...] = (
         "schema": {"type": "string", "maxLength": 1024},
         "example": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
     },
+    {
+        "name": "x-correlation-id",
+        "in": "header",
+        "required": False,
+        "description": "The `X-Request-ID` of the API request that caused the event (absent on pings and on "
+        "events written outside a request). Not signed: quote it to the operators, never trust a message for it.",
+        "schema": {"type": "string", "maxLength": 128},
+        "example": "4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10",
+    },
 )
 
 RESPONSES: dict[str, Any] = {
