@@ -276,6 +276,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     logger = _configure_logging("up")
+    # Its own lines (URLs, start-up time) are what a person running `up` reads: shown at any log level.
+    logger.setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per /healthz poll
     settings = get_settings()
     ports = {service: _port(service) for service in SERVICES}
