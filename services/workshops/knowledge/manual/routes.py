@@ -29,7 +29,7 @@ from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
 from shared.privacy import Scope, view
 
@@ -272,7 +272,7 @@ def list_card_revisions(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
@@ -301,7 +301,7 @@ def list_card_revisions(
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_card_revision(
-    method_card_id: uuid.UUID, number: RevisionNumber, session: SessionDep, principal: PrincipalDep
+    method_card_id: uuid.UUID, number: RevisionNumber, session: SessionDep, principal: SignedInDep
 ) -> Any:
     """One kept revision with its diff against the previous one (writers only)."""
     service.require_writer(principal)
@@ -355,7 +355,7 @@ def list_card_comments(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SignedInDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
