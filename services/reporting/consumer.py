@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -85,15 +86,16 @@ def _checkpoints(session: Session, projections: Sequence[Projection]) -> dict[st
     return found
 
 
-def read_for_projections(session: Session, *, after: int, limit: int) -> list[RecordedEvent]:
+def read_for_projections(
+    session: Session, *, after: int, limit: int, known_at: datetime | None = None
+) -> list[RecordedEvent]:
     """Like ``shared.eventlog.read_all`` (same events, same upcasting, position order), minus what no projection
-    reads: the hash chain and the metadata are left empty, so a page costs one JSON decode an event."""
-    query = (
-        select(*_READ_COLUMNS)
-        .where(events_table.c.position > after)
-        .order_by(events_table.c.position)
-        .limit(limit)
-    )
+    reads: the hash chain and the metadata are left empty, so a page costs one JSON decode an event.
+    ``known_at``: only the events recorded by then."""
+    query = select(*_READ_COLUMNS).where(events_table.c.position > after)
+    if known_at is not None:
+        query = query.where(events_table.c.recorded_at <= known_at)
+    query = query.order_by(events_table.c.position).limit(limit)
     found = []
     for row in session.connection().execute(query).all():
         (position, event_id, stream_type, stream_id, version, event_type, schema_version) = row[:7]
@@ -131,22 +133,38 @@ def apply_batch(
     events = read_for_projections(session, after=low, limit=batch_size)
     if not events:
         return 0
+    apply_events(session, events, projections=projections, checkpoints=checkpoints)
+    return len(events)
+
+
+def apply_events(
+    session: Session,
+    events: Sequence[RecordedEvent],
+    *,
+    projections: Sequence[Projection] = PROJECTIONS,
+    checkpoints: dict[str, Checkpoint] | None = None,
+) -> None:
+    """Apply ``events`` (position order) to every projection and write their rows, in the caller's session.
+
+    With ``checkpoints``, each projection skips what it already has and its checkpoint moves to the last
+    event; without, every event is applied (a throw-away read model built from chosen events: as-of reports).
+    """
     try:
         for projection in projections:
-            checkpoint = checkpoints[projection.name]
-            after, wants = checkpoint.position, projection.wants
+            checkpoint = checkpoints[projection.name] if checkpoints is not None else None
+            after, wants = (checkpoint.position if checkpoint is not None else 0), projection.wants
             mine = [e for e in events if e.position > after and wants(e)]
             projection.prepare(session, mine)
             for event in mine:
                 projection.apply(session, event)
-            checkpoint.position = max(checkpoint.position, events[-1].position)
-            checkpoint.updated_at = utcnow()
+            if checkpoint is not None and events:
+                checkpoint.position = max(checkpoint.position, events[-1].position)
+                checkpoint.updated_at = utcnow()
         # Every projection's rows in a few bulk statements, then the checkpoints, in the same transaction.
         flush_rows(session)
         session.flush()
     finally:
         forget_rows(session)
-    return len(events)
 
 
 def catch_up(

@@ -16,7 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from services.reporting import datapackage, opendata, pages, service
+from services.reporting import asof, datapackage, opendata, pages, service
 from services.reporting.labels import to_rome
 from services.reporting.pagecache import page_cache
 from services.reporting.schemas import (
@@ -26,6 +26,7 @@ from services.reporting.schemas import (
     TimelineEntryPublic,
     TimelinePublic,
 )
+from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.db import Database
 from shared.deps import DatabaseDep, SessionDep
 from shared.errors import NotFoundError, problem_responses
@@ -150,22 +151,61 @@ async def get_district_diary(
     database: DatabaseDep,
     edition: Annotated[uuid.UUID, Query(description="Edition id.")],
     format: FormatQuery = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
+    """The Diario now, or with ``as_of``/``known_at`` as it stood then (built from the log for this request)."""
     html = _wants_html(request, format)
+    point = TimePoint.of(as_of, known_at)
 
     def render(session: Session) -> tuple[bytes, str]:
         service.get_district(session=session, district_id=district_id)
         service.get_edition(session=session, edition_id=edition)
-        report = service.diary(session=session, district_id=district_id, edition_id=edition)
-        body = DiaryPublic.model_validate(report)
+        report = service.diary(
+            session=session, district_id=district_id, edition_id=edition, today=_today(point)
+        )
+        body = DiaryPublic.model_validate({**report, "as_of": point.as_of, "known_at": point.known_at})
         if html:
             return pages.render_diary(body.model_dump()).encode(), HTML_MEDIA_TYPE
         return _json_bytes(body), JSON_MEDIA_TYPE
 
     variant = "html" if html else "json"
+    if not point.is_now:
+        return await _serve_at(request, database, point, render)
     return await page_cache(request).serve(
         request, database, ("diary", district_id, edition, variant), variant, render
     )
+
+
+# As-of builds fold the log into memory (about a second for the demo's log): a few at a time per process.
+_AT_A_POINT = anyio.CapacityLimiter(2)
+
+
+def _today(point: TimePoint) -> Any:
+    """The day a report at ``point`` is written on (None: today)."""
+    return to_rome(point.as_of).date() if point.as_of is not None else None
+
+
+async def _serve_at(
+    request: Request, database: Database, point: TimePoint, render: Callable[[Session], tuple[bytes, str]]
+) -> Response:
+    """A report at a point in time, rendered from throw-away read models and never from the page cache."""
+
+    def build() -> tuple[bytes, str]:
+        with database.session(write=False) as session:
+            try:
+                with asof.read_models_at(session, point) as scratch:
+                    return render(scratch)
+            except NotFoundError as missing:
+                raise NotFoundError(
+                    f"{(missing.detail or 'not found').removesuffix(' (yet)')} {point.describe()}",
+                    **missing.extra,
+                ) from missing
+            finally:
+                session.rollback()
+
+    body, media_type = await anyio.to_thread.run_sync(build, limiter=_AT_A_POINT)
+    return Response(body, media_type=media_type, headers={"Cache-Control": "no-store", "Vary": "Accept"})
 
 
 @router.get(
@@ -180,20 +220,26 @@ async def get_regional_dashboard(
     database: DatabaseDep,
     edition: Annotated[uuid.UUID | None, Query(description="Edition id; the latest when omitted.")] = None,
     format: FormatQuery = None,
+    as_of: AsOfQuery = None,
+    known_at: KnownAtQuery = None,
 ) -> Any:
+    """The dashboard now, or with ``as_of``/``known_at`` as it stood then (built from the log for this request)."""
     html = _wants_html(request, format)
+    point = TimePoint.of(as_of, known_at)
 
     def render(session: Session) -> tuple[bytes, str]:
         if edition is not None:
             service.get_edition(session=session, edition_id=edition)
         report = service.dashboard(session=session, edition_id=edition)
-        body = DashboardPublic.model_validate(report)
+        body = DashboardPublic.model_validate({**report, "as_of": point.as_of, "known_at": point.known_at})
         if html:
             geometries = service.district_geometries(session=session)
             return pages.render_dashboard(body.model_dump(), geometries).encode(), HTML_MEDIA_TYPE
         return _json_bytes(body), JSON_MEDIA_TYPE
 
     variant = "html" if html else "json"
+    if not point.is_now:
+        return await _serve_at(request, database, point, render)
     return await page_cache(request).serve(
         request, database, ("dashboard", edition, variant), variant, render
     )

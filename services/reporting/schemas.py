@@ -10,6 +10,9 @@ from pydantic import BaseModel, Field
 
 from services.reporting.attachments import DiaryAttachments
 
+AS_OF_FIELD = "The valid time the report was built at (`as_of`), null for the current report."
+KNOWN_AT_FIELD = "The transaction time the report was built at (`known_at`), null for the current report."
+
 
 class SentencePublic(BaseModel):
     """One event described in Italian and English."""
@@ -331,6 +334,8 @@ class DiaryPublic(BaseModel):
     proposals: DiaryProposals = Field(default_factory=DiaryProposals)
     attachments: DiaryAttachments = Field(default_factory=DiaryAttachments)
     architecture: DiaryArchitecture
+    as_of: datetime | None = Field(default=None, description=AS_OF_FIELD)
+    known_at: datetime | None = Field(default=None, description=KNOWN_AT_FIELD)
 
 
 class DashboardDistrict(DistrictSummary):
@@ -398,3 +403,5 @@ class DashboardPublic(BaseModel):
         description="Courses for facilitators and tutors: cohort, hours attended and completions per "
         "course edition and district (all course editions, whatever the programme edition shown).",
     )
+    as_of: datetime | None = Field(default=None, description=AS_OF_FIELD)
+    known_at: datetime | None = Field(default=None, description=KNOWN_AT_FIELD)

@@ -531,8 +531,12 @@ def architecture(*, session: Session, district_id: uuid.UUID, on: date) -> dict[
     }
 
 
-def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) -> dict[str, Any]:
-    """The Diario of one district for one edition."""
+def diary(
+    *, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID, today: date | None = None
+) -> dict[str, Any]:
+    """The Diario of one district for one edition (``today``: the day it is written on, for one as of a
+    past time; default today)."""
+    today = today or utcnow().date()
     district = get_district(session=session, district_id=district_id)
     edition = get_edition(session=session, edition_id=edition_id)
     processes = list(
@@ -643,7 +647,7 @@ def diary(*, session: Session, district_id: uuid.UUID, edition_id: uuid.UUID) ->
         "architecture": architecture(
             session=session,
             district_id=district_id,
-            on=min(edition.ends_on, utcnow().date()) if edition.ends_on else utcnow().date(),
+            on=min(edition.ends_on, today) if edition.ends_on else today,
         ),
     }
 

@@ -10,7 +10,13 @@ valid time on and is ignored when ``known_at`` is before it. One rule more: a re
 than the first thing that happened to it, so the event that created a stream counts as happening at the
 earliest ``occurred_at`` of its stream's known events. A workshop scheduled today and recorded as held on
 10/02/2019 existed as of 2019; a priority entered today and validated at the sitting of 12/02/2014 was
-proposed by then (its submission, recorded today with no business date, was not).
+proposed by then (its submission, recorded today with no business date, was not). The events appended
+together with a stream's first one (the same write: a district created with its population) count from that
+same time.
+
+A third shape, the whole log at a point (``log_inside``, the reports as of a time): every stream by the same
+rule, and a district exists from no later than the first thing that happened in it (an event naming it as
+its district): a district registered today existed when its 2018 process, imported with its dates, began.
 """
 
 from __future__ import annotations
@@ -29,24 +35,80 @@ from shared.eventlog.tables import events
 from shared.eventlog.timepoint import TimePoint
 
 
-def created_at_latest(occurred: Sequence[datetime]) -> list[datetime]:
-    """The valid times of one stream's events (in version order, from its first): the first one pulled back
-    to the earliest of them all, the others as they are."""
+def created_at_latest(
+    occurred: Sequence[datetime],
+    recorded: Sequence[datetime] | None = None,
+    *,
+    exists_by: datetime | None = None,
+) -> list[datetime]:
+    """The valid times of one stream's events (in version order, from its first): the first one, and those
+    recorded with it (same ``recorded``, one append), pulled back to the earliest of them all (and to
+    ``exists_by``, a time the record is known to have existed by), the others as they are."""
     if not occurred:
         return []
-    return [min(occurred), *occurred[1:]]
+    created = min(occurred) if exists_by is None else min(min(occurred), exists_by)
+    if recorded is None:
+        return [created, *occurred[1:]]
+    return [
+        created if i == 0 or (recorded[i] == recorded[0] and at == occurred[0]) else at
+        for i, at in enumerate(occurred)
+    ]
+
+
+def valid_times(
+    stream: Sequence[RecordedEvent], *, from_start: bool = True, exists_by: datetime | None = None
+) -> list[datetime]:
+    """The valid time each event of one stream (version order) counts at, by the rule above."""
+    occurred = [e.occurred_at for e in stream]
+    if not from_start:
+        return occurred
+    return created_at_latest(occurred, [e.recorded_at for e in stream], exists_by=exists_by)
 
 
 def inside(
-    stream: Sequence[RecordedEvent], point: TimePoint, *, from_start: bool = True
+    stream: Sequence[RecordedEvent],
+    point: TimePoint,
+    *,
+    from_start: bool = True,
+    exists_by: datetime | None = None,
 ) -> list[RecordedEvent]:
     """The events of one stream (version order, already bounded by ``known_at``) inside ``point``'s
     ``as_of``; ``from_start`` when ``stream`` begins at the stream's first event."""
     if point.as_of is None:
         return list(stream)
-    occurred = [e.occurred_at for e in stream]
-    valid = created_at_latest(occurred) if from_start else occurred
+    valid = valid_times(stream, from_start=from_start, exists_by=exists_by)
     return [e for e, at in zip(stream, valid, strict=True) if at <= point.as_of]
+
+
+DISTRICT_STREAM = "district"
+
+
+def log_inside(events: Sequence[RecordedEvent], point: TimePoint) -> list[RecordedEvent]:
+    """The events of the whole log (position order, from position 1, already bounded by ``known_at``) that
+    are inside ``point``, in position order: each stream by ``inside``, a district stream created no later
+    than the earliest valid time of the other streams' events naming it as their district."""
+    if point.as_of is None:
+        return list(events)
+    streams: dict[tuple[str, str], list[RecordedEvent]] = {}
+    for event in events:
+        streams.setdefault((event.stream_type, str(event.stream_id)), []).append(event)
+    kept: set[int] = set()
+    named: dict[str, datetime] = {}
+    for (stream_type, _stream_id), stream in streams.items():
+        if stream_type == DISTRICT_STREAM:
+            continue
+        stream.sort(key=lambda e: e.version)
+        for event, at in zip(stream, valid_times(stream), strict=True):
+            if at <= point.as_of:
+                kept.add(event.position)
+            if event.district_id is not None:
+                district = str(event.district_id)
+                named[district] = min(at, named.get(district, at))
+    for (stream_type, stream_id), stream in streams.items():
+        if stream_type == DISTRICT_STREAM:
+            stream.sort(key=lambda e: e.version)
+            kept.update(e.position for e in inside(stream, point, exists_by=named.get(stream_id)))
+    return [e for e in events if e.position in kept]
 
 
 def read_at(
