@@ -24,6 +24,7 @@ from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
 from services.reporting.webhooks import events as webhook_events
 from services.workshops.attachments import events as attachment_events
+from services.workshops.knowledge.cases import events as case_events
 from services.workshops.knowledge.manual import events as manual_events
 from services.workshops.outcomes import events as outcome_events
 from services.workshops.participation import events as participation_events
@@ -48,6 +49,7 @@ DOMAINS = (
     comment_events,
     attachment_events,
     manual_events,
+    case_events,
 )
 
 

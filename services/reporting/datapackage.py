@@ -31,6 +31,8 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "agreements": [("district_id", "districts", "id")],
     "course_figures": [("district_id", "districts", "id")],
+    "cases": [("district_id", "districts", "id")],
+    "case_guidance": [("case_id", "cases", "id"), ("district_id", "districts", "id")],
     "proposals": [
         ("process_id", "processes", "id"),
         ("district_id", "districts", "id"),
@@ -56,6 +58,8 @@ TITLES_IT: dict[str, str] = {
     "body_relations": "Relazioni tra organismi",
     "agreements": "Accordi",
     "course_figures": "Corsi di formazione per facilitatori e tutor",
+    "cases": "Studi di caso",
+    "case_guidance": "Indicazioni operative degli studi di caso",
     "proposals": "Proposte dei cittadini",
     "answers": "Risposte ufficiali alle proposte",
     "attachments": "Allegati di laboratori, verbali e invenzioni",
@@ -76,6 +80,11 @@ DESCRIPTIONS_IT: dict[str, str] = {
     "course_figures": "I corsi di formazione per facilitatori e tutor (formazione regionale, Alta Formazione, "
     "percorso tutor): per edizione e distretto, persone in formazione, ore frequentate e attestati, senza "
     "dati personali.",
+    "cases": "Gli studi di caso pubblicati: esperienze locali dei distretti, dal lato sanitario o sociale, "
+    "studiate nel Community Lab, con le domande che hanno sollevato, le linee (soggetti, soluzioni "
+    "metodologiche, architetture istituzionali) e il numero di percorsi e di incontri del laboratorio collegati.",
+    "case_guidance": "Le indicazioni operative tratte dagli studi di caso pubblicati, una per riga, con la linea "
+    "a cui appartengono.",
     "proposals": "Le proposte dei cittadini ai percorsi, in forma anonima (senza autori): tema, stato, "
     "numero di sostegni, risposta ufficiale e priorità in cui sono confluite.",
     "answers": "Le risposte ufficiali dell'Ufficio di Piano alle proposte, nello stato di risposta del "

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, courses, proposals
+from services.reporting import attachments, cases, courses, proposals
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
@@ -109,6 +109,9 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     ],
     # Courses for facilitators and tutors: counts per course edition and district, no person.
     "course_figures": courses.COURSE_FIGURE_FIELDS,
+    # The case library: published cases and the guidance drawn from them (no author, no person).
+    "cases": cases.CASE_FIELDS,
+    "case_guidance": cases.GUIDANCE_FIELDS,
     # Citizens' proposals and the official answers, anonymous: no author (nor supporter) id, no name.
     "proposals": proposals.PROPOSAL_FIELDS,
     "answers": proposals.ANSWER_FIELDS,
@@ -202,6 +205,9 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
             {name: _cell(row.get(name)) for name in columns}
             for row in courses.course_figures(session=session)
         ]
+    elif dataset in ("cases", "case_guidance"):
+        found = (cases.case_rows if dataset == "cases" else cases.guidance_rows)(session=session)
+        return [{name: _cell(row.get(name)) for name in columns} for row in found]
     elif dataset in ("proposals", "answers"):
         found = (proposals.proposal_rows if dataset == "proposals" else proposals.answer_rows)(
             session=session

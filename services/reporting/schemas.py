@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.reporting.attachments import DiaryAttachments
+from services.reporting.cases import DiaryCases
 
 AS_OF_FIELD = "The valid time the report was built at (`as_of`), null for the current report."
 KNOWN_AT_FIELD = "The transaction time the report was built at (`known_at`), null for the current report."
@@ -333,6 +334,7 @@ class DiaryPublic(BaseModel):
     evaluation: EvaluationResults
     proposals: DiaryProposals = Field(default_factory=DiaryProposals)
     attachments: DiaryAttachments = Field(default_factory=DiaryAttachments)
+    cases: DiaryCases = Field(default_factory=DiaryCases)
     architecture: DiaryArchitecture
     as_of: datetime | None = Field(default=None, description=AS_OF_FIELD)
     known_at: datetime | None = Field(default=None, description=KNOWN_AT_FIELD)

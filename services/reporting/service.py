@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, courses, proposals
+from services.reporting import attachments, cases, courses, proposals
 from services.reporting.labels import date_en, date_it, to_rome
 from services.reporting.models import (
     AgreementView,
@@ -643,6 +643,8 @@ def diary(
         "attachments": attachments.diary_section(
             session=session, workshops=scope.workshops, inventions=scope.inventions
         ),
+        # The district's published cases (not tied to an edition: the library keeps them all).
+        "cases": cases.diary_section(session=session, district_id=district_id),
         # The design as it stood at the end of the edition (today while it runs).
         "architecture": architecture(
             session=session,

@@ -40,6 +40,7 @@ SCHEMA_MODULES = (
     "services.workshops.sessions.world_cafe.schemas",
     "services.workshops.sessions.pollination.schemas",
     "services.workshops.sessions.minutes.schemas",
+    "services.workshops.knowledge.cases.schemas",
     "services.reporting.schemas",
     "services.reporting.webhooks.schemas",
 )

@@ -140,6 +140,7 @@ def build_region(script: EventScript, session: Session) -> Edition:
         },
     )
     _course(script, district)
+    _case(script, district, edition["PA"])
     _proposals(script, edition)
     _attachments(script, edition)
     session.flush()
@@ -183,6 +184,54 @@ def _course(script: EventScript, district: str) -> None:
         "training_id": new_id(),
     }
     script.emit("course_edition", edition, "course.completion_recorded", completion, district_id=district)
+
+
+def _case(script: EventScript, district: str, process: str) -> None:
+    """A published case of the district with two pieces of guidance, and a draft that stays out of reports."""
+    case, draft = new_id(), new_id()
+    state = {
+        "case_id": case,
+        "code": "casa-della-salute",
+        "district_id": district,
+        "side": "social_and_health",
+        "status": "draft",
+        "lines": ["subjects", "institutional_architectures"],
+        "process_ids": [process],
+        "lab_meeting_ids": [new_id()],
+        "question_count": 1,
+        "guidance_count": 2,
+        "published_at": None,
+        "content": None,
+    }
+    script.emit("case", case, "case.created", state)
+    content = {
+        "title": "La casa della salute come luogo di comunità",
+        "summary": "Servizi e associazioni ripensano l'accoglienza.",
+        "story": "Un racconto.",
+        "questions": ["Chi decide l'uso degli spazi?"],
+        "guidance": [
+            {
+                "guidance_id": new_id(),
+                "line": "subjects",
+                "position": 1,
+                "text": "Coinvolgere le associazioni.",
+            },
+            {
+                "guidance_id": new_id(),
+                "line": "institutional_architectures",
+                "position": 2,
+                "text": "Un tavolo stabile.",
+            },
+        ],
+    }
+    published = {
+        **state,
+        "status": "published",
+        "published_at": "2019-03-12T10:00:00+00:00",
+        "content": content,
+    }
+    script.emit("case", case, "case.published", published)
+    script.emit("case", draft, "case.created", {**state, "case_id": draft, "code": "bozza"})
 
 
 def sign_checkpoint(session: Session) -> None:

@@ -28,6 +28,8 @@ DATASETS = (
     "body_relations",
     "agreements",
     "course_figures",
+    "cases",
+    "case_guidance",
     "proposals",
     "answers",
     "attachments",

@@ -7,6 +7,7 @@ both come before it; every projection otherwise keeps what it needs in its own t
 from services.reporting.projections.architecture import ArchitectureProjection
 from services.reporting.projections.attachments import AttachmentsProjection
 from services.reporting.projections.base import Projection
+from services.reporting.projections.cases import CasesProjection
 from services.reporting.projections.catalogue import CatalogueProjection
 from services.reporting.projections.courses import CoursesProjection
 from services.reporting.projections.outcomes import OutcomesProjection
@@ -23,6 +24,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     ArchitectureProjection(),
     AttachmentsProjection(),
     CoursesProjection(),
+    CasesProjection(),
 )
 
 __all__ = ["PROJECTIONS", "Projection"]
