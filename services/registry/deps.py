@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request
 
 from shared.api.schemas import ApiDate
 from shared.clients.workshops import WorkshopsClient
 from shared.db import utcnow
 
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match", max_length=200, description="The ETag you read; 412 if the resource changed since."
-    ),
-]
 SearchQuery = Annotated[
     str | None, Query(max_length=200, description='Accent-insensitive text search ("Forli" finds "Forlì").')
 ]

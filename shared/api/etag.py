@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import Response
+from typing import Annotated
+
+from fastapi import Header, Response
 
 from shared.errors import PreconditionFailedError
+
+IF_MATCH_DESCRIPTION = "The ETag you read; 412 if the resource changed since."
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=200, description=IF_MATCH_DESCRIPTION)]
+"""The ``If-Match`` request header of every edit route (the one definition; parse it with
+``expected_version_from_if_match`` or through a resource dependency, ``shared.api.resources``)."""
 
 
 def etag_for(version: int) -> str:

@@ -23,8 +23,7 @@ from services.registry.courses.schemas import (
     CourseSessionCreate,
     CourseSessionPublic,
 )
-from services.registry.deps import IfMatch
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal

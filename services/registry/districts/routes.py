@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from services.registry.deps import IfMatch, SearchQuery
+from services.registry.deps import SearchQuery
 from services.registry.districts import queries, service
 from services.registry.districts.models import District
 from services.registry.districts.schemas import (
@@ -25,7 +25,7 @@ from services.registry.districts.schemas import (
     PopulationEntry,
     PopulationSet,
 )
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.api.schemas import ApiDate

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
-from services.registry.deps import IfMatch
 from services.registry.facilitators import queries, service
 from services.registry.facilitators.models import FacilitatorKind, FacilitatorProfile
 from services.registry.facilitators.schemas import (
@@ -22,7 +21,7 @@ from services.registry.facilitators.schemas import (
 from services.registry.people.models import Person
 from services.registry.people.routes import require_person_editor
 from services.registry.people.service import get_person, person_versions
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal

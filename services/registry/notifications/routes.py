@@ -10,7 +10,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from services.registry.deps import IfMatch
 from services.registry.notifications import render, service
 from services.registry.notifications.models import (
     EmailFrequency,
@@ -30,7 +29,7 @@ from services.registry.notifications.schemas import (
     Unsubscribed,
 )
 from services.registry.people.models import Person
-from shared.api.etag import expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from services.registry.deps import IfMatch, SearchQuery
+from services.registry.deps import SearchQuery
 from services.registry.organisations import queries, service
 from services.registry.organisations.models import Organisation, OrganisationKind
 from services.registry.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal

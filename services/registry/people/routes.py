@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from services.registry.deps import IfMatch, SearchQuery, WorkshopsDep
+from services.registry.deps import SearchQuery, WorkshopsDep
 from services.registry.people import queries, service
 from services.registry.people.models import ActorCategory, Person
 from services.registry.people.schemas import (
@@ -20,7 +20,7 @@ from services.registry.people.schemas import (
     PersonPublic,
     PersonUpdate,
 )
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal, Role

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from services.reporting.webhooks import deliveries, subscriptions
 from services.reporting.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -22,7 +22,7 @@ from services.reporting.webhooks.schemas import (
     SubscriptionPublic,
     SubscriptionUpdate,
 )
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal, Role
@@ -31,7 +31,6 @@ from shared.errors import ForbiddenError, problem_responses
 
 router = APIRouter(prefix="/webhooks")
 TAGS: list[str | Any] = ["webhooks"]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=200)]
 PageLimit = Annotated[int | None, Query(ge=1, le=500, description="Page size (1-500).")]
 
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from services.workshops.attachments.scan import Scanner, load_scanner
 from services.workshops.attachments.storage import Storage, storage_from_settings
 from shared.config import Settings
-
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match", max_length=200, description="The attachment's ETag you read; 412 if it changed."
-    ),
-]
 
 
 def get_storage(request: Request) -> Storage:

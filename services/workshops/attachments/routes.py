@@ -18,13 +18,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from services.workshops.attachments import content, links, service
-from services.workshops.attachments.deps import IfMatch, ScannerDep, StorageDep
+from services.workshops.attachments.deps import ScannerDep, StorageDep
 from services.workshops.attachments.receive import Upload, receive_upload
 from services.workshops.attachments.scan import require_clean
 from services.workshops.attachments.schemas import AttachmentFields, AttachmentPublic, DownloadLink, public
 from services.workshops.attachments.service import Parent
 from services.workshops.attachments.storage import content_disposition
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import Idempotency, IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.auth.principal import Principal

@@ -26,8 +26,7 @@ from services.workshops.participation.schemas import (
     ProposalUpdate,
     SupportPublic,
 )
-from services.workshops.processes.deps import IfMatch
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.auth.principal import Principal

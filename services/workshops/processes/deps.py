@@ -2,11 +2,4 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Header
-
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description="The ETag you last read; 412 if it changed."),
-]
+from shared.api.etag import IfMatch as IfMatch  # the one definition, re-exported for older imports

@@ -7,18 +7,11 @@ anything else, so a denied request learns nothing about topics or tables and wri
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
-
-from fastapi import Header
+from typing import Any
 
 from services.workshops.processes.models import Workshop
 from services.workshops.sessions import base
 from shared.auth.principal import Principal
-
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description="The workshop's ETag the change is based on."),
-]
 
 
 def authorised_workshop(session: Any, principal: Principal, workshop_id: uuid.UUID) -> Workshop:

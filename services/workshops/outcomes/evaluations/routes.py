@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
-from services.workshops.outcomes.deps import WRITE_ERRORS, IfMatch
+from services.workshops.outcomes.deps import WRITE_ERRORS
 from services.workshops.outcomes.evaluations import service
 from services.workshops.outcomes.evaluations.schemas import (
     EvaluationResponseCreate,
@@ -24,7 +24,7 @@ from services.workshops.outcomes.evaluations.schemas import (
 from services.workshops.outcomes.models import EvaluationTemplate
 from services.workshops.processes import base as processes
 from services.workshops.processes.models import Workshop
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
-from services.workshops.outcomes.deps import WRITE_ERRORS, IfMatch
+from services.workshops.outcomes.deps import WRITE_ERRORS
 from services.workshops.outcomes.inventions import service
 from services.workshops.outcomes.inventions.schemas import (
     InventionCreate,
@@ -21,7 +21,7 @@ from services.workshops.outcomes.inventions.schemas import (
 )
 from services.workshops.outcomes.models import InventionKind, Theme
 from services.workshops.processes import base as processes
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint

@@ -20,11 +20,10 @@ from services.workshops.processes.attendance.schemas import (
     RegistrationPublic,
     WorkshopTotals,
 )
-from services.workshops.processes.deps import IfMatch
 from services.workshops.processes.models import (
     Registration,
 )
-from shared.api.etag import expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import (
     CursorQuery,

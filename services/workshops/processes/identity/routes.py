@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
-from services.workshops.processes.deps import IfMatch
 from services.workshops.processes.history import service as history
 from services.workshops.processes.identity import service
 from services.workshops.processes.identity.schemas import (
@@ -25,7 +24,7 @@ from services.workshops.processes.models import (
     Process,
     ProcessStatus,
 )
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import (
     CursorQuery,

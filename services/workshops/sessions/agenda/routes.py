@@ -11,8 +11,8 @@ from services.workshops.processes.models import Workshop
 from services.workshops.sessions import base
 from services.workshops.sessions.agenda import service
 from services.workshops.sessions.agenda.schemas import AgendaItemPublic, AgendaPublic, AgendaUpdate
-from services.workshops.sessions.deps import IfMatch, writable_workshop
-from shared.api.etag import expected_version_from_if_match, set_etag
+from services.workshops.sessions.deps import writable_workshop
+from shared.api.etag import IfMatch, expected_version_from_if_match, set_etag
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 

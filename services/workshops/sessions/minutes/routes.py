@@ -9,10 +9,10 @@ from fastapi import APIRouter, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.sessions import base
-from services.workshops.sessions.deps import IfMatch, writable_workshop
+from services.workshops.sessions.deps import writable_workshop
 from services.workshops.sessions.minutes import service
 from services.workshops.sessions.minutes.schemas import MinutesIn, MinutesPublic
-from shared.api.etag import expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, expected_version_from_if_match, set_etag
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 

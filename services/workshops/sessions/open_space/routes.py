@@ -11,7 +11,7 @@ from services.workshops.deps import RegistryDep
 from services.workshops.processes import base as processes_base
 from services.workshops.processes.models import Workshop
 from services.workshops.sessions import base
-from services.workshops.sessions.deps import IfMatch, authorised_workshop, writable_workshop
+from services.workshops.sessions.deps import authorised_workshop, writable_workshop
 from services.workshops.sessions.models import OstParticipation, OstTopic
 from services.workshops.sessions.open_space import service
 from services.workshops.sessions.open_space.schemas import (
@@ -24,7 +24,7 @@ from services.workshops.sessions.open_space.schemas import (
     OstTopicCreate,
     OstTopicPublic,
 )
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep, SignedInDep

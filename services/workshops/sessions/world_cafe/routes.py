@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.sessions import base
-from services.workshops.sessions.deps import IfMatch, writable_workshop
+from services.workshops.sessions.deps import writable_workshop
 from services.workshops.sessions.world_cafe import service
 from services.workshops.sessions.world_cafe.schemas import (
     CafeHarvestIn,
@@ -21,7 +21,7 @@ from services.workshops.sessions.world_cafe.schemas import (
     CafeTableCreate,
     CafeTablePublic,
 )
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
