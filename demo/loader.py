@@ -7,10 +7,14 @@ Distretto. It refuses to load twice: a registry that already holds the demo's pr
 
 from __future__ import annotations
 
+import csv
+import io
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -21,6 +25,8 @@ from demo import dataset as ds
 
 ROME = ZoneInfo("Europe/Rome")
 DEFAULT_TEMPLATE_ID = "e7869feb-8e08-5124-b619-27931bc0d591"
+BUNDLE = Path(__file__).resolve().parent / "bundles" / "community-lab-2018-2019"
+"""The sample bundle of past work the demo imports (docs/imports.md)."""
 
 # (role, district ids, person id, label) -> a bearer key; the CLI creates it on the configured database.
 KeyIssuer = Callable[[str, list[str], str | None, str], str]
@@ -57,6 +63,8 @@ class DemoResult:
     diary_urls: dict[str, dict[str, str]] = field(default_factory=dict)
     timeline_urls: dict[str, str] = field(default_factory=dict)
     declared_counts: dict[str, dict[str, Any]] = field(default_factory=lambda: ds.DECLARED_COUNTS)
+    imported: dict[str, Any] = field(default_factory=dict)
+    """The answer of ``POST /imports`` for the sample bundle (counts, ids by the bundle's keys)."""
 
 
 def _local(value: str) -> datetime:
@@ -176,6 +184,7 @@ class DemoLoader:
         self._evaluations()
         self._close_express_processes()
         self._urls()
+        self._import_bundle()
         return self.result
 
     def _register(self, person: dict[str, str]) -> str:
@@ -490,6 +499,42 @@ class DemoLoader:
             }
         for key in ("bassa_romagna", "reggio"):
             self.result.timeline_urls[key] = f"{base}/processes/{self.result.process_ids[key]}/timeline"
+
+    def _import_bundle(self, bundle: Path = BUNDLE) -> None:
+        """Import the sample bundle of past work (Community Lab 2018-2019) through ``POST /imports``, as
+        `communitylab import` does, and point at its dashboard and diaries."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(bundle.iterdir()):
+                if path.is_file():
+                    archive.write(path, f"{bundle.name}/{path.name}")
+        headers = {"Authorization": f"Bearer {self.admin_key}", "Content-Type": "application/zip"}
+        try:
+            response = self.workshops.post(
+                "/imports", content=buffer.getvalue(), headers=headers, timeout=300
+            )
+        except httpx.TransportError as exc:
+            raise DemoError(f"POST {self.workshops.base_url}/imports: {exc!r}") from exc
+        if response.status_code not in (200, 201):
+            raise DemoError(
+                f"POST {self.workshops.base_url}/imports -> {response.status_code}: {response.text[:800]}"
+            )
+        imported = self.result.imported = response.json()
+        counts = ", ".join(f"{n} {kind}" for kind, n in imported["counts"].items())
+        self.log(f"  imported bundle {imported['bundle_id']}: {counts}")
+        with (bundle / "editions.csv").open(encoding="utf-8") as handle:
+            names = {row["id"]: row["name"] for row in csv.DictReader(handle)}
+        by_id = {district_id: name for name, district_id in self.result.district_ids.items()}
+        base = self.urls.reporting.rstrip("/")
+        for key, edition_id in imported["records"]["editions"].items():
+            self.result.dashboard_urls[names[key]] = f"{base}/dashboard?edition={edition_id}&format=html"
+            diaries = self.result.diary_urls.setdefault(names[key], {})
+            for process_id in imported["records"]["processes"].values():
+                process = self._call(self.workshops, "GET", f"/processes/{process_id}")
+                if process["edition_id"] == edition_id:
+                    diaries[by_id.get(process["district_id"], process["district_id"])] = diary_url(
+                        base, process["district_id"], edition_id
+                    )
 
     # ------------------------------------------------------------------ reporting
 

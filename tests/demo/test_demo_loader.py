@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
+import time
+from collections import Counter
 from typing import Any
 
 import httpx
 
 from demo import dataset as ds
+from demo.loader import BUNDLE
 from tests.demo.conftest import BIN, REPO, LiveServices
+
+
+def _bundle(name: str) -> list[dict[str, str]]:
+    with (BUNDLE / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+ARCHIVE = _bundle("editions.csv")[0][
+    "name"
+]  # Community Lab 2018-2019 (archivio), the sample bundle's edition
 
 
 def _demo(services: LiveServices, *args: str) -> subprocess.CompletedProcess[str]:
@@ -49,7 +63,7 @@ def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts
     assert loaded.returncode == 0, f"{loaded.stdout}\n{loaded.stderr}\n{live_services.log()}"
 
     editions = _editions(live_services)
-    assert set(editions) == set(ds.DECLARED_COUNTS)
+    assert set(editions) == set(ds.DECLARED_COUNTS) | {ARCHIVE}
     for name, declared in ds.DECLARED_COUNTS.items():
         # The loader waited for reporting to catch up before it printed the URLs.
         assert f"{live_services.reporting}/dashboard?edition={editions[name]}&format=html" in loaded.stdout
@@ -100,6 +114,8 @@ def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts
     event = next(w for w in lugo_diary["workshops"]["items"] if w["title"] == "Aggiungi un posto al tavolo")
     assert event["starts_at_local"] == "2015-12-18T17:30:00+01:00"
 
+    _check_the_imported_bundle(live_services, loaded.stdout, editions[ARCHIVE])
+
     # A second run refuses cleanly and writes nothing.
     position = httpx.get(f"{live_services.reporting}/readyz").json()["checks"]["projections"]["last_position"]
     again = _demo(live_services)
@@ -107,3 +123,55 @@ def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts
     assert "already loaded" in again.stderr
     after = httpx.get(f"{live_services.reporting}/readyz").json()["checks"]["projections"]["last_position"]
     assert after == position
+
+
+def _check_the_imported_bundle(services: LiveServices, stdout: str, edition_id: str) -> None:
+    """The demo imported the sample bundle through POST /imports: each of its districts' diaries for
+    2018-2019 shows the bundle's numbers, now and as it stood at the end of 2019."""
+    assert "imported bundle community-lab-2018-2019-sample: 1 editions, 3 processes, 7 workshops" in stdout
+    assert f"{services.reporting}/dashboard?edition={edition_id}&format=html" in stdout
+    workshops = _bundle("workshops.csv")
+    attendance = _bundle("attendance.csv")
+    inventions = _bundle("inventions.csv")
+    priorities = _bundle("priorities.csv")
+    evaluations = _bundle("evaluations.csv")
+    dashboard = httpx.get(f"{services.reporting}/dashboard", params={"edition": edition_id}).json()
+    assert dashboard["summary"]["processes"] == len(_bundle("processes.csv")) == 3
+    for process in _bundle("processes.csv"):
+        held = {w["id"] for w in workshops if w["process"] == process["id"] and w["status"] == "held"}
+        people: Counter[str] = Counter()
+        for line in attendance:
+            if line["workshop"] in held:
+                people[line["actor_category"]] += int(line["count"])
+        name = process["title"].split(":")[0]
+        url = next(t.split(": ", 1)[1] for t in stdout.splitlines() if t.startswith(f"  {ARCHIVE}, {name}: "))
+        diary = httpx.get(url.replace("&format=html", "")).json()
+        assert diary["district"]["name"] == name
+        assert [p["title"] for p in diary["processes"]] == [process["title"]]
+        assert diary["processes"][0]["status"] == process["status"]
+        assert diary["workshops"]["held"] == len(held)
+        assert diary["participation"]["by_category"] == dict(people)
+        assert diary["participation"]["people_involved"] == sum(people.values())
+        assert diary["inventions"]["by_theme"] == dict(
+            Counter(i["theme"] for i in inventions if i["process"] == process["id"])
+        )
+        mine = [p for p in priorities if p["process"] == process["id"]]
+        assert diary["priorities"]["total"] == len(mine)
+        assert diary["priorities"]["by_outcome"].get("validated", 0) == sum(
+            p["decision"] == "validated" for p in mine
+        )
+        assert diary["summary"]["evaluation_responses"] == sum(e["workshop"] in held for e in evaluations)
+        # The same diary as it stood at the end of 2019 (built from the log at that point): the same numbers.
+        started = time.monotonic()
+        at_the_end = httpx.get(url.replace("&format=html", "&as_of=2019-12-31"), timeout=60)
+        print(f"as-of diary of {diary['district']['name']}: {time.monotonic() - started:.2f} s")
+        assert at_the_end.status_code == 200, at_the_end.text
+        body = at_the_end.json()
+        assert body["as_of"] is not None and at_the_end.headers["cache-control"] == "no-store"
+        for section in ("workshops", "participation", "inventions", "priorities", "summary"):
+            assert body[section] == diary[section], section
+    parma = next(
+        line.split(": ", 1)[1] for line in stdout.splitlines() if line.startswith(f"  {ARCHIVE}, Parma: ")
+    )
+    page = httpx.get(parma)
+    assert page.status_code == 200 and ARCHIVE in page.text and "Tavolo fragilità" in page.text

@@ -123,6 +123,12 @@ async def test_the_sample_bundle_imports_and_the_diary_shows_its_numbers(
         "2019-03-20",
         "2019-11-28",
     ]
+    # A workshop of the bundle called off is so from its day on, like one held.
+    called_off = imported["records"]["workshops"]["forli-secondo"]
+    assert {
+        (e.type, e.occurred_at.astimezone(ROME).date().isoformat())
+        for e in read_stream(session, "workshop", called_off)
+    } == {("workshop.scheduled", "2019-05-16"), ("workshop.status_changed", "2019-05-16")}
     process = (await workshops_client.get(f"/processes/{imported['records']['processes']['parma']}")).json()
     assert process["status"] == "closed"
     assert verify_chain(session.connection()).ok

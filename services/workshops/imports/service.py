@@ -201,6 +201,8 @@ class Writer:
             workshop_id=workshop.id,
             data=WorkshopStatusChange(status=item.status),
             expected_version=workshop.version,
+            # A past workshop was held, or called off, by its day (the bundle has no other date for it).
+            occurred_at=item.starts_at,
         )
 
     def _workshop(self, ref: Ref) -> Workshop:

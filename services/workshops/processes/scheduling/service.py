@@ -350,9 +350,17 @@ ALLOWED_TRANSITIONS: dict[WorkshopStatus, frozenset[WorkshopStatus]] = {
 
 
 def change_workshop_status(
-    *, session: Session, workshop_id: uuid.UUID, data: WorkshopStatusChange, expected_version: int
+    *,
+    session: Session,
+    workshop_id: uuid.UUID,
+    data: WorkshopStatusChange,
+    expected_version: int,
+    occurred_at: datetime | None = None,
 ) -> Workshop:
-    """Confirm, hold, cancel, postpone or reinstate a workshop; reinstating re-checks clashes."""
+    """Confirm, hold, cancel, postpone or reinstate a workshop; reinstating re-checks clashes.
+
+    Held: dated by the workshop's start; otherwise by ``occurred_at`` (an import of past work: no later than
+    the start), else now."""
     workshop = lock_workshop(session, workshop_id)
     _ensure_not_held(workshop)
     if data.status not in ALLOWED_TRANSITIONS[workshop.status]:
@@ -408,7 +416,7 @@ def change_workshop_status(
         new_events=[NewEvent(events.WORKSHOP_STATUS_CHANGED, payload.dump())],
         expected_version=expected_version,
         # A workshop is held on its day, whenever that is recorded.
-        occurred_at=workshop.starts_at if data.status is WorkshopStatus.HELD else None,
+        occurred_at=workshop.starts_at if data.status is WorkshopStatus.HELD else occurred_at,
     )
     return workshop
 
