@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev-stamp
 # one worker so its module fixture starts once. XDIST= runs them in one process.
 XDIST ?= -n 2 --dist loadgroup
 
-.PHONY: install install-runtime run up demo test test-slow test-all test-postgres lint fuzz bench clean
+.PHONY: install install-runtime run up demo test test-slow test-all test-postgres lint client fuzz bench clean
 
 # Two environments in one .venv: `make run` installs what running needs (the package and its dependencies);
 # `make test`, `make lint` and the other developer targets add the dev extras (pytest, ruff, mypy, ...).
@@ -64,6 +64,11 @@ lint: install
 	$(BIN)/ruff format --check shared services tests bench demo
 	$(BIN)/mypy --strict shared demo
 	PYTHON_BIN=$(BIN)/python bash tools/openapi/lint.sh
+
+## Regenerate the typed TypeScript client's types (clients/typescript/src/{registry,workshops,reporting}.ts,
+## committed) from the three OpenAPI documents with openapi-typescript (npm, pinned in clients/typescript).
+client: install
+	PYTHON_BIN=$(BIN)/python bash clients/typescript/generate.sh
 
 ## Schemathesis over the three real services (all phases, bounded in examples and time; SQLite, or PostgreSQL
 ## when COMMUNITYLAB_TEST_DATABASE_URL names a server database: a throw-away database is made next to it).
