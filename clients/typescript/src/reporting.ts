@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The Diario of a district for a programme edition (JSON, or printable Italian HTML) */
+        /**
+         * The Diario of a district for a programme edition (JSON, or printable Italian HTML)
+         * @description The Diario now, or with ``as_of``/``known_at`` as it stood then (built from the log for this request).
+         */
         get: operations["get_district_diary"];
         put?: never;
         post?: never;
@@ -45,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The regional dashboard of an edition (default: the latest), with the map and edition comparison */
+        /**
+         * The regional dashboard of an edition (default: the latest), with the map and edition comparison
+         * @description The dashboard now, or with ``as_of``/``known_at`` as it stood then (built from the log for this request).
+         */
         get: operations["get_regional_dashboard"];
         put?: never;
         post?: never;
@@ -608,6 +614,86 @@ export interface webhooks {
          * @description The `body.relation_ended` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
          */
         post: operations["on_body_relation_ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `case.created` delivered to your endpoint
+         * @description The `case.created` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_case_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `case.published` delivered to your endpoint
+         * @description The `case.published` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_case_published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.unpublished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `case.unpublished` delivered to your endpoint
+         * @description The `case.unpublished` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_case_unpublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `case.updated` delivered to your endpoint
+         * @description The `case.updated` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_case_updated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2584,6 +2670,16 @@ export interface components {
              * @description Courses for facilitators and tutors: cohort, hours attended and completions per course edition and district (all course editions, whatever the programme edition shown).
              */
             courses?: components["schemas"]["CourseFigures"][];
+            /**
+             * As Of
+             * @description The valid time the report was built at (`as_of`), null for the current report.
+             */
+            as_of?: string | null;
+            /**
+             * Known At
+             * @description The transaction time the report was built at (`known_at`), null for the current report.
+             */
+            known_at?: string | null;
         };
         /**
          * DeliveryDetail
@@ -2846,6 +2942,74 @@ export interface components {
             members: number;
         };
         /**
+         * DiaryCase
+         * @description A published case of the district.
+         */
+        DiaryCase: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Side */
+            side: string;
+            /**
+             * Side Label
+             * @description The side in Italian: sanitario, sociale, socio-sanitario.
+             */
+            side_label: string;
+            /** Lines */
+            lines: string[];
+            /** Questions */
+            questions: string[];
+            /** Guidance */
+            guidance: components["schemas"]["DiaryGuidanceLine"][];
+            /** Process Ids */
+            process_ids: string[];
+            /**
+             * Lab Meetings
+             * @description How many lab meetings studied it.
+             */
+            lab_meetings: number;
+            /** Published At */
+            published_at: string | null;
+        };
+        /**
+         * DiaryCases
+         * @description The district's published cases (studi di caso) and the guidance drawn from them.
+         */
+        DiaryCases: {
+            /**
+             * Count
+             * @default 0
+             */
+            count: number;
+            /** Items */
+            items?: components["schemas"]["DiaryCase"][];
+        };
+        /**
+         * DiaryGuidanceLine
+         * @description The guidance a case gives on one of the three lines.
+         */
+        DiaryGuidanceLine: {
+            /**
+             * Line
+             * @description subjects, methodological_solutions or institutional_architectures
+             */
+            line: string;
+            /**
+             * Label
+             * @description The line in Italian.
+             */
+            label: string;
+            /** Items */
+            items: string[];
+        };
+        /**
          * DiaryInvention
          * @description An invention in the diary.
          */
@@ -3106,7 +3270,18 @@ export interface components {
             evaluation: components["schemas"]["EvaluationResults"];
             proposals?: components["schemas"]["DiaryProposals"];
             attachments?: components["schemas"]["DiaryAttachments"];
+            cases?: components["schemas"]["DiaryCases"];
             architecture: components["schemas"]["DiaryArchitecture"];
+            /**
+             * As Of
+             * @description The valid time the report was built at (`as_of`), null for the current report.
+             */
+            as_of?: string | null;
+            /**
+             * Known At
+             * @description The transaction time the report was built at (`known_at`), null for the current report.
+             */
+            known_at?: string | null;
         };
         /**
          * DiaryRelation
@@ -4594,6 +4769,346 @@ export interface components {
             valid_from: string;
             /** Valid To */
             valid_to: string | null;
+        };
+        /**
+         * CaseContent
+         * @description The published texts of a case.
+         */
+        CaseContent: {
+            /** Guidance */
+            guidance: components["schemas"]["GuidanceContent"][];
+            /** Questions */
+            questions: string[];
+            /** Story */
+            story: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * CaseCreatedWebhook
+         * @description The `case.created` event.
+         */
+        CaseCreatedWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["CaseCreatedWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "case.created";
+        };
+        /**
+         * CaseCreatedWebhookData
+         * @description A case was written (as a draft). Plus the event's place in the log.
+         */
+        CaseCreatedWebhookData: {
+            /** Case Id */
+            case_id: string;
+            /** Code */
+            code: string;
+            content: components["schemas"]["CaseContent"] | null;
+            /** District Id */
+            district_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Guidance Count */
+            guidance_count: number;
+            /** Lab Meeting Ids */
+            lab_meeting_ids: string[];
+            /** Lines */
+            lines: string[];
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /** Process Ids */
+            process_ids: string[];
+            /** Published At */
+            published_at: string | null;
+            /** Question Count */
+            question_count: number;
+            /** Side */
+            side: string;
+            /** Status */
+            status: string;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+        };
+        /**
+         * CasePublishedWebhook
+         * @description The `case.published` event.
+         */
+        CasePublishedWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["CasePublishedWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "case.published";
+        };
+        /**
+         * CasePublishedWebhookData
+         * @description A case was published: from now on everybody reads it, and its texts are in ``content``. Plus the event's place in the log.
+         */
+        CasePublishedWebhookData: {
+            /** Case Id */
+            case_id: string;
+            /** Code */
+            code: string;
+            content: components["schemas"]["CaseContent"] | null;
+            /** District Id */
+            district_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Guidance Count */
+            guidance_count: number;
+            /** Lab Meeting Ids */
+            lab_meeting_ids: string[];
+            /** Lines */
+            lines: string[];
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /** Process Ids */
+            process_ids: string[];
+            /** Published At */
+            published_at: string | null;
+            /** Question Count */
+            question_count: number;
+            /** Side */
+            side: string;
+            /** Status */
+            status: string;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+        };
+        /**
+         * CaseUnpublishedWebhook
+         * @description The `case.unpublished` event.
+         */
+        CaseUnpublishedWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["CaseUnpublishedWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "case.unpublished";
+        };
+        /**
+         * CaseUnpublishedWebhookData
+         * @description A case went back to draft: reports take it away. Plus the event's place in the log.
+         */
+        CaseUnpublishedWebhookData: {
+            /** Case Id */
+            case_id: string;
+            /** Code */
+            code: string;
+            content: components["schemas"]["CaseContent"] | null;
+            /** District Id */
+            district_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Guidance Count */
+            guidance_count: number;
+            /** Lab Meeting Ids */
+            lab_meeting_ids: string[];
+            /** Lines */
+            lines: string[];
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /** Process Ids */
+            process_ids: string[];
+            /** Published At */
+            published_at: string | null;
+            /** Question Count */
+            question_count: number;
+            /** Side */
+            side: string;
+            /** Status */
+            status: string;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+        };
+        /**
+         * CaseUpdatedWebhook
+         * @description The `case.updated` event.
+         */
+        CaseUpdatedWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["CaseUpdatedWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "case.updated";
+        };
+        /**
+         * CaseUpdatedWebhookData
+         * @description A case was changed (its texts in ``content`` when it is published). Plus the event's place in the log.
+         */
+        CaseUpdatedWebhookData: {
+            /** Case Id */
+            case_id: string;
+            /** Code */
+            code: string;
+            content: components["schemas"]["CaseContent"] | null;
+            /** District Id */
+            district_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Guidance Count */
+            guidance_count: number;
+            /** Lab Meeting Ids */
+            lab_meeting_ids: string[];
+            /** Lines */
+            lines: string[];
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /** Process Ids */
+            process_ids: string[];
+            /** Published At */
+            published_at: string | null;
+            /** Question Count */
+            question_count: number;
+            /** Side */
+            side: string;
+            /** Status */
+            status: string;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
         };
         /**
          * CohortMemberRef
@@ -6501,6 +7016,20 @@ export interface components {
              * @description The event's version within its stream (1 for the first).
              */
             stream_version: number;
+        };
+        /**
+         * GuidanceContent
+         * @description One piece of guidance as published.
+         */
+        GuidanceContent: {
+            /** Guidance Id */
+            guidance_id: string;
+            /** Line */
+            line: string;
+            /** Position */
+            position: number;
+            /** Text */
+            text: string;
         };
         /**
          * InventionCreatedWebhook
@@ -10723,6 +11252,10 @@ export interface operations {
                 edition: string;
                 /** @description `html` for the printable page; default JSON unless `Accept: text/html`. */
                 format?: ("json" | "html") | null;
+                /** @description Valid time: the record as it stood at this time, corrections recorded later included from the time they apply to (a decision from its sitting date, an attendance fix from the workshop's day). An ISO 8601 date and time with zone, or a date (the end of that day, Europe/Rome). */
+                as_of?: string | null;
+                /** @description Transaction time: only what had been recorded by this time (what we knew then); anything recorded later is ignored. Same formats as `as_of`; combine both for 'as it stood then, as we knew it on ...'. */
+                known_at?: string | null;
             };
             header?: never;
             path: {
@@ -10775,6 +11308,10 @@ export interface operations {
                 edition?: string | null;
                 /** @description `html` for the printable page; default JSON unless `Accept: text/html`. */
                 format?: ("json" | "html") | null;
+                /** @description Valid time: the record as it stood at this time, corrections recorded later included from the time they apply to (a decision from its sitting date, an attendance fix from the workshop's day). An ISO 8601 date and time with zone, or a date (the end of that day, Europe/Rome). */
+                as_of?: string | null;
+                /** @description Transaction time: only what had been recorded by this time (what we knew then); anything recorded later is ignored. Same formats as `as_of`; combine both for 'as it stood then, as we knew it on ...'. */
+                known_at?: string | null;
             };
             header?: never;
             path?: never;
@@ -10845,7 +11382,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -10886,7 +11423,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -10967,7 +11504,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -12553,6 +13090,214 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BodyRelationEndedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_case_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_case_published: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CasePublishedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_case_unpublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUnpublishedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_case_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUpdatedWebhook"];
             };
         };
         responses: {

@@ -2004,6 +2004,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the cases
+         * @description Published cases by creation time; the drafts of the districts the key edits too.
+         */
+        get: operations["list_cases"];
+        put?: never;
+        /**
+         * Write a case
+         * @description The district's editors (and regional administrators) write a case as a draft; 409 when its code is taken.
+         *
+         *     The processes it informed are processes the key may refer to (403 otherwise, 422 when unknown).
+         */
+        post: operations["create_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a case
+         * @description A published case, or a draft for its writers (404 for everybody else).
+         */
+        get: operations["get_case"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a case
+         * @description Change the fields given; a list (questions, guidance, processes, lab meetings) replaces the whole list.
+         *
+         *     Send the case's ETag in If-Match: 412 when someone changed it since you read it.
+         */
+        patch: operations["update_case"];
+        trace?: never;
+    };
+    "/cases/{case_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a case, or take it back to draft
+         * @description Publish a draft (it needs its guidance, 422 without) so that everybody reads it, or take it back.
+         */
+        post: operations["change_case_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2587,6 +2659,179 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * CaseCreate
+         * @description A new case, written as a draft; ``code`` defaults to a slug of the title.
+         *
+         *     ``lab_meeting_ids``: the regional lab meetings that studied it (ids, kept as given).
+         * @example {
+         *       "district_id": "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+         *       "guidance": [
+         *         {
+         *           "line": "subjects",
+         *           "text": "Coinvolgere le associazioni fin dalla progettazione degli spazi."
+         *         },
+         *         {
+         *           "line": "institutional_architectures",
+         *           "text": "Un tavolo stabile tra AUSL, Comuni e terzo settore."
+         *         }
+         *       ],
+         *       "lab_meeting_ids": [],
+         *       "lines": [
+         *         "subjects",
+         *         "institutional_architectures"
+         *       ],
+         *       "process_ids": [
+         *         "4a3b2c1d-6e5f-4b7a-9c8d-1f0e2a3b4c5d"
+         *       ],
+         *       "questions": [
+         *         "Chi decide l'uso degli spazi comuni?"
+         *       ],
+         *       "side": "social_and_health",
+         *       "story": "Nel distretto la casa della salute è diventata un luogo di incontro tra servizi e cittadini.",
+         *       "summary": "Operatori sanitari e sociali e associazioni ripensano insieme l'accoglienza.",
+         *       "title": "La casa della salute come luogo di comunità"
+         *     }
+         */
+        CaseCreate: {
+            /**
+             * District Id
+             * Format: uuid
+             */
+            district_id: string;
+            side: components["schemas"]["CaseSide"];
+            /** Title */
+            title: string;
+            /** Story */
+            story: string;
+            /** Lines */
+            lines: components["schemas"]["CaseLine"][];
+            /**
+             * Summary
+             * @default
+             */
+            summary: string;
+            /** Code */
+            code?: string | null;
+            /** Questions */
+            questions?: string[];
+            /** Guidance */
+            guidance?: components["schemas"]["GuidanceIn"][];
+            /** Process Ids */
+            process_ids?: string[];
+            /** Lab Meeting Ids */
+            lab_meeting_ids?: string[];
+        };
+        /**
+         * CaseLine
+         * @description The three lines of the first Community Lab.
+         * @enum {string}
+         */
+        CaseLine: "subjects" | "methodological_solutions" | "institutional_architectures";
+        /**
+         * CasePublic
+         * @description A case with its questions, its guidance by line and the processes it informed.
+         */
+        CasePublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Code */
+            code: string;
+            /**
+             * District Id
+             * Format: uuid
+             */
+            district_id: string;
+            side: components["schemas"]["CaseSide"];
+            status: components["schemas"]["CaseStatus"];
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Story */
+            story: string;
+            /** Lines */
+            lines: components["schemas"]["CaseLine"][];
+            /** Questions */
+            questions: string[];
+            /** Guidance */
+            guidance: components["schemas"]["GuidancePublic"][];
+            /** Process Ids */
+            process_ids: string[];
+            /** Lab Meeting Ids */
+            lab_meeting_ids: string[];
+            /** Published At */
+            published_at?: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * CaseSide
+         * @description Which side of the services the experience comes from.
+         * @enum {string}
+         */
+        CaseSide: "health" | "social" | "social_and_health";
+        /**
+         * CaseStatus
+         * @description A draft is read by its writers only; a published case by everybody.
+         * @enum {string}
+         */
+        CaseStatus: "draft" | "published";
+        /**
+         * CaseStatusChange
+         * @description Publish a case (everybody reads it from then on) or take it back to draft.
+         * @example {
+         *       "status": "published"
+         *     }
+         */
+        CaseStatusChange: {
+            status: components["schemas"]["CaseStatus"];
+        };
+        /**
+         * CaseUpdate
+         * @description Change a case: absent fields stay; a list given replaces the whole list.
+         * @example {
+         *       "guidance": [
+         *         {
+         *           "line": "methodological_solutions",
+         *           "text": "Un World Café con gli utenti."
+         *         }
+         *       ],
+         *       "summary": "Operatori, associazioni e cittadini ripensano insieme l'accoglienza."
+         *     }
+         */
+        CaseUpdate: {
+            side?: components["schemas"]["CaseSide"];
+            /** Title */
+            title?: string;
+            /** Summary */
+            summary?: string;
+            /** Story */
+            story?: string;
+            /** Lines */
+            lines?: components["schemas"]["CaseLine"][];
+            /** Questions */
+            questions?: string[];
+            /** Guidance */
+            guidance?: components["schemas"]["GuidanceIn"][];
+            /** Process Ids */
+            process_ids?: string[];
+            /** Lab Meeting Ids */
+            lab_meeting_ids?: string[];
         };
         /**
          * ChapterCreate
@@ -3320,6 +3565,31 @@ export interface components {
             responsible_id?: string | null;
             /** Due On */
             due_on?: string | null;
+        };
+        /**
+         * GuidanceIn
+         * @description One piece of operational guidance and the line it belongs to.
+         */
+        GuidanceIn: {
+            line: components["schemas"]["CaseLine"];
+            /** Text */
+            text: string;
+        };
+        /**
+         * GuidancePublic
+         * @description One piece of guidance.
+         */
+        GuidancePublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            line: components["schemas"]["CaseLine"];
+            /** Position */
+            position: number;
+            /** Text */
+            text: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -4144,6 +4414,16 @@ export interface components {
         Page_AttachmentPublic_: {
             /** Items */
             items: components["schemas"]["AttachmentPublic"][];
+            /**
+             * Next Cursor
+             * @description Cursor of the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[CasePublic] */
+        Page_CasePublic_: {
+            /** Items */
+            items: components["schemas"]["CasePublic"][];
             /**
              * Next Cursor
              * @description Cursor of the next page; null on the last page.
@@ -15128,6 +15408,373 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_cases: {
+        parameters: {
+            query?: {
+                /** @description Only the cases of this district. */
+                district_id?: string | null;
+                /** @description Only the cases tagged with (or guiding on) it. */
+                line?: components["schemas"]["CaseLine"] | null;
+                /** @description health, social or social_and_health. */
+                side?: components["schemas"]["CaseSide"] | null;
+                /** @description draft (writers only) or published. */
+                status?: components["schemas"]["CaseStatus"] | null;
+                /** @description Only the cases that informed it. */
+                process_id?: string | null;
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CasePublic_"];
+                };
+            };
+            /** @description The key or token sent is invalid, expired or revoked (send none to read anonymously) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_case: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; retrying with the same key and body returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_case: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePublic"];
+                };
+            };
+            /** @description The key or token sent is invalid, expired or revoked (send none to read anonymously) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_case: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; 412 if it changed. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_case_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; 412 if it changed. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseStatusChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
