@@ -11843,6 +11843,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -11910,6 +11911,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12001,6 +12003,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {

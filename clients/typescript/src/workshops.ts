@@ -7267,7 +7267,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -7368,7 +7368,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
                 /** @description Any unique string; retrying with the same key and body returns the first response. */
                 "Idempotency-Key"?: string | null;
@@ -7462,7 +7462,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -7555,7 +7555,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -8010,7 +8010,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -8472,7 +8472,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -8573,7 +8573,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9083,7 +9083,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9184,7 +9184,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9339,7 +9339,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9440,7 +9440,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9541,7 +9541,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9642,7 +9642,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9743,7 +9743,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9831,7 +9831,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9932,7 +9932,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -10240,7 +10240,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read; 412 if it changed since. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -10719,7 +10719,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The workshop's ETag the change is based on. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -11231,7 +11231,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The workshop's ETag the change is based on. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -11745,7 +11745,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The workshop's ETag the change is based on. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12000,7 +12000,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The workshop's ETag the change is based on. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12141,7 +12141,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12438,7 +12438,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12530,7 +12530,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12743,7 +12743,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12844,7 +12844,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -12945,7 +12945,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -13272,7 +13272,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -13509,7 +13509,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -13601,7 +13601,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -14249,7 +14249,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The attachment's ETag you read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -14990,7 +14990,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
                 /** @description Any unique string; retrying with the same key and body returns the first response. */
                 "Idempotency-Key"?: string | null;
@@ -15613,7 +15613,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -15705,7 +15705,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; 412 if it changed. */
+                /** @description The ETag you read; 412 if the resource changed since. */
                 "If-Match"?: string | null;
             };
             path: {
