@@ -26,7 +26,7 @@ EXAMPLES = int(os.environ.get("COMMUNITYLAB_FUZZ_EXAMPLES", "15" if FULL else "2
 PHASES = "examples,coverage,fuzzing,stateful" if FULL else "examples,fuzzing"
 # Seconds each service's run may take before it is stopped and reported as a failure (bound in time).
 TIME_LIMIT = (
-    {"registry": 300, "workshops": 600, "reporting": 240}
+    {"registry": 480, "workshops": 600, "reporting": 240}
     if FULL
     else {s: 180 for s in ("registry", "workshops", "reporting")}
 )

@@ -48,7 +48,8 @@ def check_link(
 ) -> None:
     """ForbiddenError unless the signature is ours for this id and expiry, and the expiry is not past."""
     expected = signature(settings, attachment_id, expires)
-    if not hmac.compare_digest(expected, sig.lower()):
+    # Bytes, not str: compare_digest refuses non-ASCII strings, and a link can be altered into anything.
+    if not hmac.compare_digest(expected.encode(), sig.lower().encode("utf-8", "replace")):
         raise ForbiddenError(
             "this download link is not valid (altered or not issued here); ask for a new one"
         )

@@ -374,7 +374,11 @@ def get_publication(*, session: Session, publication_id: uuid.UUID) -> ManualPub
 
 def publish(*, session: Session, data: PublicationCreate, published_by: str | None) -> ManualPublication:
     """Pin the current revision of every card for the edition; 409 if the edition has its publication."""
-    get_edition(session=session, edition_id=data.edition_id)
+    try:
+        get_edition(session=session, edition_id=data.edition_id)
+    except NotFoundError:
+        # An id in the body: a payload error on its field, as for every other reference in a body.
+        raise invalid("body.edition_id", f"edition {data.edition_id} does not exist") from None
     taken = session.exec(
         select(ManualPublication).where(ManualPublication.edition_id == data.edition_id)
     ).first()
