@@ -122,6 +122,7 @@ async def test_a_link_works_until_it_expires_and_not_once_altered(place: Place) 
         await _content(place, str(attachment["id"]), expires + 3600, signature),  # a longer life, forged
         await _content(place, str(uuid.uuid4()), expires, signature),  # another id
         await _content(place, str(attachment["id"]), expires, "not-a-signature"),
+        await _content(place, str(attachment["id"]), expires, "\U0007d172\x03" + signature[2:]),  # not ASCII
     ):
         assert response.status_code == 403, response.text
         assert response.headers["content-type"] == "application/problem+json"
