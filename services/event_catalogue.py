@@ -22,6 +22,7 @@ from services.registry.courses import events as course_events
 from services.registry.identity import events as identity_events
 from services.registry.keys import events as key_events
 from services.registry.notifications import events as notification_events
+from services.registry.supervisions import events as supervision_events
 from services.reporting.webhooks import events as webhook_events
 from services.workshops.attachments import events as attachment_events
 from services.workshops.knowledge.cases import events as case_events
@@ -39,6 +40,7 @@ DOMAINS = (
     registry_events,
     agreement_events,
     course_events,
+    supervision_events,
     identity_events,
     key_events,
     notification_events,

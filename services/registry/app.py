@@ -26,6 +26,8 @@ from services.registry.organisations.routes import OPENAPI_TAGS as ORGANISATIONS
 from services.registry.organisations.routes import router as organisations_router
 from services.registry.people.routes import OPENAPI_TAGS as PEOPLE_TAGS
 from services.registry.people.routes import router as people_router
+from services.registry.supervisions.routes import OPENAPI_TAGS as SUPERVISIONS_TAGS
+from services.registry.supervisions.routes import router as supervisions_router
 from shared.app import create_service_app
 from shared.clients.workshops import WorkshopsClient
 from shared.config import Settings, get_settings
@@ -41,6 +43,7 @@ ROUTERS = [
     agreements_router,
     facilitators_router,
     courses_router,
+    supervisions_router,
     identity_router,
     keys_router,
     notifications_router,
@@ -53,6 +56,7 @@ TAGS = [
     *AGREEMENTS_TAGS,
     *FACILITATORS_TAGS,
     *COURSES_TAGS,
+    *SUPERVISIONS_TAGS,
     *IDENTITY_TAGS,
     *KEYS_TAGS,
     *NOTIFICATIONS_TAGS,

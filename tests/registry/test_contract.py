@@ -19,7 +19,8 @@ import services.registry.facilitators.models
 import services.registry.identity.models
 import services.registry.notifications.models
 import services.registry.organisations.models
-import services.registry.people.models  # noqa: F401  (these register the tables)
+import services.registry.people.models
+import services.registry.supervisions.models  # noqa: F401  (these register the tables)
 from services.registry import events as registry_events
 from services.registry.app import ROUTERS
 
@@ -30,7 +31,7 @@ def test_migrations_match_models(engine: Engine) -> None:
     inspector = inspect(engine)
     schema = "registry" if engine.dialect.name == "postgresql" else None
     tables = [t for t in SQLModel.metadata.sorted_tables if t.schema == "registry"]
-    assert len(tables) == 32
+    assert len(tables) == 36
     for table in tables:
         live = {c["name"]: c for c in inspector.get_columns(table.name, schema=schema)}
         assert set(live) == {c.name for c in table.columns}, table.name

@@ -639,6 +639,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/supervisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the supervision sessions the caller takes part in (all, for regional administrators) */
+        get: operations["list_supervisions"];
+        put?: never;
+        /** Schedule a supervision session with its supervisors (regional administrators) */
+        post: operations["create_supervision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supervisions/{supervision_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a supervision session with its cases (participants and regional administrators) */
+        get: operations["get_supervision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supervision-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a case from a process or workshop to a supervision session (the facilitator or tutor) */
+        post: operations["bring_supervision_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supervision-cases/{supervision_case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a supervision case (the session's participants and regional administrators) */
+        get: operations["get_supervision_case"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supervision-cases/{supervision_case_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the private notes of a supervision case (its facilitator, supervisors, regional administrators) */
+        get: operations["list_supervision_notes"];
+        put?: never;
+        /** Add a private note to a supervision case (its facilitator, supervisors, regional administrators) */
+        post: operations["add_supervision_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -1548,6 +1635,12 @@ export interface components {
         BoundarySet: {
             boundary: components["schemas"]["Geometry"];
         };
+        /**
+         * CaseSubjectKind
+         * @description What a case comes from: a whole process, or one workshop of it.
+         * @enum {string}
+         */
+        CaseSubjectKind: "process" | "workshop";
         /**
          * CohortMemberPublic
          * @description A member of a cohort: attended hours and completion (the person is read in /people).
@@ -2986,6 +3079,26 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[SupervisionNotePublic] */
+        Page_SupervisionNotePublic_: {
+            /** Items */
+            items: components["schemas"]["SupervisionNotePublic"][];
+            /**
+             * Next Cursor
+             * @description Cursor of the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SupervisionPublic] */
+        Page_SupervisionPublic_: {
+            /** Items */
+            items: components["schemas"]["SupervisionPublic"][];
+            /**
+             * Next Cursor
+             * @description Cursor of the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
         /**
          * PersonCreate
          * @description A new person.
@@ -3296,6 +3409,185 @@ export interface components {
             valid_from: string;
             /** Valid To */
             valid_to: string | null;
+        };
+        /**
+         * SupervisionCaseCreate
+         * @description A case a facilitator or tutor brings to a session, from a process or one of its workshops.
+         * @example {
+         *       "facilitator_id": "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+         *       "process_id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+         *       "supervision_id": "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d",
+         *       "title": "Un tavolo che non decolla",
+         *       "workshop_id": "8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f"
+         *     }
+         */
+        SupervisionCaseCreate: {
+            /**
+             * Supervision Id
+             * Format: uuid
+             */
+            supervision_id: string;
+            /**
+             * Facilitator Id
+             * Format: uuid
+             * @description The facilitator or tutor (registry person) bringing the case.
+             */
+            facilitator_id: string;
+            /**
+             * Process Id
+             * Format: uuid
+             */
+            process_id: string;
+            /**
+             * Workshop Id
+             * @description A workshop of the process, if the case is one.
+             */
+            workshop_id?: string | null;
+            /** Title */
+            title: string;
+        };
+        /**
+         * SupervisionCasePublic
+         * @description A case of a session (its notes are read at /supervision-cases/{id}/notes).
+         */
+        SupervisionCasePublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Supervision Id
+             * Format: uuid
+             */
+            supervision_id: string;
+            /**
+             * Facilitator Id
+             * Format: uuid
+             */
+            facilitator_id: string;
+            subject_kind: components["schemas"]["CaseSubjectKind"];
+            /**
+             * Process Id
+             * Format: uuid
+             */
+            process_id: string;
+            /** Workshop Id */
+            workshop_id: string | null;
+            /**
+             * District Id
+             * Format: uuid
+             */
+            district_id: string;
+            /** Edition Id */
+            edition_id: string | null;
+            /** Title */
+            title: string;
+            /** Notes */
+            notes: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * SupervisionCreate
+         * @description A supervision session with its supervisors (registry people).
+         * @example {
+         *       "edition_id": "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e",
+         *       "held_on": "2019-03-14",
+         *       "place": "Bologna, viale Aldo Moro 21",
+         *       "supervisor_person_ids": [
+         *         "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f"
+         *       ]
+         *     }
+         */
+        SupervisionCreate: {
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /**
+             * Place
+             * @default
+             */
+            place: string;
+            /**
+             * Edition Id
+             * @description The programme edition (workshops service) the session belongs to.
+             */
+            edition_id?: string | null;
+            /** Supervisor Person Ids */
+            supervisor_person_ids: string[];
+        };
+        /**
+         * SupervisionNoteCreate
+         * @description A note on a case: private to the case's participants and regional administrators.
+         * @example {
+         *       "body": "Restituire al tavolo le domande raccolte prima di proporre soluzioni."
+         *     }
+         */
+        SupervisionNoteCreate: {
+            /** Body */
+            body: string;
+        };
+        /**
+         * SupervisionNotePublic
+         * @description A private note on a case.
+         */
+        SupervisionNotePublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Supervision Case Id
+             * Format: uuid
+             */
+            supervision_case_id: string;
+            /** Author Id */
+            author_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * SupervisionPublic
+         * @description A supervision session with its supervisors and cases.
+         */
+        SupervisionPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Place */
+            place: string;
+            /** Edition Id */
+            edition_id: string | null;
+            /** Supervisor Person Ids */
+            supervisor_person_ids: string[];
+            /** Cases */
+            cases: components["schemas"]["SupervisionCasePublic"][];
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * TargetType
@@ -6735,6 +7027,465 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_supervisions: {
+        parameters: {
+            query?: {
+                edition_id?: string | null;
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupervisionPublic_"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_supervision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; retrying with the same key and body returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionPublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_supervision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                supervision_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionPublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bring_supervision_case: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; retrying with the same key and body returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionCaseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionCasePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_supervision_case: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                supervision_case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionCasePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_supervision_notes: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                supervision_case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupervisionNotePublic_"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_supervision_note: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; retrying with the same key and body returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                supervision_case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionNoteCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionNotePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

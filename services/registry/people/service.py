@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
@@ -19,6 +19,7 @@ from services.registry.organisations.service import organisation_district_ids, r
 from services.registry.people import queries
 from services.registry.people.models import ConsentRecord, Person, PersonAffiliation, PersonDistrict
 from services.registry.people.schemas import ConsentCreate, PersonCreate, PersonUpdate
+from services.registry.supervisions.models import SupervisionCase, SupervisionNote
 from shared.auth.principal import Principal
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
@@ -203,6 +204,21 @@ def _append_person_event(session: Session, person: Person, new_event: NewEvent) 
     session.flush()
 
 
+def _erase_supervision_notes(session: Session, person_id: uuid.UUID) -> None:
+    """Supervision notes are about the practice of the case's facilitator: erasing them (or their author)
+    empties the notes' text and the cases' titles; the rows stay, so reports count the same."""
+    cases = session.exec(select(SupervisionCase).where(SupervisionCase.brought_by_id == person_id)).all()
+    case_ids = [c.id for c in cases]
+    for case in cases:
+        case.title = ""
+    notes = select(SupervisionNote).where(
+        or_(col(SupervisionNote.case_id).in_(case_ids), col(SupervisionNote.author_id) == person_id)
+    )
+    for note in session.exec(notes).all():
+        note.body = ""
+    session.flush()
+
+
 def erase_person(*, session: Session, person: Person) -> Person:
     """Wipe a person's personal data and keep an anonymous placeholder (person.erased with the id only).
 
@@ -223,6 +239,7 @@ def erase_person(*, session: Session, person: Person) -> Person:
     if profile is not None:
         profile.availability_notes = ""
         profile.availability = []
+    _erase_supervision_notes(session, person.id)
     # Sign-in identifiers (fiscal codes, subjects, e-mails) are personal data too: an erased person has none.
     identities = PersonIdentity.__table__  # type: ignore[attr-defined]
     session.connection().execute(identities.delete().where(identities.c.person_id == person.id))

@@ -19,9 +19,11 @@ SUBSCRIPTION_DELETED = "webhook_subscription.deleted"
 # Sent only by POST /webhooks/subscriptions/{id}/ping; never written to the event log.
 PING = "webhook.ping"
 
-# Event-log stream types that are never fanned out to subscribers: their own subscriptions, and API keys
-# (the registry's ``api_key`` stream: who holds which key is the administrators' business).
-PRIVATE_STREAM_TYPES = frozenset({STREAM_TYPE, "api_key"})
+# Event-log stream types that are never fanned out to subscribers: their own subscriptions, API keys
+# (the registry's ``api_key`` stream: who holds which key is the administrators' business) and supervisions
+# (the registry's ``supervision`` stream: who brought which case to supervision is the participants' business;
+# reports show counts only).
+PRIVATE_STREAM_TYPES = frozenset({STREAM_TYPE, "api_key", "supervision"})
 
 
 class SubscriptionCreatedPayload(BaseModel):
