@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.registry.agreements import service as agreements_service
 from services.registry.bodies import queries, service
+from services.registry.bodies.deps import BodyForEdit
 from services.registry.bodies.models import BodyKind, BodyMembership, GovernanceBody
 from services.registry.bodies.schemas import (
     ArchitectureAgreement,
@@ -174,16 +175,13 @@ def list_body_members(body_id: uuid.UUID, session: SessionDep, on: OnQuery = Non
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def add_body_member(
-    body_id: uuid.UUID,
+    body: BodyForEdit,
     payload: MembershipCreate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     idempotency: IdempotencyDep,
 ) -> Any:
-    principal.require_authenticated()
-    body = service.get_body(session=session, body_id=body_id)
-    principal.require_district_editor(body.district_id)
     service.require_body_references(
         session=session, principal=principal, district_id=body.district_id, person_id=payload.person_id
     )
@@ -192,7 +190,7 @@ def add_body_member(
     membership = service.add_member(session=session, body=body, data=payload)
     result = _membership_public([(membership, body)]).items[0]
     return idempotency.created(
-        response, result, location=f"/bodies/{body_id}/members/{membership.id}", etag=etag_for(body.version)
+        response, result, location=f"/bodies/{body.id}/members/{membership.id}", etag=etag_for(body.version)
     )
 
 
@@ -204,16 +202,12 @@ def add_body_member(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def end_body_member(
-    body_id: uuid.UUID,
+    body: BodyForEdit,
     membership_id: uuid.UUID,
     payload: MembershipEnd,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
 ) -> Any:
-    principal.require_authenticated()
-    body = service.get_body(session=session, body_id=body_id)
-    principal.require_district_editor(body.district_id)
     membership = service.end_member(
         session=session, body=body, membership_id=membership_id, valid_to=payload.valid_to
     )
@@ -243,16 +237,13 @@ def list_body_relations(body_id: uuid.UUID, session: SessionDep, on: OnQuery = N
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def add_body_relation(
-    body_id: uuid.UUID,
+    body: BodyForEdit,
     payload: RelationCreate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     idempotency: IdempotencyDep,
 ) -> Any:
-    principal.require_authenticated()
-    body = service.get_body(session=session, body_id=body_id)
-    principal.require_district_editor(body.district_id)
     service.require_relation_references(session=session, principal=principal, to_body_id=payload.to_body_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
@@ -260,7 +251,7 @@ def add_body_relation(
     return idempotency.created(
         response,
         RelationPublic.model_validate(relation),
-        location=f"/bodies/{body_id}/relations/{relation.id}",
+        location=f"/bodies/{body.id}/relations/{relation.id}",
         etag=etag_for(body.version),
     )
 
@@ -273,16 +264,12 @@ def add_body_relation(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def end_body_relation(
-    body_id: uuid.UUID,
+    body: BodyForEdit,
     relation_id: uuid.UUID,
     payload: RelationEnd,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
 ) -> Any:
-    principal.require_authenticated()
-    body = service.get_body(session=session, body_id=body_id)
-    principal.require_district_editor(body.district_id)
     relation = service.end_relation(
         session=session, body=body, relation_id=relation_id, valid_to=payload.valid_to
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from services.registry.deps import SearchQuery
 from services.registry.districts import queries, service
+from services.registry.districts.deps import DistrictForEdit
 from services.registry.districts.models import District
 from services.registry.districts.schemas import (
     BoundarySet,
@@ -25,7 +26,7 @@ from services.registry.districts.schemas import (
     PopulationEntry,
     PopulationSet,
 )
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.api.schemas import ApiDate
@@ -229,18 +230,13 @@ def get_district(district_id: uuid.UUID, request: Request, response: Response, s
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_district(
-    district_id: uuid.UUID,
+    edit: DistrictForEdit,
     payload: DistrictUpdate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_admin()
-    district = service.get_district(session=session, district_id=district_id)
-    expected = expected_version_from_if_match(if_match, district.version)
     district = service.update_district(
-        session=session, district=district, data=payload, expected_version=expected
+        session=session, district=edit.row, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, district.version)
     return _districts_public(session, [district], with_boundary=True)[0]
@@ -254,22 +250,17 @@ def update_district(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def set_district_population(
-    district_id: uuid.UUID,
+    edit: DistrictForEdit,
     payload: PopulationSet,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_admin()
-    district = service.get_district(session=session, district_id=district_id)
-    expected = expected_version_from_if_match(if_match, district.version)
     district = service.set_population(
         session=session,
-        district=district,
+        district=edit.row,
         year=payload.year,
         population=payload.population,
-        expected_version=expected,
+        expected_version=edit.expected_version,
     )
     set_etag(response, district.version)
     return _districts_public(session, [district], with_boundary=False)[0]
@@ -283,21 +274,16 @@ def set_district_population(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def set_district_boundary(
-    district_id: uuid.UUID,
+    edit: DistrictForEdit,
     payload: BoundarySet,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_admin()
-    district = service.get_district(session=session, district_id=district_id)
-    expected = expected_version_from_if_match(if_match, district.version)
     district = service.set_boundary(
         session=session,
-        district=district,
+        district=edit.row,
         boundary=payload.boundary.model_dump(mode="json"),
-        expected_version=expected,
+        expected_version=edit.expected_version,
     )
     set_etag(response, district.version)
     return _districts_public(session, [district], with_boundary=True)[0]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
-from services.workshops.outcomes.deps import WRITE_ERRORS
+from services.workshops.outcomes.deps import WRITE_ERRORS, InventionForEdit
 from services.workshops.outcomes.inventions import service
 from services.workshops.outcomes.inventions.schemas import (
     InventionCreate,
@@ -21,7 +21,7 @@ from services.workshops.outcomes.inventions.schemas import (
 )
 from services.workshops.outcomes.models import InventionKind, Theme
 from services.workshops.processes import base as processes
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
@@ -161,27 +161,27 @@ def get_invention(
     responses=WRITE_ERRORS,
 )
 def update_invention(
-    invention_id: uuid.UUID,
+    edit: InventionForEdit,
     payload: InventionUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Change the fields sent (editors of the invention's district; If-Match honoured)."""
-    invention = service.get_invention(session=session, invention_id=invention_id)
-    principal.require_district_editor(invention.district_id)
     service.require_invention_references(
         session=session,
         registry=registry,
         principal=principal,
-        district_id=invention.district_id,
+        district_id=edit.row.district_id,
         data=payload,
     )
-    expected = expected_version_from_if_match(if_match, invention.version)
     invention = service.update_invention(
-        session=session, registry=registry, invention=invention, data=payload, expected_version=expected
+        session=session,
+        registry=registry,
+        invention=edit.row,
+        data=payload,
+        expected_version=edit.expected_version,
     )
     set_etag(response, invention.version)
     return _invention_detail(session, invention, principal)
@@ -195,20 +195,20 @@ def update_invention(
     responses=WRITE_ERRORS,
 )
 def hand_over_invention(
-    invention_id: uuid.UUID,
+    edit: InventionForEdit,
     payload: InventionHandover,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Hand the invention over to another district or an organisation."""
-    invention = service.get_invention(session=session, invention_id=invention_id)
-    principal.require_district_editor(invention.district_id)
-    expected = expected_version_from_if_match(if_match, invention.version)
     invention = service.hand_over_invention(
-        session=session, registry=registry, invention=invention, data=payload, expected_version=expected
+        session=session,
+        registry=registry,
+        invention=edit.row,
+        data=payload,
+        expected_version=edit.expected_version,
     )
     set_etag(response, invention.version)
     return _invention_detail(session, invention, principal)

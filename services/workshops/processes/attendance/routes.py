@@ -20,10 +20,11 @@ from services.workshops.processes.attendance.schemas import (
     RegistrationPublic,
     WorkshopTotals,
 )
+from services.workshops.processes.deps import WorkshopForFacilitation, WorkshopForFacilitator
 from services.workshops.processes.models import (
     Registration,
 )
-from shared.api.etag import IfMatch, expected_version_from_if_match, set_etag
+from shared.api.etag import set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import (
     CursorQuery,
@@ -70,7 +71,7 @@ def get_process_totals(process_id: uuid.UUID, session: SessionDep) -> Any:
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def add_workshop_registration(
-    workshop_id: uuid.UUID,
+    workshop: WorkshopForFacilitator,
     payload: RegistrationCreate,
     response: Response,
     session: SessionDep,
@@ -79,8 +80,6 @@ def add_workshop_registration(
     idempotency: IdempotencyDep,
 ) -> Any:
     """Register; when the seats are taken the registration goes on the waiting list (``waitlisted``)."""
-    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
-    principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
     base.require_registry_references(
         registry=registry,
         principal=principal,
@@ -90,11 +89,11 @@ def add_workshop_registration(
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     registration = service.add_registration(
-        session=session, registry=registry, workshop_id=workshop_id, data=payload
+        session=session, registry=registry, workshop_id=workshop.id, data=payload
     )
     body = _registration_public(registration, principal, _workshop_scope(workshop))
     return idempotency.created(
-        response, body, location=f"/workshops/{workshop_id}/registrations/{registration.id}"
+        response, body, location=f"/workshops/{workshop.id}/registrations/{registration.id}"
     )
 
 
@@ -139,13 +138,11 @@ def list_workshop_registrations(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def cancel_workshop_registration(
-    workshop_id: uuid.UUID, registration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    workshop: WorkshopForFacilitator, registration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     """Cancel; waitlisted registrations that now fit are promoted, first come first served."""
-    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
-    principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
     registration, promoted = service.cancel_registration(
-        session=session, workshop_id=workshop_id, registration_id=registration_id
+        session=session, workshop_id=workshop.id, registration_id=registration_id
     )
     return RegistrationCancelled(
         registration=_registration_public(registration, principal, _workshop_scope(workshop)),
@@ -161,17 +158,15 @@ def cancel_workshop_registration(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def record_workshop_attendance(
-    workshop_id: uuid.UUID,
+    edit: WorkshopForFacilitation,
     payload: AttendanceRecord,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Present / absent people and anonymous head counts by category, once the workshop started."""
-    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
-    principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
+    workshop = edit.row
     base.require_registry_references(
         registry=registry,
         principal=principal,
@@ -181,10 +176,12 @@ def record_workshop_attendance(
             *((f"body.absent[{i}]", p) for i, p in enumerate(payload.absent)),
         ],
     )
-    current = base.workshop_stream_version(session=session, workshop=workshop)
-    expected = expected_version_from_if_match(if_match, current)
     attendance = service.record_attendance(
-        session=session, registry=registry, workshop_id=workshop_id, data=payload, expected_version=expected
+        session=session,
+        registry=registry,
+        workshop_id=workshop.id,
+        data=payload,
+        expected_version=edit.expected_version,
     )
     set_etag(response, workshop.version)
     return AttendancePublic.model_validate(attendance, from_attributes=True)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
+from services.workshops.processes.deps import ProcessForEdit
 from services.workshops.processes.history import service as history
 from services.workshops.processes.identity import service
 from services.workshops.processes.identity.schemas import (
@@ -24,7 +25,7 @@ from services.workshops.processes.models import (
     Process,
     ProcessStatus,
 )
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import (
     CursorQuery,
@@ -170,23 +171,19 @@ def get_process(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def update_process(
-    process_id: uuid.UUID,
+    edit: ProcessForEdit,
     payload: ProcessUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Change identity-card fields (If-Match honoured)."""
-    process = base.get_process(session=session, process_id=process_id)
-    principal.require_district_editor(process.district_id)
     service.require_contact_references(
-        registry=registry, principal=principal, district_id=process.district_id, contacts=payload.contacts
+        registry=registry, principal=principal, district_id=edit.row.district_id, contacts=payload.contacts
     )
-    expected = expected_version_from_if_match(if_match, process.version)
     process = service.update_process(
-        session=session, process_id=process_id, data=payload, expected_version=expected
+        session=session, process_id=edit.row.id, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, process.version)
     return service.process_public(session=session, process=process)
@@ -201,24 +198,22 @@ def update_process(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def add_process_phase(
-    process_id: uuid.UUID,
+    edit: ProcessForEdit,
     payload: PhaseCreate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
     idempotency: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Add a phase (listening, co-design, validation, restitution...); ``is_current`` moves the mark."""
-    process = base.get_process(session=session, process_id=process_id)
-    principal.require_district_editor(process.district_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    expected = expected_version_from_if_match(if_match, process.version)
-    phase = service.add_phase(session=session, process_id=process_id, data=payload, expected_version=expected)
+    process = edit.row
+    phase = service.add_phase(
+        session=session, process_id=process.id, data=payload, expected_version=edit.expected_version
+    )
     body = PhasePublic.model_validate(phase)
     return idempotency.created(
-        response, body, location=f"/processes/{process_id}/phases/{phase.id}", etag=etag_for(process.version)
+        response, body, location=f"/processes/{process.id}/phases/{phase.id}", etag=etag_for(process.version)
     )
 
 
@@ -230,22 +225,21 @@ def add_process_phase(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_process_phase(
-    process_id: uuid.UUID,
+    edit: ProcessForEdit,
     phase_id: uuid.UUID,
     payload: PhaseUpdate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Change a phase's name or dates, or make it the current phase (If-Match on the process)."""
-    process = base.get_process(session=session, process_id=process_id)
-    principal.require_district_editor(process.district_id)
-    expected = expected_version_from_if_match(if_match, process.version)
     phase = service.update_phase(
-        session=session, process_id=process_id, phase_id=phase_id, data=payload, expected_version=expected
+        session=session,
+        process_id=edit.row.id,
+        phase_id=phase_id,
+        data=payload,
+        expected_version=edit.expected_version,
     )
-    set_etag(response, process.version)
+    set_etag(response, edit.row.version)
     return PhasePublic.model_validate(phase)
 
 
@@ -257,19 +251,11 @@ def update_process_phase(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def change_process_status(
-    process_id: uuid.UUID,
-    payload: ProcessStatusChange,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
+    edit: ProcessForEdit, payload: ProcessStatusChange, response: Response, session: SessionDep
 ) -> Any:
     """Activate, close or reopen a process."""
-    process = base.get_process(session=session, process_id=process_id)
-    principal.require_district_editor(process.district_id)
-    expected = expected_version_from_if_match(if_match, process.version)
     process = service.change_process_status(
-        session=session, process_id=process_id, data=payload, expected_version=expected
+        session=session, process_id=edit.row.id, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, process.version)
     return service.process_public(session=session, process=process)

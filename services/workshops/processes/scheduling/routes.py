@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
+from services.workshops.processes.deps import ProcessForDistrictEditor, WorkshopForEdit, WorkshopToChange
 from services.workshops.processes.history import service as history
 from services.workshops.processes.models import (
     Workshop,
@@ -21,7 +22,7 @@ from services.workshops.processes.scheduling.schemas import (
     WorkshopStatusChange,
     WorkshopUpdate,
 )
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import (
     CursorQuery,
@@ -99,7 +100,7 @@ def _workshop_page(
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def schedule_workshop(
-    process_id: uuid.UUID,
+    process: ProcessForDistrictEditor,
     payload: WorkshopCreate,
     response: Response,
     session: SessionDep,
@@ -108,8 +109,6 @@ def schedule_workshop(
     idempotency: IdempotencyDep,
 ) -> Any:
     """Schedule a workshop; 409 names any clash (facilitator or venue booked, outside the process's dates)."""
-    process = base.get_process(session=session, process_id=process_id)
-    principal.require_district_editor(process.district_id)
     base.require_registry_references(
         registry=registry,
         principal=principal,
@@ -119,7 +118,7 @@ def schedule_workshop(
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     workshop = service.schedule_workshop(
-        session=session, registry=registry, process_id=process_id, data=payload
+        session=session, registry=registry, process_id=process.id, data=payload
     )
     body = WorkshopPublic.model_validate(workshop)
     return idempotency.created(
@@ -199,17 +198,15 @@ def get_workshop(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def update_workshop(
-    workshop_id: uuid.UUID,
+    edit: WorkshopForEdit,
     payload: WorkshopUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Move, re-staff or edit a workshop; clashes are re-checked; a held workshop is final (409)."""
-    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
-    principal.require_district_editor(workshop.district_id)
+    workshop = edit.row
     base.require_registry_references(
         registry=registry,
         principal=principal,
@@ -220,10 +217,12 @@ def update_workshop(
             if str(f) not in workshop.facilitator_ids  # those already on it stay
         ],
     )
-    current = base.workshop_stream_version(session=session, workshop=workshop)
-    expected = expected_version_from_if_match(if_match, current)
     workshop = service.update_workshop(
-        session=session, registry=registry, workshop_id=workshop_id, data=payload, expected_version=expected
+        session=session,
+        registry=registry,
+        workshop_id=workshop.id,
+        data=payload,
+        expected_version=edit.expected_version,
     )
     set_etag(response, workshop.version)
     return WorkshopPublic.model_validate(workshop)
@@ -237,26 +236,23 @@ def update_workshop(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def change_workshop_status(
-    workshop_id: uuid.UUID,
+    edit: WorkshopToChange,
     payload: WorkshopStatusChange,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """Change the status with a reason; cancelled and postponed workshops free their slot.
 
     The workshop's facilitators may mark it held (they ran it); every other change is the district's.
     """
-    workshop = base.get_workshop(session=session, workshop_id=workshop_id)
+    workshop = edit.row
     if payload.status is WorkshopStatus.HELD:
         principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
     else:
         principal.require_district_editor(workshop.district_id)
-    current = base.workshop_stream_version(session=session, workshop=workshop)
-    expected = expected_version_from_if_match(if_match, current)
     workshop = service.change_workshop_status(
-        session=session, workshop_id=workshop_id, data=payload, expected_version=expected
+        session=session, workshop_id=workshop.id, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, workshop.version)
     return WorkshopPublic.model_validate(workshop)
