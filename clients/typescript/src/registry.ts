@@ -5375,8 +5375,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                body_id: string;
                 membership_id: string;
+                body_id: string;
             };
             cookie?: never;
         };
@@ -5582,8 +5582,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                body_id: string;
                 relation_id: string;
+                body_id: string;
             };
             cookie?: never;
         };

@@ -7466,8 +7466,8 @@ export interface operations {
                 "If-Match"?: string | null;
             };
             path: {
-                process_id: string;
                 phase_id: string;
+                process_id: string;
             };
             cookie?: never;
         };
@@ -7889,8 +7889,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                workshop_id: string;
                 registration_id: string;
+                workshop_id: string;
             };
             cookie?: never;
         };
