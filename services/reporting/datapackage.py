@@ -60,6 +60,7 @@ TITLES_IT: dict[str, str] = {
     "course_figures": "Corsi di formazione per facilitatori e tutor",
     "cases": "Studi di caso",
     "case_guidance": "Indicazioni operative degli studi di caso",
+    "method_cards": "Schede del manuale collettivo sulla facilitazione",
     "proposals": "Proposte dei cittadini",
     "answers": "Risposte ufficiali alle proposte",
     "attachments": "Allegati di laboratori, verbali e invenzioni",
@@ -85,6 +86,8 @@ DESCRIPTIONS_IT: dict[str, str] = {
     "metodologiche, architetture istituzionali) e il numero di percorsi e di incontri del laboratorio collegati.",
     "case_guidance": "Le indicazioni operative tratte dagli studi di caso pubblicati, una per riga, con la linea "
     "a cui appartengono.",
+    "method_cards": "Le schede di metodo del manuale collettivo sulla facilitazione: revisioni scritte dai "
+    "facilitatori, commenti e revisione pubblicata per edizione del programma (senza testi né autori).",
     "proposals": "Le proposte dei cittadini ai percorsi, in forma anonima (senza autori): tema, stato, "
     "numero di sostegni, risposta ufficiale e priorità in cui sono confluite.",
     "answers": "Le risposte ufficiali dell'Ufficio di Piano alle proposte, nello stato di risposta del "

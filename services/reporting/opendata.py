@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, cases, courses, proposals
+from services.reporting import attachments, cases, courses, manual, proposals
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
@@ -112,6 +112,8 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     # The case library: published cases and the guidance drawn from them (no author, no person).
     "cases": cases.CASE_FIELDS,
     "case_guidance": cases.GUIDANCE_FIELDS,
+    # The collective manual: each method card's revisions, comments and published revision (numbers only).
+    "method_cards": manual.METHOD_CARD_FIELDS,
     # Citizens' proposals and the official answers, anonymous: no author (nor supporter) id, no name.
     "proposals": proposals.PROPOSAL_FIELDS,
     "answers": proposals.ANSWER_FIELDS,
@@ -208,6 +210,11 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
     elif dataset in ("cases", "case_guidance"):
         found = (cases.case_rows if dataset == "cases" else cases.guidance_rows)(session=session)
         return [{name: _cell(row.get(name)) for name in columns} for row in found]
+    elif dataset == "method_cards":
+        return [
+            {name: _cell(row.get(name)) for name in columns}
+            for row in manual.method_card_rows(session=session)
+        ]
     elif dataset in ("proposals", "answers"):
         found = (proposals.proposal_rows if dataset == "proposals" else proposals.answer_rows)(
             session=session

@@ -30,6 +30,7 @@ DATASETS = (
     "course_figures",
     "cases",
     "case_guidance",
+    "method_cards",
     "proposals",
     "answers",
     "attachments",

@@ -172,6 +172,7 @@ async def test_the_homepage_lists_every_resource_with_its_rows_and_links(
         "Corsi di formazione per facilitatori e tutor",
         "Studi di caso",
         "Indicazioni operative degli studi di caso",
+        "Schede del manuale collettivo sulla facilitazione",
         "Proposte dei cittadini",
         "Risposte ufficiali alle proposte",
         "Allegati di laboratori, verbali e invenzioni",

@@ -40,6 +40,7 @@ async def test_lag_at_readyz_and_metrics(
         "attachments": 0,
         "courses": 0,
         "cases": 0,
+        "manual": 0,
     }
     metrics = (await reporting_client.get("/metrics")).text
     assert 'communitylab_consumer_lag_events{consumer="reporting.catalogue"} 0.0' in metrics

@@ -148,5 +148,6 @@ async def test_catch_up_skips_what_it_has_applied(session: Session, script: Even
             "attachments",
             "courses",
             "cases",
+            "manual",
         )
     }

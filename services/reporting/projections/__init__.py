@@ -10,6 +10,7 @@ from services.reporting.projections.base import Projection
 from services.reporting.projections.cases import CasesProjection
 from services.reporting.projections.catalogue import CatalogueProjection
 from services.reporting.projections.courses import CoursesProjection
+from services.reporting.projections.manual import ManualProjection
 from services.reporting.projections.outcomes import OutcomesProjection
 from services.reporting.projections.participation import ParticipationProjection
 from services.reporting.projections.proposals import ProposalsProjection
@@ -25,6 +26,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     AttachmentsProjection(),
     CoursesProjection(),
     CasesProjection(),
+    ManualProjection(),
 )
 
 __all__ = ["PROJECTIONS", "Projection"]
