@@ -784,3 +784,101 @@ def counts_from_dataset() -> dict[str, dict[str, Any]]:
             "evaluation_responses": sum(1 for p, _w, _a in EVALUATIONS if edition_of_process[p] == key),
         }
     return result
+
+
+# --- the learning community (issue 22): a course, the collective manual, a case, Reggio Emilia's design ---
+
+# The regional facilitation training of 2018: three days, a cohort of facilitators and two Reggio workers.
+COURSE: dict[str, Any] = {
+    "kind": "regional_facilitation_training",
+    "title": "Formazione regionale alla facilitazione",
+    "provider": "Regione Emilia-Romagna",
+}
+COURSE_EDITION: dict[str, Any] = {
+    "title": "Community Lab 2018",
+    "year": 2018,
+    "starts_on": "2018-03-09",
+    "ends_on": "2018-05-11",
+    "completion_hours": 12,
+}
+# (date, place, hours, who attended)
+COURSE_SESSIONS: list[tuple[str, str, int, list[str]]] = [
+    ("2018-03-09", "Bologna, viale Aldo Moro", 6, ["fac1", "fac2", "fac3", "re5", "re6"]),
+    ("2018-04-13", "Bologna, viale Aldo Moro", 6, ["fac1", "fac2", "fac3", "re5"]),
+    ("2018-05-11", "Bologna, viale Aldo Moro", 6, ["fac1", "fac3", "re5"]),
+]
+COURSE_COHORT = ["fac1", "fac2", "fac3", "re5", "re6"]
+COURSE_COMPLETIONS = ["fac1", "fac2", "fac3", "re5"]  # re6 attended 6 of the 12 hours
+
+# Two seed method cards revised by two facilitators, a comment, and the manual published for the lab edition.
+MANUAL_REVISIONS: list[dict[str, str]] = [
+    {
+        "method": "open_space_technology",
+        "author": "fac1",
+        "body": "Nella prima mezz'ora i partecipanti costruiscono insieme l'agenda: chi propone un tema ne "
+        "convoca il gruppo.\n\nVale la legge dei due piedi: ognuno è libero di spostarsi dove sente di poter "
+        "imparare o contribuire.\n\nLa giornata si chiude con un instant report di ogni gruppo, restituito a "
+        "tutti.",
+        "note": "Aggiunta la legge dei due piedi, come la usiamo nei laboratori",
+    },
+    {
+        "method": "world_cafe",
+        "author": "fac2",
+        "body": "Ci si siede a tavoli di 4-5 persone per giri di 20-30 minuti su una domanda.\n\nAlla fine di "
+        "ogni giro tutti cambiano tavolo tranne l'ospite, che racconta ai nuovi arrivati quanto emerso.\n\n"
+        "Una plenaria di raccolta (harvest) chiude il lavoro: va prevista almeno un'ora.",
+        "note": "Il tempo della raccolta finale",
+    },
+]
+MANUAL_COMMENT = ("world_cafe", "fac3", "Da noi l'harvest con i cartelloni ha funzionato meglio dei post-it.")
+MANUAL_EDITION = "lab"
+
+# A case of the library: Reggio Emilia's cross-cutting tables, studied by the first Community Lab.
+CASE: dict[str, Any] = {
+    "district": "Reggio Emilia",
+    "process": "reggio",
+    "side": "social_and_health",
+    "title": "Tavoli trasversali invece che per target",
+    "summary": "Il distretto di Reggio Emilia organizza i tavoli del Piano di Zona su problematiche "
+    "trasversali e non per categorie di utenti.",
+    "story": "L'Ufficio di Piano propone le priorità costruite dalle sue reti e dai suoi tavoli; il Comitato di "
+    "Distretto le valida e le consegna; l'Ufficio di Piano organizza i tavoli di progetto, o si avvale dei "
+    "gruppi di lavoro esistenti, e ogni anno restituisce alla comunità gli esiti progettuali e processuali.",
+    "lines": ["subjects", "methodological_solutions", "institutional_architectures"],
+    "questions": [
+        "Come si superano i target nei tavoli del Piano di Zona?",
+        "Chi porta al Comitato di Distretto le priorità nate dai tavoli?",
+    ],
+    "guidance": [
+        {
+            "line": "subjects",
+            "text": "Allargare i tavoli al terzo settore e ai cittadini, non solo ai servizi.",
+        },
+        {
+            "line": "methodological_solutions",
+            "text": "Ragionare per temi e politiche trasversali capaci di leggere il nuovo contesto sociale.",
+        },
+        {
+            "line": "institutional_architectures",
+            "text": "Un ciclo annuale fisso: l'Ufficio di Piano propone, il Comitato di Distretto valida, i tavoli "
+            "di progetto lavorano, la restituzione chiude l'anno.",
+        },
+    ],
+}
+
+# Reggio Emilia's design beyond the two bodies of the governance step: Comitato di distretto -> Ufficio di
+# Piano -> Tavoli Tematici / GRI, and the CTSS of the province.
+REGGIO_MORE_BODIES: list[dict[str, Any]] = [
+    {"key": "tavolo_fragilita", "kind": "thematic_table", "name": "Tavolo tematico Fragilità"},
+    {"key": "gri", "kind": "gri", "name": "GRI - Gruppo di riferimento integrato"},
+    {"key": "ctss", "kind": "ctss", "name": "Conferenza Territoriale Sociale e Sanitaria di Reggio Emilia"},
+]
+# (from body key, relation, to body key, note); "udp" and "comitato" are the bodies of REGGIO_BODIES.
+REGGIO_RELATIONS: list[tuple[str, str, str, str]] = [
+    ("udp", "proposes_to", "comitato", "priorità annuali"),
+    ("comitato", "validates", "udp", "priorità annuali"),
+    ("udp", "convenes", "tavolo_fragilita", "schede del Piano di Zona"),
+    ("udp", "convenes", "gri", "tavoli di progetto"),
+    ("tavolo_fragilita", "reports_to", "udp", "schede intervento"),
+    ("ctss", "validates", "comitato", "atto di indirizzo triennale"),
+]

@@ -62,6 +62,10 @@ class DemoResult:
     dashboard_urls: dict[str, str] = field(default_factory=dict)
     diary_urls: dict[str, dict[str, str]] = field(default_factory=dict)
     timeline_urls: dict[str, str] = field(default_factory=dict)
+    body_ids: dict[str, str] = field(default_factory=dict)
+    course_edition_id: str = ""
+    manual_url: str = ""
+    case_id: str = ""
     declared_counts: dict[str, dict[str, Any]] = field(default_factory=lambda: ds.DECLARED_COUNTS)
     imported: dict[str, Any] = field(default_factory=dict)
     """The answer of ``POST /imports`` for the sample bundle (counts, ids by the bundle's keys)."""
@@ -183,6 +187,10 @@ class DemoLoader:
         self._priorities()
         self._evaluations()
         self._close_express_processes()
+        self._architecture()
+        self._course()
+        self._manual()
+        self._case()
         self._urls()
         self._import_bundle()
         return self.result
@@ -481,6 +489,111 @@ class DemoLoader:
             if key.startswith("stop:"):
                 body = {"status": "closed", "closed_on": closed_on}
                 self._call(self.workshops, "POST", f"/processes/{process_id}/status", json=body)
+
+    # ------------------------------------------------------------------ the learning community (issue 22)
+
+    def _architecture(self) -> None:
+        """Reggio Emilia's thematic table, GRI and CTSS beside its two governance bodies, and the arrows."""
+        district_id = self.result.district_ids[ds.REGGIO_PROCESS["district"]]
+        by_name = {
+            b["name"]: b["id"] for b in self._all(self.registry, "/bodies", {"district_id": district_id})
+        }
+        bodies = {b["key"]: by_name[b["name"]] for b in ds.REGGIO_BODIES}
+        for spec in ds.REGGIO_MORE_BODIES:
+            body = {"district_id": district_id, "kind": spec["kind"], "name": spec["name"]}
+            bodies[spec["key"]] = self._call(self.registry, "POST", "/bodies", json=body)["id"]
+        for source, kind, target, note in ds.REGGIO_RELATIONS:
+            relation = {
+                "to_body_id": bodies[target],
+                "kind": kind,
+                "note": note,
+                "valid_from": ds.GOVERNANCE_FROM,
+            }
+            self._call(self.registry, "POST", f"/bodies/{bodies[source]}/relations", json=relation)
+        self.result.body_ids = bodies
+        self.log(f"  Reggio Emilia's design: {len(bodies)} bodies, {len(ds.REGGIO_RELATIONS)} relations")
+
+    def _course(self) -> None:
+        """The regional facilitation training: an edition, its sessions, the cohort, attendance, completions."""
+        course = self._call(self.registry, "POST", "/courses", json=ds.COURSE)
+        edition = self._call(
+            self.registry, "POST", "/course-editions", json={**ds.COURSE_EDITION, "course_id": course["id"]}
+        )
+        path = f"/course-editions/{edition['id']}"
+        people = self.result.person_ids
+        cohort = {"person_ids": [people[p] for p in ds.COURSE_COHORT]}
+        self._call(self.registry, "PUT", f"{path}/cohort", json=cohort)
+        for held_on, place, hours, present in ds.COURSE_SESSIONS:
+            day = {"held_on": held_on, "place": place, "hours": hours}
+            session_id = self._call(self.registry, "POST", f"{path}/sessions", json=day)["id"]
+            attendance = {"person_ids": [people[p] for p in present]}
+            self._call(self.registry, "PUT", f"{path}/sessions/{session_id}/attendance", json=attendance)
+        for person in ds.COURSE_COMPLETIONS:
+            self._call(self.registry, "POST", f"{path}/completions", json={"person_id": people[person]})
+        self.result.course_edition_id = str(edition["id"])
+        self.log(
+            f"  course {ds.COURSE['title']}: cohort of {len(ds.COURSE_COHORT)}, "
+            f"{len(ds.COURSE_COMPLETIONS)} completions"
+        )
+
+    def _facilitator_key(self, person: str) -> str:
+        return self.issue_key("facilitator", [], self.result.person_ids[person], f"demo: {person}")
+
+    def _manual(self) -> None:
+        """Two facilitators revise a card each, a third comments, and the manual is published for the lab."""
+        keys = {p: self._facilitator_key(p) for p in {r["author"] for r in ds.MANUAL_REVISIONS}}
+        for revision in ds.MANUAL_REVISIONS:
+            card = self._call(
+                self.workshops, "GET", f"/methods/{revision['method']}", key=keys[revision["author"]]
+            )
+            body = {"body": revision["body"], "note": revision["note"]}
+            self._call(
+                self.workshops,
+                "POST",
+                f"/method-cards/{card['id']}/revisions",
+                json=body,
+                key=keys[revision["author"]],
+            )
+        method, author, text = ds.MANUAL_COMMENT
+        commenter = self._facilitator_key(author)
+        card = self._call(self.workshops, "GET", f"/methods/{method}", key=commenter)
+        self._call(
+            self.workshops,
+            "POST",
+            f"/method-cards/{card['id']}/card-comments",
+            json={"body": text},
+            key=commenter,
+        )
+        edition_id = self.result.edition_ids[ds.MANUAL_EDITION]
+        publication = self._call(
+            self.workshops, "POST", "/manual/publications", json={"edition_id": edition_id}
+        )
+        self.result.manual_url = (
+            f"{self.urls.workshops.rstrip('/')}/manual/publications/{publication['id']}?format=html"
+        )
+        self.log(
+            f"  collective manual: {len(ds.MANUAL_REVISIONS)} cards revised, published for the lab edition"
+        )
+
+    def _case(self) -> None:
+        """Reggio Emilia's case, written and published by its Ufficio di Piano."""
+        spec = ds.CASE
+        fields = ("side", "title", "summary", "story", "lines", "questions", "guidance")
+        body: dict[str, Any] = {name: spec[name] for name in fields}
+        body |= {
+            "district_id": self.result.district_ids[spec["district"]],
+            "process_ids": [self.result.process_ids[spec["process"]]],
+        }
+        case = self._call(self.workshops, "POST", "/cases", json=body, key=self.udp_key)
+        self._call(
+            self.workshops,
+            "POST",
+            f"/cases/{case['id']}/status",
+            json={"status": "published"},
+            key=self.udp_key,
+        )
+        self.result.case_id = str(case["id"])
+        self.log(f"  case library: {spec['title']} ({len(spec['guidance'])} pieces of guidance), published")
 
     def _urls(self) -> None:
         base = self.urls.reporting.rstrip("/")

@@ -115,6 +115,7 @@ def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts
     assert event["starts_at_local"] == "2015-12-18T17:30:00+01:00"
 
     _check_the_imported_bundle(live_services, loaded.stdout, editions[ARCHIVE])
+    _learning_community_shows_in_reports(live_services, editions)
 
     # A second run refuses cleanly and writes nothing.
     position = httpx.get(f"{live_services.reporting}/readyz").json()["checks"]["projections"]["last_position"]
@@ -175,3 +176,94 @@ def _check_the_imported_bundle(services: LiveServices, stdout: str, edition_id: 
     )
     page = httpx.get(parma)
     assert page.status_code == 200 and ARCHIVE in page.text and "Tavolo fragilità" in page.text
+
+
+def _without_people(*texts: str) -> None:
+    """None of the demo's people (names, emails) is in any of ``texts``."""
+    people = ds.FACILITATORS + ds.BASSA_ROMAGNA_PEOPLE + ds.REGGIO_PEOPLE
+    for text in texts:
+        for person in people:
+            assert (
+                person["email"] not in text and f"{person['given_name']} {person['family_name']}" not in text
+            )
+
+
+def _learning_community_shows_in_reports(services: LiveServices, editions: dict[str, str]) -> None:
+    """Issue 22: the course, the manual, the case and Reggio Emilia's design, in reports and open data."""
+    reporting, workshops = services.reporting, services.workshops
+    lab = editions["Community Lab 2018-2019"]
+    reggio = next(
+        d["id"]
+        for d in httpx.get(f"{services.registry}/districts", params={"limit": 200}).json()["items"]
+        if d["name"] == ds.REGGIO_PROCESS["district"]
+    )
+    diary_response = httpx.get(f"{reporting}/districts/{reggio}/diary", params={"edition": lab})
+    diary = diary_response.json()
+    html = httpx.get(f"{reporting}/districts/{reggio}/diary", params={"edition": lab, "format": "html"}).text
+
+    # A course with its cohort and completions: counts per district in the dashboard and the open data.
+    dashboard = httpx.get(f"{reporting}/dashboard", params={"edition": lab}).json()
+    figures = [r for r in dashboard["courses"] if r["course_title"] == ds.COURSE["title"]]
+    assert sum(r["cohort"] for r in figures) == len(ds.COURSE_COHORT)
+    assert sum(r["completions"] for r in figures) == len(ds.COURSE_COMPLETIONS)
+    in_reggio = next(r for r in figures if r["district_id"] == reggio)
+    assert (in_reggio["cohort"], in_reggio["completions"], in_reggio["attended_hours"]) == (3, 2, 18 + 6 + 18)
+    course_rows = httpx.get(f"{reporting}/opendata/course_figures.csv").text
+    assert ds.COURSE["title"] in course_rows
+
+    # The manual: two cards at their second revision in the published manual, printable and public.
+    publications = httpx.get(f"{workshops}/manual/publications").json()["items"]
+    assert [p["edition_id"] for p in publications] == [lab]
+    manual = httpx.get(f"{workshops}/manual/publications/{publications[0]['id']}").json()
+    revisions = {c["workshop_method"]: c["revision"] for ch in manual["chapters"] for c in ch["cards"]}
+    assert {m: revisions[m] for m in ("open_space_technology", "world_cafe")} == {
+        "open_space_technology": 2,
+        "world_cafe": 2,
+    }
+    assert sum(1 for r in revisions.values() if r > 1) == len(ds.MANUAL_REVISIONS)
+    printable = httpx.get(
+        f"{workshops}/manual/publications/{publications[0]['id']}", params={"format": "html"}
+    )
+    assert "legge dei due piedi" in printable.text
+    ost = httpx.get(f"{workshops}/methods/open_space_technology").json()  # anonymous: the published text
+    assert ost["view"] == "published" and ost["revision"] == 2
+    manual_rows = httpx.get(f"{reporting}/opendata/method_cards.json").json()
+    revised = {r["workshop_method"]: r for r in manual_rows if r["revisions"] > 1}
+    assert set(revised) == {"open_space_technology", "world_cafe"}
+    assert all(r["published_revision"] == 2 for r in revised.values())
+    assert revised["world_cafe"]["comments"] == 1
+
+    # The case with its guidance: in Reggio Emilia's Diario and the open data.
+    assert [c["title"] for c in diary["cases"]["items"]] == [ds.CASE["title"]]
+    lines = {g["line"]: g["items"] for g in diary["cases"]["items"][0]["guidance"]}
+    assert lines == {g["line"]: [g["text"]] for g in ds.CASE["guidance"]}
+    assert "Studi di caso" in html and ds.CASE["title"] in html
+    cases = httpx.get(f"{reporting}/opendata/cases.json").json()
+    assert [(c["title"], c["district_id"], c["guidance"]) for c in cases] == [(ds.CASE["title"], reggio, 3)]
+    guidance_csv = httpx.get(f"{reporting}/opendata/case_guidance.csv").text
+    assert all(g["text"][:40] in guidance_csv for g in ds.CASE["guidance"])
+
+    # Reggio Emilia's bodies and the relations between them: in the Diario and the open data.
+    architecture = diary["architecture"]
+    kinds = sorted(b["kind"] for b in architecture["bodies"])
+    assert kinds == sorted(["ufficio_di_piano", "comitato_di_distretto", "thematic_table", "gri", "ctss"])
+    assert len(architecture["relations"]) == len(ds.REGGIO_RELATIONS)
+    assert "Tavolo tematico Fragilità" in html and "GRI - Gruppo di riferimento integrato" in html
+    bodies = httpx.get(f"{reporting}/opendata/bodies.json").json()
+    relations = httpx.get(f"{reporting}/opendata/body_relations.json").json()
+    reggio_bodies = {b["id"] for b in bodies if b["district_id"] == reggio}
+    assert len(reggio_bodies) == 5
+    assert sum(1 for r in relations if r["from_body_id"] in reggio_bodies) == len(ds.REGGIO_RELATIONS)
+
+    _without_people(
+        diary_response.text,
+        html,
+        str(dashboard["courses"]),
+        course_rows,
+        printable.text,
+        str(manual_rows),
+        str(cases),
+        guidance_csv,
+        str(bodies),
+        str(relations),
+    )
