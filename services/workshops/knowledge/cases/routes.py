@@ -17,8 +17,7 @@ from services.workshops.knowledge.cases.schemas import (
     CaseUpdate,
 )
 from services.workshops.processes.base import ensure_district_exists
-from services.workshops.processes.deps import IfMatch
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.auth.principal import Principal
