@@ -11382,7 +11382,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -11423,7 +11423,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -11504,7 +11504,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
