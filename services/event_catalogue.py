@@ -31,6 +31,7 @@ from services.workshops.outcomes import events as outcome_events
 from services.workshops.participation import events as participation_events
 from services.workshops.participation.comments import events as comment_events
 from services.workshops.processes import events as process_events
+from services.workshops.processes.labs import events as lab_events
 from services.workshops.sessions import events as session_events
 
 CATALOGUE = Path(__file__).parent / "reporting" / "webhooks" / "event_catalogue.json"
@@ -45,6 +46,7 @@ DOMAINS = (
     key_events,
     notification_events,
     process_events,
+    lab_events,
     session_events,
     outcome_events,
     participation_events,

@@ -30,8 +30,9 @@ from tests.conftest import TestDatabase
 
 pytestmark = pytest.mark.anyio
 
-# Kinds that belong to no district: regional programmes and editions, integration-owned webhook objects.
-DISTRICT_FREE = {"programme", "edition", "subscription", "delivery", "root"}
+# Kinds that belong to no district: regional programmes and editions (and their regional labs' meetings and
+# working groups), integration-owned webhook objects.
+DISTRICT_FREE = {"programme", "edition", "lab_meeting", "lab_group", "subscription", "delivery", "root"}
 # Routes whose purpose is to point at another district: handing an invention over to it.
 CROSSING_ROUTES = {
     ("workshops POST /inventions/{invention_id}/handover", k) for k in ("district", "organisation")

@@ -1300,6 +1300,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "lab_group.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `lab_group.created` delivered to your endpoint
+         * @description The `lab_group.created` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_lab_group_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lab_group.members_set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `lab_group.members_set` delivered to your endpoint
+         * @description The `lab_group.members_set` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_lab_group_members_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lab_meeting.participants_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `lab_meeting.participants_recorded` delivered to your endpoint
+         * @description The `lab_meeting.participants_recorded` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_lab_meeting_participants_recorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lab_meeting.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `lab_meeting.scheduled` delivered to your endpoint
+         * @description The `lab_meeting.scheduled` event. Signed with Standard Webhooks; see docs/webhooks.md to verify and dedupe.
+         */
+        post: operations["on_lab_meeting_scheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "manual_chapter.created": {
         parameters: {
             query?: never;
@@ -7254,6 +7334,302 @@ export interface components {
              * @description The event's version within its stream (1 for the first).
              */
             stream_version: number;
+        };
+        /**
+         * LabGroupCreatedWebhook
+         * @description The `lab_group.created` event.
+         */
+        LabGroupCreatedWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["LabGroupCreatedWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "lab_group.created";
+        };
+        /**
+         * LabGroupCreatedWebhookData
+         * @description A working group of an edition's regional lab. Plus the event's place in the log.
+         */
+        LabGroupCreatedWebhookData: {
+            /**
+             * District Id
+             * @description The district the event belongs to, if any.
+             */
+            district_id: string | null;
+            /** Edition Id */
+            edition_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Lab Group Id */
+            lab_group_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /** Programme Id */
+            programme_id: string;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+            /** Topic */
+            topic: string;
+        };
+        /**
+         * LabGroupMembersSetWebhook
+         * @description The `lab_group.members_set` event.
+         */
+        LabGroupMembersSetWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["LabGroupMembersSetWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "lab_group.members_set";
+        };
+        /**
+         * LabGroupMembersSetWebhookData
+         * @description The members of a working group (the whole list, replacing the previous one). Plus the event's place in the log.
+         */
+        LabGroupMembersSetWebhookData: {
+            /**
+             * District Id
+             * @description The district the event belongs to, if any.
+             */
+            district_id: string | null;
+            /** Edition Id */
+            edition_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Lab Group Id */
+            lab_group_id: string;
+            /** Members */
+            members: components["schemas"]["LabPersonRef"][];
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+        };
+        /**
+         * LabMeetingParticipantsRecordedWebhook
+         * @description The `lab_meeting.participants_recorded` event.
+         */
+        LabMeetingParticipantsRecordedWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["LabMeetingParticipantsRecordedWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "lab_meeting.participants_recorded";
+        };
+        /**
+         * LabMeetingParticipantsRecordedWebhookData
+         * @description Who took part in a meeting (the whole list, replacing the previous one). Plus the event's place in the log.
+         */
+        LabMeetingParticipantsRecordedWebhookData: {
+            /**
+             * District Id
+             * @description The district the event belongs to, if any.
+             */
+            district_id: string | null;
+            /** Edition Id */
+            edition_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Lab Meeting Id */
+            lab_meeting_id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /** Participants */
+            participants: components["schemas"]["LabPersonRef"][];
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+        };
+        /**
+         * LabMeetingScheduledWebhook
+         * @description The `lab_meeting.scheduled` event.
+         */
+        LabMeetingScheduledWebhook: {
+            /** @description The event's payload and its place in the log. */
+            data: components["schemas"]["LabMeetingScheduledWebhookData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event was recorded in the log (UTC).
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description The event type.
+             * @constant
+             */
+            type: "lab_meeting.scheduled";
+        };
+        /**
+         * LabMeetingScheduledWebhookData
+         * @description A meeting of an edition's regional lab, with the working groups that met. Plus the event's place in the log.
+         */
+        LabMeetingScheduledWebhookData: {
+            /**
+             * District Id
+             * @description The district the event belongs to, if any.
+             */
+            district_id: string | null;
+            /** Edition Id */
+            edition_id: string;
+            /**
+             * Event Id
+             * @description The event's id in the log (a UUID).
+             * @example 0b6c6f2e-1d7a-4c1e-9f0e-3a5b7c9d1e2f
+             */
+            event_id: string;
+            /** Held On */
+            held_on: string;
+            /** Lab Group Ids */
+            lab_group_ids: string[];
+            /** Lab Meeting Id */
+            lab_meeting_id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When the change happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Position
+             * @description Global position in the event log: strictly increasing, gap-free.
+             */
+            position: number;
+            /** Programme Id */
+            programme_id: string;
+            /**
+             * Stream Id
+             * @description The aggregate's id (a UUID).
+             */
+            stream_id: string;
+            /**
+             * Stream Type
+             * @description The aggregate kind, e.g. `priority`.
+             */
+            stream_type: string;
+            /**
+             * Stream Version
+             * @description The event's version within its stream (1 for the first).
+             */
+            stream_version: number;
+            /** Topic */
+            topic: string;
+        };
+        /**
+         * LabPersonRef
+         * @description A participant or member by id, with the recipient category they take part as.
+         */
+        LabPersonRef: {
+            /** Person Id */
+            person_id: string;
+            /** Recipient */
+            recipient: string;
         };
         /**
          * ManualChapterCreatedWebhook
@@ -14861,6 +15237,214 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["InventionUpdatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_lab_group_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabGroupCreatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_lab_group_members_set: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabGroupMembersSetWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_lab_meeting_participants_recorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabMeetingParticipantsRecordedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Accepted. Any 2xx ends the retries for this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too busy: the message is retried after the `Retry-After` delay (so is a 503). Any other non-2xx answer, a timeout or a refused connection is retried with exponential backoff. */
+            429: {
+                headers: {
+                    /** @description Seconds, or an HTTP date, to wait before the next attempt. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_lab_meeting_scheduled: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and redelivery of one event, so receivers dedupe by it.
+                 * @example msg_2f1c0c8e9b6d4a0f8e3a
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse messages more than 5 minutes away from your clock.
+                 * @example 1764672000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription's secret (two entries while a rotated secret still signs).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description The `X-Request-ID` of the API request that caused the event (absent on pings and on events written outside a request). Not signed: quote it to the operators, never trust a message for it.
+                 * @example 4f9c2b7e0d3a4e8f9b1c6d2e7a5f3b10
+                 */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabMeetingScheduledWebhook"];
             };
         };
         responses: {

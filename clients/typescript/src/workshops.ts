@@ -156,6 +156,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/editions/{edition_id}/lab-meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the meetings of an edition's regional lab, by date */
+        get: operations["list_lab_meetings"];
+        put?: never;
+        /** Record a meeting of an edition's regional lab with its working groups and participants */
+        post: operations["create_lab_meeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab-meetings/{lab_meeting_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a regional lab meeting with its working groups and counts of participants */
+        get: operations["get_lab_meeting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab-meetings/{lab_meeting_id}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who took part in a regional lab meeting, by recipient category (regional administrators) */
+        get: operations["get_lab_meeting_participants"];
+        /** Set who took part in a regional lab meeting (regional administrators) */
+        put: operations["set_lab_meeting_participants"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/editions/{edition_id}/lab-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the working groups of an edition's regional lab */
+        get: operations["list_lab_groups"];
+        put?: never;
+        /** Create a working group of an edition's regional lab with its members */
+        post: operations["create_lab_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab-groups/{lab_group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a working group of a regional lab with counts of members */
+        get: operations["get_lab_group"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab-groups/{lab_group_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The members of a regional lab's working group, by recipient category (regional administrators) */
+        get: operations["get_lab_group_members"];
+        /** Set the members of a regional lab's working group (regional administrators) */
+        put: operations["set_lab_group_members"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/processes": {
         parameters: {
             query?: never;
@@ -3981,6 +4087,213 @@ export interface components {
             id: string;
         };
         /**
+         * LabGroupCreate
+         * @description A working group of the edition's regional lab, with its members.
+         * @example {
+         *       "members": [
+         *         {
+         *           "person_id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *           "recipient": "district_director"
+         *         }
+         *       ],
+         *       "name": "Gruppo di lavoro 1",
+         *       "topic": "Soggetti e metodi"
+         *     }
+         */
+        LabGroupCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Topic
+             * @default
+             */
+            topic: string;
+            /** Members */
+            members?: components["schemas"]["LabPerson"][];
+        };
+        /**
+         * LabGroupPublic
+         * @description A working group with counts of members by recipient category.
+         */
+        LabGroupPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Edition Id
+             * Format: uuid
+             */
+            edition_id: string;
+            /** Name */
+            name: string;
+            /** Topic */
+            topic: string;
+            /** Members */
+            members: number;
+            /** Recipients */
+            recipients: components["schemas"]["RecipientCount"][];
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * LabMeetingCreate
+         * @description A meeting of the edition's regional lab, the working groups that met and who took part.
+         * @example {
+         *       "held_on": "2013-10-15",
+         *       "lab_group_ids": [
+         *         "3d4e5f6a-7b8c-4d9e-8f0a-2b3c4d5e6f7a"
+         *       ],
+         *       "participants": [
+         *         {
+         *           "person_id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *           "recipient": "district_director"
+         *         }
+         *       ],
+         *       "place": "Bologna, viale Aldo Moro 30",
+         *       "topic": "Lo studio dei casi locali"
+         *     }
+         */
+        LabMeetingCreate: {
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /**
+             * Place
+             * @default
+             */
+            place: string;
+            /** Topic */
+            topic: string;
+            /** Lab Group Ids */
+            lab_group_ids?: string[];
+            /** Participants */
+            participants?: components["schemas"]["LabPerson"][];
+        };
+        /**
+         * LabMeetingPublic
+         * @description A meeting with its working groups and counts of participants by recipient category.
+         */
+        LabMeetingPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Edition Id
+             * Format: uuid
+             */
+            edition_id: string;
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Place */
+            place: string;
+            /** Topic */
+            topic: string;
+            /** Lab Group Ids */
+            lab_group_ids: string[];
+            /** Participants */
+            participants: number;
+            /** Recipients */
+            recipients: components["schemas"]["RecipientCount"][];
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * LabMembersSet
+         * @description The members of a working group (replaces the list).
+         * @example {
+         *       "members": [
+         *         {
+         *           "person_id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *           "recipient": "district_director"
+         *         }
+         *       ]
+         *     }
+         */
+        LabMembersSet: {
+            /** Members */
+            members: components["schemas"]["LabPerson"][];
+        };
+        /**
+         * LabParticipantsSet
+         * @description Who took part (replaces the list).
+         * @example {
+         *       "participants": [
+         *         {
+         *           "person_id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *           "recipient": "district_director"
+         *         }
+         *       ]
+         *     }
+         */
+        LabParticipantsSet: {
+            /** Participants */
+            participants: components["schemas"]["LabPerson"][];
+        };
+        /**
+         * LabPeoplePublic
+         * @description Who took part in a meeting, or the members of a group (regional administrators only).
+         */
+        LabPeoplePublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** People */
+            people: components["schemas"]["LabPersonPublic"][];
+            /** Version */
+            version: number;
+        };
+        /**
+         * LabPerson
+         * @description A registry person and the recipient category they take part as.
+         */
+        LabPerson: {
+            /**
+             * Person Id
+             * Format: uuid
+             */
+            person_id: string;
+            recipient: components["schemas"]["LabRecipient"];
+        };
+        /**
+         * LabPersonPublic
+         * @description A participant or member (the person is read in the registry).
+         */
+        LabPersonPublic: {
+            /**
+             * Person Id
+             * Format: uuid
+             */
+            person_id: string;
+            recipient: components["schemas"]["LabRecipient"];
+        };
+        /**
+         * LabRecipient
+         * @description The category a person takes part in a regional lab as (the lab's recipients, by role).
+         * @enum {string}
+         */
+        LabRecipient: "district_director" | "ufficio_di_piano_head" | "ctss_office" | "tutor" | "facilitator" | "regional_officer" | "other";
+        /**
          * LocalisedText
          * @description A label in Italian (the working language) and English.
          */
@@ -4484,6 +4797,26 @@ export interface components {
         Page_InventionPublic_: {
             /** Items */
             items: components["schemas"]["InventionPublic"][];
+            /**
+             * Next Cursor
+             * @description Cursor of the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[LabGroupPublic] */
+        Page_LabGroupPublic_: {
+            /** Items */
+            items: components["schemas"]["LabGroupPublic"][];
+            /**
+             * Next Cursor
+             * @description Cursor of the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[LabMeetingPublic] */
+        Page_LabMeetingPublic_: {
+            /** Items */
+            items: components["schemas"]["LabMeetingPublic"][];
             /**
              * Next Cursor
              * @description Cursor of the next page; null on the last page.
@@ -5769,6 +6102,15 @@ export interface components {
             };
         };
         /**
+         * RecipientCount
+         * @description How many took part as one recipient category.
+         */
+        RecipientCount: {
+            recipient: components["schemas"]["LabRecipient"];
+            /** People */
+            people: number;
+        };
+        /**
          * RegistrationCancelled
          * @description A cancelled registration and the waitlisted ones that got its seats.
          */
@@ -7009,6 +7351,642 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_lab_meetings: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                edition_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LabMeetingPublic_"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_lab_meeting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; retrying with the same key and body returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                edition_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabMeetingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabMeetingPublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lab_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lab_meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabMeetingPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lab_meeting_participants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lab_meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabPeoplePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_lab_meeting_participants: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read; 412 if the resource changed since. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                lab_meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabParticipantsSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabPeoplePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_lab_groups: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor`. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                edition_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LabGroupPublic_"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_lab_group: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; retrying with the same key and body returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                edition_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabGroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabGroupPublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this request needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lab_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lab_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabGroupPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lab_group_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lab_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabPeoplePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (field paths in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_lab_group_members: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read; 412 if the resource changed since. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                lab_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabMembersSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabPeoplePublic"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

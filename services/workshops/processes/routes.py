@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from services.workshops.processes.attendance.routes import router as attendance_router
 from services.workshops.processes.history.routes import router as history_router
 from services.workshops.processes.identity.routes import router as identity_router
+from services.workshops.processes.labs.routes import OPENAPI_TAGS as LABS_TAGS
+from services.workshops.processes.labs.routes import router as labs_router
 from services.workshops.processes.programmes.routes import router as programmes_router
 from services.workshops.processes.scheduling.routes import router as scheduling_router
 
@@ -25,11 +27,13 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     },
     {"name": "attendance", "description": "Registrations with waiting lists, attendance and head counts."},
     {"name": "calendars", "description": "Facilitators' agendas, district calendars and iCalendar feeds."},
+    *LABS_TAGS,
 ]
 """Tags of these routers, for the app's ``openapi_tags``."""
 
 ROUTERS: list[APIRouter] = [
     programmes_router,
+    labs_router,
     identity_router,
     history_router,
     attendance_router,
