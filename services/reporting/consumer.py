@@ -124,17 +124,33 @@ def read_for_projections(
     return found
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One batch: the events read, after the lowest checkpoint, through the last position read."""
+
+    events: int
+    after: int
+    through: int
+
+
 def apply_batch(
     session: Session, *, batch_size: int = DEFAULT_BATCH_SIZE, projections: Sequence[Projection] = PROJECTIONS
 ) -> int:
     """Apply at most one batch of pending events to every projection; return how many events were read."""
+    return apply_next_batch(session, batch_size=batch_size, projections=projections).events
+
+
+def apply_next_batch(
+    session: Session, *, batch_size: int = DEFAULT_BATCH_SIZE, projections: Sequence[Projection] = PROJECTIONS
+) -> Batch:
+    """Like ``apply_batch``, and say which positions the batch covered."""
     checkpoints = _checkpoints(session, projections)
     low = min(cp.position for cp in checkpoints.values())
     events = read_for_projections(session, after=low, limit=batch_size)
     if not events:
-        return 0
+        return Batch(events=0, after=low, through=low)
     apply_events(session, events, projections=projections, checkpoints=checkpoints)
-    return len(events)
+    return Batch(events=len(events), after=low, through=events[-1].position)
 
 
 def apply_events(
@@ -247,8 +263,15 @@ def run_once(database: Database, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int
     if not behind:
         return 0
     with database.transaction() as session:
-        count = apply_batch(session, batch_size=batch_size)
-    return count
+        batch = apply_next_batch(session, batch_size=batch_size)
+    if batch.events:
+        # After the commit: positions (after, through] are applied, by this process (several consumers
+        # take turns on the locked checkpoints; their lines together cover the log once).
+        logger.info(
+            "projection batch applied",
+            extra={"after_position": batch.after, "through_position": batch.through, "events": batch.events},
+        )
+    return batch.events
 
 
 def readiness_check(app: FastAPI) -> dict[str, Any]:

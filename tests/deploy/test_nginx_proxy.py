@@ -6,11 +6,7 @@ the prefixes, the prefix stripping, the request ids, the hidden /metrics and the
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.deploy.conftest import DEPLOY
+from tests.deploy.nginx import NGINX, NO_NGINX, render_site, running_nginx
 from tests.ops.conftest import free_port, migrated_env, start_service, stop
 
 SERVICES = ("registry", "workshops", "reporting")
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)")
+pytestmark = pytest.mark.skipif(NGINX is None, reason=NO_NGINX)
 
 
 @pytest.fixture(scope="module")
@@ -42,49 +36,10 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[
 
 
 def _nginx(tmp_path: Path, served: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    site = (DEPLOY / "nginx" / "communitylab.conf").read_text()
-    for name, process in served.items():
-        site, replaced = re.subn(
-            rf"server {name}:8000;", f"server {process.base_url.removeprefix('http://')};", site
-        )
-        assert replaced == 1
     port = free_port()
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
-    site = site.replace("root /usr/share/nginx/html;", f"root {DEPLOY / 'nginx' / 'api'};")
-    (tmp_path / "site.conf").write_text(site)
-    temp = tmp_path / "temp"
-    temp.mkdir()
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}daemon off;\nworker_processes 1;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
-        "events {}\nhttp {\n  types { text/html html; application/json json; }\n"
-        f"  access_log {tmp_path}/access.log;\n"
-        + "".join(
-            f"  {kind}_temp_path {temp}/{kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        + f"  include {tmp_path}/site.conf;\n}}\n"
-    )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],  # type: ignore[list-item]
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, (tmp_path / "error.log").read_text()
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+    site = render_site({name: [process.base_url] for name, process in served.items()}, port)
+    with running_nginx(tmp_path, site, port) as base:
         yield base, served
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_one_base_url_serves_every_service_under_its_prefix(proxy: tuple[str, dict[str, Any]]) -> None:
