@@ -14,7 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +179,10 @@ class Server:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        # A session of its own: ``stop`` kills the whole group, uvicorn's worker processes (--workers N) too.
+        self.process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     @property
     def pid(self) -> int:
@@ -207,10 +210,10 @@ class Server:
         return memory_mb(self.pid)["VmHWM"]
 
     def stop(self) -> None:
-        """SIGKILL the process and remove its log."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
+        """SIGKILL the process (and the workers it spawned) and remove its log."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
         self.log.close()
         Path(self.log.name).unlink(missing_ok=True)
 
@@ -225,8 +228,8 @@ def memory_mb(pid: int) -> dict[str, float]:
     return values
 
 
-def start_service(service: str, env: dict[str, str]) -> Server:
-    """``communitylab serve <service>`` on a free loopback port."""
+def start_service(service: str, env: dict[str, str], *, workers: int = 1) -> Server:
+    """``communitylab serve <service>`` on a free loopback port (``--workers`` uvicorn worker processes)."""
     port = free_port()
     command = [
         sys.executable,
@@ -238,8 +241,10 @@ def start_service(service: str, env: dict[str, str]) -> Server:
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
-    return Server(service, command, env, port)
+    return Server(service if workers == 1 else f"{service}-x{workers}", command, env, port)
 
 
 def load_generator_module() -> Any:

@@ -15,6 +15,12 @@ generator; installed from Debian's packages when missing) at 1, 10 and 50 concur
 - ``registry`` / ``reporting`` at 10 connections (``GET /districts``, ``GET /processes/{id}/timeline``), so
   every service's memory is measured under load.
 
+``--workers N`` also starts a second workshops server with N uvicorn worker processes (``communitylab serve
+--workers N``) and measures the workshops reads (``get_process``, ``list``) at 10 and 50 connections on both servers
+in the same run, in the order one, N, N, one, so a drifting load average weighs on both alike; the ratio of their
+mean req/s is printed against issue 18's target (2 workers >= 1.6x one). ``--only-workers`` skips the other cells
+and, with ``--markdown``, writes only the ``workers`` section.
+
 With wrk (the default) each cell lasts ``--seconds``; ``--client raw`` (asyncio sockets) or ``--client httpx``
 bound a cell by ``--requests`` and ``--seconds`` and also measure both clients on ``hello`` at 10 connections.
 Every issue-18 target is printed as met or missed with its ratio to hello in the same run. Peak RSS (VmHWM) of every
@@ -23,6 +29,7 @@ service process is read from /proc after the load.
     .venv/bin/python bench/http_load.py                                   # about 3 minutes
     .venv/bin/python bench/http_load.py --databases sqlite --seconds 2 --requests 500
     .venv/bin/python bench/http_load.py --markdown docs/benchmarks.md
+    .venv/bin/python bench/http_load.py --workers 2 --only-workers --markdown docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -72,8 +79,9 @@ WRITE_RATIO_TARGET = 0.1
 WRITE_P99_TARGET = 20.0
 WRITE_ALLOWED = {409, 503}  # documented answers of a registration besides 2xx
 RSS_TARGET_MB = 150.0
-HELLO_APP = """
-import sys, uvicorn
+WORKERS_TARGET = 1.6  # 2 workers' reads over one worker's (issue 18, scale out)
+WORKER_READS = ("get_process", "list")  # the reads the workshops server answers
+HELLO_MODULE = """
 from fastapi import FastAPI
 app = FastAPI()
 @app.get("/hello")
@@ -82,8 +90,12 @@ def hello() -> dict[str, str]:
 @app.get("/healthz")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
+HELLO_APP = (
+    "import sys, uvicorn\n"
+    + HELLO_MODULE
+    + 'uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")\n'
+)
 
 
 @dataclass
@@ -449,10 +461,14 @@ def run_database(
             )
             servers["workshops"] = benchlib.start_service("workshops", env)
             servers["reporting"] = benchlib.start_service("reporting", env)
+            if args.workers > 1:
+                servers["workshops-many"] = benchlib.start_service("workshops", env, workers=args.workers)
             hello_port = benchlib.free_port()
             servers["hello"] = benchlib.Server(
                 "hello", [sys.executable, "-c", HELLO_APP, str(hello_port)], env, hello_port
             )
+            if args.workers > 1:
+                servers["hello-many"] = hello_server(env, args.workers)
             for server in servers.values():
                 server.wait_ready()
             ids = prepare(servers["workshops"].base_url, headers)
@@ -482,6 +498,8 @@ def run_database(
             plan = [(t, c) for c in CONNECTIONS for t in targets]
             if not args.targets:
                 plan += [("registry", 10), ("reporting", 10)]
+            if args.only_workers:
+                plan = []
             for target, connections in plan:
                 server = servers[SERVICE_OF[target]]
                 cell_headers = {} if target in ANONYMOUS else headers
@@ -520,6 +538,8 @@ def run_database(
                     f"  load {row['load']}" + (f"  statuses {cell.statuses}" if cell.failed else ""),
                     flush=True,
                 )
+            if args.workers > 1:
+                scale_cells(kind, args, servers, ids, district_ids, headers)
             if args.profile:
                 report = profile_server(
                     servers["workshops"],
@@ -537,6 +557,112 @@ def run_database(
             for server in servers.values():
                 server.stop()
     return version
+
+
+def _cell(
+    server: benchlib.Server,
+    requests: list[Request],
+    headers: dict[str, str],
+    connections: int,
+    args: argparse.Namespace,
+    seconds: float | None = None,
+) -> CellResult:
+    seconds = args.seconds if seconds is None else min(seconds, args.seconds)
+    if args.client == "wrk":
+        return run_wrk(server.base_url, requests, headers, connections, seconds)
+    return asyncio.run(
+        run_cell(server.base_url, requests, headers, connections, args.requests, seconds, args.client)
+    )
+
+
+def hello_server(env: dict[str, str], workers: int) -> benchlib.Server:
+    """The hello app under ``uvicorn --workers N`` (the control: how far the machine lets processes scale)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-hello-"))
+    (folder / "bench_hello.py").write_text(HELLO_MODULE, encoding="utf-8")
+    port = benchlib.free_port()
+    command = [sys.executable, "-m", "uvicorn", "bench_hello:app", "--app-dir", str(folder)]
+    command += [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    return benchlib.Server(f"hello-x{workers}", command, env, port)
+
+
+def scale_cells(
+    kind: str,
+    args: argparse.Namespace,
+    servers: dict[str, benchlib.Server],
+    ids: dict[str, Any],
+    district_ids: list[str],
+    headers: dict[str, str],
+) -> None:
+    """Each read on the one-worker and the N-worker server, after a warm-up cell each, in the order one, N, N, one.
+
+    The hello app is measured the same way as a control: its ratio is what the machine allows at that moment.
+    """
+    plan = [("hello", servers["hello"], servers["hello-many"])]
+    plan += [(t, servers["workshops"], servers["workshops-many"]) for t in WORKER_READS]
+    for target, one, many in plan:
+        requests = target_requests(target, ids, district_ids)
+        for connections in (10, 50):
+            for server in (one, many):  # warm-up, not counted
+                _cell(server, requests, headers, connections, args, seconds=1.0)
+            cells: dict[str, list[CellResult]] = {"one": [], "many": []}
+            for which in ("one", "many", "many", "one"):
+                cells[which].append(
+                    _cell(one if which == "one" else many, requests, headers, connections, args)
+                )
+            rps_one = sum(c.rps for c in cells["one"]) / 2
+            rps_many = sum(c.rps for c in cells["many"]) / 2
+            row = {
+                "database": kind,
+                "target": target,
+                "connections": connections,
+                "rps_one": rps_one,
+                "rps_many": rps_many,
+                "ratio": rps_many / rps_one if rps_one else 0.0,
+                "p99_one": max(c.pct(0.99) for c in cells["one"]),
+                "p99_many": max(c.pct(0.99) for c in cells["many"]),
+                "failed": sum(c.failed for c in cells["one"] + cells["many"]),
+                "load": f"{os.getloadavg()[0]:.1f}",
+            }
+            args.scaling.append(row)
+            each = " / ".join(f"{c.rps:,.0f}" for c in cells["one"]) + " | "
+            each += " / ".join(f"{c.rps:,.0f}" for c in cells["many"])
+            print(
+                f"[{kind}] {target:<12}{connections:>4} conns  1 worker {rps_one:>7,.0f} req/s  "
+                f"{args.workers} workers {rps_many:>7,.0f} req/s  = {row['ratio']:.2f}x  (cells {each})  "
+                f"p99 {row['p99_one']:.0f} / {row['p99_many']:.0f} ms  failed {row['failed']}  load {row['load']}",
+                flush=True,
+            )
+
+
+def workers_verdict(args: argparse.Namespace) -> list[str]:
+    """Issue 18's scale-out target on reads: met or missed per database, with the lowest ratio measured, and
+    the hello app's ratio in the same run (what the machine allowed)."""
+    lines = []
+    for kind in sorted({r["database"] for r in args.scaling}):
+        rows = [r for r in args.scaling if r["database"] == kind and r["target"] != "hello"]
+        control = [r for r in args.scaling if r["database"] == kind and r["target"] == "hello"]
+        low = min(r["ratio"] for r in rows)
+        verdict = "met" if low >= WORKERS_TARGET else "missed"
+        lines.append(
+            f"{kind} reads with {args.workers} workers vs 1 (lowest {low:.2f}x over "
+            + ", ".join(f"{r['target']}@{r['connections']} {r['ratio']:.2f}x" for r in rows)
+            + f"; target >= {WORKERS_TARGET}x): {verdict}"
+            + " (control, hello app: "
+            + ", ".join(f"@{r['connections']} {r['ratio']:.2f}x" for r in control)
+            + ")"
+        )
+    return lines
 
 
 def profile_server(
@@ -650,7 +776,19 @@ def main(argv: list[str] | None = None) -> int:
         help="also sample the workshops process with py-spy",
     )
     parser.add_argument("--profile-seconds", type=float, default=10.0, help="how long to sample")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="also measure the workshops reads on a server with this many uvicorn workers against one worker",
+    )
+    parser.add_argument(
+        "--only-workers", action="store_true", help="with --workers: only those cells (and only that section)"
+    )
     args = parser.parse_args(argv)
+    if args.only_workers and args.workers < 2:
+        parser.error("--only-workers needs --workers 2 or more")
+    args.scaling = []
     args.targets = [t for t in args.targets.split(",") if t]
     if args.client == "wrk":
         ensure_wrk()
@@ -700,6 +838,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for r in rows
     ]
+    if args.scaling:
+        report_workers(args, argv, versions, load_before, load_after)
+        if args.only_workers:
+            return 0
     benchlib.print_table(header, table)
     mem_header = ["database", "service", "peak RSS MB (VmHWM)", "RSS at end MB"]
     mem_table = [[m["database"], m["service"], f"{m['hwm']:.0f}", f"{m['rss']:.0f}"] for m in memory]
@@ -747,6 +889,68 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def report_workers(
+    args: argparse.Namespace, argv: list[str] | None, versions: list[str], load_before: str, load_after: str
+) -> None:
+    """Print the one-worker vs N-worker table and verdict; with --markdown, rewrite the ``workers`` section."""
+    header = [
+        "database",
+        "target",
+        "conns",
+        "1 worker req/s",
+        f"{args.workers} workers req/s",
+        "ratio",
+        "p99 ms (1)",
+        f"p99 ms ({args.workers})",
+        "non-2xx",
+        "load 1m",
+    ]
+    table = [
+        [
+            r["database"],
+            r["target"],
+            r["connections"],
+            f"{r['rps_one']:,.0f}",
+            f"{r['rps_many']:,.0f}",
+            f"{r['ratio']:.2f}",
+            f"{r['p99_one']:.0f}",
+            f"{r['p99_many']:.0f}",
+            r["failed"],
+            r["load"],
+        ]
+        for r in args.scaling
+    ]
+    benchlib.print_table(header, table)
+    verdicts = workers_verdict(args)
+    for line in verdicts:
+        print(line)
+    if not args.markdown:
+        return
+    body = [
+        "## Scale out: `--workers` (`bench/http_load.py --workers`)",
+        "",
+        f"- Command: `{benchlib.command_line('bench/http_load.py', argv)}`",
+        f"- Date: {benchlib.now_utc()}",
+        f"- Machine: {benchlib.machine()}; {', '.join(versions)}",
+        f"- Load average: {load_before} before, {load_after} after (1-minute value after each row in the table). "
+        "The machine is shared with other sessions' test runs; wrk, the database and both servers share its cores.",
+        f"- Two workshops servers on the same database: `communitylab serve workshops` (one uvicorn worker) and "
+        f"`communitylab serve workshops --workers {args.workers}`; as a control, the hello app under one and "
+        f"{args.workers} uvicorn workers. Each row: a 1 s warm-up cell on each server, then {args.seconds:g} s "
+        f"cells in the order one, {args.workers}, {args.workers}, one; req/s is the mean of a server's two cells, "
+        "p99 the worse of its two. Client: " + ("wrk -t1" if args.client == "wrk" else args.client) + ".",
+        f"- Target (issue 18): {args.workers} workers >= {WORKERS_TARGET}x one worker's req/s on reads.",
+        "",
+        *benchlib.markdown_table(header, table, right_from=2),
+        "",
+        *[f"- {line}" for line in verdicts],
+    ]
+    if args.notes:
+        body += ["", args.notes]
+    benchlib.write_section(args.markdown, "workers", "\n".join(body))
+    print(f"wrote the workers section of {args.markdown}")
+
+
 def targets_verdict(rows: list[dict[str, Any]], memory: list[dict[str, Any]]) -> list[str]:
     """One line per target of issue 18: met or missed, with its ratio to hello in the same run."""
     lines = []
@@ -790,7 +994,7 @@ def targets_verdict(rows: list[dict[str, Any]], memory: list[dict[str, Any]]) ->
                 f"(statuses {dict(sorted(row['statuses'].items()))}): {'met' if not bad else 'missed'}"
             )
     for m in memory:
-        if m["service"] != "hello":
+        if not m["service"].startswith("hello"):
             verdict = "met" if m["hwm"] < RSS_TARGET_MB else "missed"
             lines.append(f"{m['database']} {m['service']} peak RSS {m['hwm']:.0f} MB: {verdict}")
     return lines

@@ -53,6 +53,21 @@ def test_http_load_measures_every_target_and_memory(doc: Path) -> None:
     assert "client check" in done.stdout
 
 
+def test_http_load_compares_two_workers_with_one(doc: Path) -> None:
+    args = ["--client", "raw", "--databases", "sqlite", "--seconds", "0.3", "--requests", "40"]
+    args += ["--districts", "1", "--years", "1", "--workers", "2", "--only-workers"]
+    done = run_bench("http_load.py", *args, "--markdown", str(doc))
+    section = _section(doc, "workers")
+    for target in ("get_process", "list"):
+        for connections in (10, 50):
+            assert f"| sqlite | {target} | {connections} |" in section, (target, connections)
+    assert "`communitylab serve workshops --workers 2`" in section
+    assert "reads with 2 workers vs 1" in done.stdout and "target >= 1.6x" in section
+    assert "<!-- bench:http -->" not in doc.read_text(encoding="utf-8"), (
+        "--only-workers leaves the http section"
+    )
+
+
 def test_history_times_pages_and_as_of(doc: Path) -> None:
     run_bench(
         "history.py", "--databases", "sqlite", "--events", "1500", "--repeats", "4", "--markdown", str(doc)
