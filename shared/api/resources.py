@@ -13,7 +13,7 @@ The order of the checks is fixed and the same as a route that does them by hand:
 1. the session, then the principal (``PrincipalDep``): a write without a key is a 401 before anything is looked up;
 2. ``before(principal)``, a right that does not depend on the row (``Principal.require_admin``): 403 first;
 3. ``load(session, id)``: 404 when the row does not exist;
-4. ``authorise(principal, row)``: 403 when the caller may not act on this row (district scope, facilitator);
+4. ``authorise(session, principal, row)``: 403 when the caller may not act on this row (district scope, facilitator);
 5. If-Match, read when the route reads ``Edit.expected_version`` (412): routes that first replay an idempotent
    POST or check ids named in the body (403) read it after those, as before.
 
@@ -51,8 +51,9 @@ Loader = Callable[[Session, uuid.UUID], R]
 """Load the row of a path id, or raise ``shared.errors.NotFoundError``."""
 Check = Callable[[Principal], None]
 """A right of the caller that does not depend on the row; raises ``ForbiddenError``."""
-Authorise = Callable[[Principal, R], None]
-"""The caller's right on the row; raises ``ForbiddenError``."""
+Authorise = Callable[[Session, Principal, R], None]
+"""The caller's right on the row (the session for rules that read more: a person's districts); raises
+``ForbiddenError``."""
 CurrentVersion = Callable[[Session, V], int]
 """The version If-Match is compared with, when it is not the row's ``version`` (a workshop's stream)."""
 
@@ -96,7 +97,7 @@ def _reach(
         before(principal)
     row = load(session, row_id)
     if authorise is not None:
-        authorise(principal, row)
+        authorise(session, principal, row)
     return row
 
 

@@ -49,7 +49,9 @@ def load_note(session: Any, note_id: uuid.UUID) -> Note:
 NoteForEdit = Annotated[
     Edit[Note],
     Depends(
-        for_edit("note_id", load_note, authorise=lambda p, note: p.require_district_editor(note.district_id))
+        for_edit(
+            "note_id", load_note, authorise=lambda s, p, note: p.require_district_editor(note.district_id)
+        )
     ),
 ]
 NoteForAdmin = Annotated[Edit[Note], Depends(for_edit("note_id", load_note, before=Principal.require_admin))]

@@ -19,12 +19,12 @@ def load_body(session: Session, body_id: uuid.UUID) -> GovernanceBody:
     return service.get_body(session=session, body_id=body_id)
 
 
-def district_editor(principal: Principal, body: GovernanceBody) -> None:
+def district_editor(session: Session, principal: Principal, body: GovernanceBody) -> None:
     """Editors of the body's district (and regional administrators)."""
     principal.require_district_editor(body.district_id)
 
 
-BodyForEdit = Annotated[
+BodyForDistrictEditor = Annotated[
     GovernanceBody,
     Depends(
         resource("body_id", load_body, before=Principal.require_authenticated, authorise=district_editor)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.registry.agreements import service as agreements_service
 from services.registry.bodies import queries, service
-from services.registry.bodies.deps import BodyForEdit
+from services.registry.bodies.deps import BodyForDistrictEditor
 from services.registry.bodies.models import BodyKind, BodyMembership, GovernanceBody
 from services.registry.bodies.schemas import (
     ArchitectureAgreement,
@@ -175,7 +175,7 @@ def list_body_members(body_id: uuid.UUID, session: SessionDep, on: OnQuery = Non
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def add_body_member(
-    body: BodyForEdit,
+    body: BodyForDistrictEditor,
     payload: MembershipCreate,
     response: Response,
     session: SessionDep,
@@ -202,7 +202,7 @@ def add_body_member(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def end_body_member(
-    body: BodyForEdit,
+    body: BodyForDistrictEditor,
     membership_id: uuid.UUID,
     payload: MembershipEnd,
     response: Response,
@@ -237,7 +237,7 @@ def list_body_relations(body_id: uuid.UUID, session: SessionDep, on: OnQuery = N
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def add_body_relation(
-    body: BodyForEdit,
+    body: BodyForDistrictEditor,
     payload: RelationCreate,
     response: Response,
     session: SessionDep,
@@ -264,7 +264,7 @@ def add_body_relation(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def end_body_relation(
-    body: BodyForEdit,
+    body: BodyForDistrictEditor,
     relation_id: uuid.UUID,
     payload: RelationEnd,
     response: Response,

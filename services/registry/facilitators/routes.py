@@ -18,8 +18,8 @@ from services.registry.facilitators.schemas import (
     TrainingCreate,
     TrainingPublic,
 )
+from services.registry.people.deps import require_person_editor
 from services.registry.people.models import Person
-from services.registry.people.routes import require_person_editor
 from services.registry.people.service import get_person, person_versions
 from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep

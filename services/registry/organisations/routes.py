@@ -11,9 +11,10 @@ from sqlmodel import Session
 
 from services.registry.deps import SearchQuery
 from services.registry.organisations import queries, service
+from services.registry.organisations.deps import OrganisationToChange
 from services.registry.organisations.models import Organisation, OrganisationKind
 from services.registry.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal
@@ -124,22 +125,19 @@ def get_organisation(organisation_id: uuid.UUID, response: Response, session: Se
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_organisation(
-    organisation_id: uuid.UUID,
+    edit: OrganisationToChange,
     payload: OrganisationUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_authenticated()
-    organisation = service.get_organisation(session=session, organisation_id=organisation_id)
+    organisation = edit.row
     current = service.organisation_district_ids(session=session, organisation_ids=[organisation.id])[
         organisation.id
     ]
     _require_organisation_editor(principal, [*current, *(payload.district_ids or [])])
-    expected = expected_version_from_if_match(if_match, organisation.version)
     organisation = service.update_organisation(
-        session=session, organisation=organisation, data=payload, expected_version=expected
+        session=session, organisation=organisation, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, organisation.version)
     return _organisation_public(session, [organisation])[0]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from services.registry.deps import SearchQuery, WorkshopsDep
 from services.registry.people import queries, service
+from services.registry.people.deps import PersonForEditor, PersonToChange, require_person_editor
 from services.registry.people.models import ActorCategory, Person
 from services.registry.people.schemas import (
     ConsentCreate,
@@ -20,7 +21,7 @@ from services.registry.people.schemas import (
     PersonPublic,
     PersonUpdate,
 )
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal, Role
@@ -87,18 +88,6 @@ def _people_public(
         scope = scoped.scope(person.id, body.district_ids) if scoped else Scope.of(body.district_ids)
         result.append(view(body, principal, scope))
     return result
-
-
-def require_person_editor(
-    session: Session, principal: Principal, person: Person, extra: Sequence[object] = ()
-) -> None:
-    """Admins, or editors of every district the person is (or will be) in."""
-    principal.require_authenticated()
-    current = service.person_district_ids(session=session, person_ids=[person.id])[person.id]
-    districts = [*current, *extra]
-    if not districts:
-        principal.require_admin()
-    principal.require_any_district_editor(districts)
 
 
 @router.get(
@@ -200,21 +189,19 @@ def get_person(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_person(
-    person_id: uuid.UUID,
+    edit: PersonToChange,
     payload: PersonUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_authenticated()
-    person = service.get_person(session=session, person_id=person_id)
-    require_person_editor(session, principal, person, payload.district_ids or [])
+    require_person_editor(session, principal, edit.row, payload.district_ids or [])
     service.require_person_references(
         session=session, principal=principal, organisation_ids=payload.organisation_ids
     )
-    expected = expected_version_from_if_match(if_match, person.version)
-    person = service.update_person(session=session, person=person, data=payload, expected_version=expected)
+    person = service.update_person(
+        session=session, person=edit.row, data=payload, expected_version=edit.expected_version
+    )
     set_etag(response, person.version)
     return _people_public(session, [person], principal)[0]
 
@@ -227,11 +214,8 @@ def update_person(
     responses=problem_responses(401, 403, 404, 422),
 )
 def erase_person(
-    person_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+    person: PersonForEditor, response: Response, session: SessionDep, principal: PrincipalDep
 ) -> Any:
-    principal.require_authenticated()
-    person = service.get_person(session=session, person_id=person_id)
-    require_person_editor(session, principal, person)
     person = service.erase_person(session=session, person=person)
     set_etag(response, person.version)
     return _people_public(session, [person], principal)[0]
@@ -246,22 +230,18 @@ def erase_person(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def record_person_consent(
-    person_id: uuid.UUID,
+    person: PersonForEditor,
     payload: ConsentCreate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
     idempotency: IdempotencyDep,
 ) -> Any:
-    principal.require_authenticated()
-    person = service.get_person(session=session, person_id=person_id)
-    require_person_editor(session, principal, person)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     consent = service.record_consent(session=session, person=person, data=payload)
     body = ConsentPublic.model_validate(consent)
     return idempotency.created(
-        response, body, location=f"/people/{person_id}/consents/{consent.id}", etag=etag_for(person.version)
+        response, body, location=f"/people/{person.id}/consents/{consent.id}", etag=etag_for(person.version)
     )
 
 
@@ -273,16 +253,12 @@ def record_person_consent(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def withdraw_person_consent(
-    person_id: uuid.UUID,
+    person: PersonForEditor,
     consent_id: uuid.UUID,
     payload: ConsentWithdraw,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
 ) -> Any:
-    principal.require_authenticated()
-    person = service.get_person(session=session, person_id=person_id)
-    require_person_editor(session, principal, person)
     consent = service.withdraw_consent(
         session=session, person=person, consent_id=consent_id, withdrawn_at=payload.withdrawn_at
     )

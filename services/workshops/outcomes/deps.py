@@ -9,7 +9,8 @@ from fastapi import Depends
 from sqlmodel import Session
 
 from services.workshops.outcomes.inventions import service as inventions
-from services.workshops.outcomes.models import Invention
+from services.workshops.outcomes.models import Invention, Priority
+from services.workshops.outcomes.priorities import service as priorities
 from shared.api.resources import Edit, for_edit
 from shared.auth.principal import Principal
 from shared.errors import problem_responses
@@ -22,7 +23,7 @@ def load_invention(session: Session, invention_id: uuid.UUID) -> Invention:
     return inventions.get_invention(session=session, invention_id=invention_id)
 
 
-def district_editor(principal: Principal, row: Invention) -> None:
+def district_editor(session: Session, principal: Principal, row: Invention) -> None:
     """Editors of the row's district (and regional administrators)."""
     principal.require_district_editor(row.district_id)
 
@@ -31,3 +32,13 @@ InventionForEdit = Annotated[
     Edit[Invention], Depends(for_edit("invention_id", load_invention, authorise=district_editor))
 ]
 """An invention an editor of its district changes (If-Match on the invention)."""
+
+
+def load_priority(session: Session, priority_id: uuid.UUID) -> Priority:
+    """The priority, or NotFoundError."""
+    return priorities.get_priority(session=session, priority_id=priority_id)
+
+
+PriorityForStep = Annotated[Edit[Priority], Depends(for_edit("priority_id", load_priority))]
+"""A priority to move a step along its cycle, If-Match kept: the route checks the step's right (a role in the
+district's body on the date, which may come from the body) after the workshops the body names."""

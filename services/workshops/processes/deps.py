@@ -34,12 +34,12 @@ def workshop_version(session: Session, workshop: Workshop) -> int:
     return base.workshop_stream_version(session=session, workshop=workshop)
 
 
-def district_editor(principal: Principal, row: Process | Workshop) -> None:
+def district_editor(session: Session, principal: Principal, row: Process | Workshop) -> None:
     """Editors of the row's district (and regional administrators)."""
     principal.require_district_editor(row.district_id)
 
 
-def facilitator_or_editor(principal: Principal, workshop: Workshop) -> None:
+def facilitator_or_editor(session: Session, principal: Principal, workshop: Workshop) -> None:
     """The workshop's facilitators or editors of its district."""
     principal.require_facilitator_or_editor(workshop.district_id, workshop.facilitator_ids)
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
-from services.workshops.outcomes.deps import WRITE_ERRORS
-from services.workshops.outcomes.models import PriorityState
+from services.workshops.outcomes.deps import WRITE_ERRORS, PriorityForStep
+from services.workshops.outcomes.models import Priority, PriorityState
 from services.workshops.outcomes.priorities import service
 from services.workshops.outcomes.priorities.schemas import (
     PriorityAssign,
@@ -27,9 +27,10 @@ from services.workshops.outcomes.priorities.schemas import (
 from services.workshops.outcomes.statemachine import PriorityAction
 from services.workshops.processes import base as processes
 from services.workshops.processes.models import Process, Workshop
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.resources import Edit
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
@@ -128,37 +129,33 @@ def get_priority(
     return detail
 
 
-def _prepare_step(
+def _authorise_step(
     *,
-    session: Any,
-    principal: Any,
+    principal: Principal,
     registry: Any,
-    priority_id: uuid.UUID,
+    priority: Edit[Priority],
     action: PriorityAction,
-    if_match: str | None,
     on: date | None = None,
-) -> tuple[Any, int]:
-    """Load, authorise, check If-Match: the part every step shares, in that order."""
-    priority = service.get_priority(session=session, priority_id=priority_id)
+) -> int:
+    """The caller's right to take this step (a role in the district's body, on the date), then If-Match."""
     service.authorise_priority_step(
         registry=registry,
         principal=principal,
-        priority=priority,
+        priority=priority.row,
         action=action,
         on=on or base.today_in_rome(),
     )
-    return priority, expected_version_from_if_match(if_match, priority.version)
+    return priority.expected_version
 
 
 def _require_workshop_refs(
-    session: Any, principal: Principal, priority_id: uuid.UUID, refs: list[tuple[str, uuid.UUID]]
+    session: Any, principal: Principal, priority: Edit[Priority], refs: list[tuple[str, uuid.UUID]]
 ) -> None:
     """Workshops named in a step's body must be of a district this key may use (403 before state checks)."""
-    priority = service.get_priority(session=session, priority_id=priority_id)
     processes.require_local_references(
         session=session,
         principal=principal,
-        district_id=priority.district_id,
+        district_id=priority.row.district_id,
         refs=[(path, Workshop, workshop_id) for path, workshop_id in refs],
     )
 
@@ -176,25 +173,19 @@ def _step_response(session: Any, response: Response, priority: Any) -> PriorityD
     responses=WRITE_ERRORS,
 )
 def submit_priority(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     payload: PrioritySubmit,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """proposed -> submitted; needs a role in the district's Ufficio di Piano."""
-    priority, expected = _prepare_step(
-        session=session,
-        principal=principal,
-        registry=registry,
-        priority_id=priority_id,
-        action=PriorityAction.SUBMIT,
-        if_match=if_match,
+    expected = _authorise_step(
+        principal=principal, registry=registry, priority=step, action=PriorityAction.SUBMIT
     )
     priority = service.submit_priority(
-        session=session, priority=priority, year=payload.year, expected_version=expected
+        session=session, priority=step.row, year=payload.year, expected_version=expected
     )
     return _step_response(session, response, priority)
 
@@ -207,27 +198,24 @@ def submit_priority(
     responses=WRITE_ERRORS,
 )
 def validate_priority(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     payload: PriorityDecision,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """submitted -> validated; needs a role in the district's Comitato di Distretto on the sitting date."""
-    priority, expected = _prepare_step(
-        session=session,
+    expected = _authorise_step(
         principal=principal,
         registry=registry,
-        priority_id=priority_id,
+        priority=step,
         action=PriorityAction.VALIDATE,
-        if_match=if_match,
         on=payload.sitting_date,
     )
     priority = service.decide_priority(
         session=session,
-        priority=priority,
+        priority=step.row,
         validated=True,
         sitting_date=payload.sitting_date,
         motivation=payload.motivation,
@@ -244,27 +232,24 @@ def validate_priority(
     responses=WRITE_ERRORS,
 )
 def reject_priority(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     payload: PriorityDecision,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """submitted -> rejected; needs a role in the district's Comitato di Distretto on the sitting date."""
-    priority, expected = _prepare_step(
-        session=session,
+    expected = _authorise_step(
         principal=principal,
         registry=registry,
-        priority_id=priority_id,
+        priority=step,
         action=PriorityAction.REJECT,
-        if_match=if_match,
         on=payload.sitting_date,
     )
     priority = service.decide_priority(
         session=session,
-        priority=priority,
+        priority=step.row,
         validated=False,
         sitting_date=payload.sitting_date,
         motivation=payload.motivation,
@@ -281,35 +266,29 @@ def reject_priority(
     responses=WRITE_ERRORS,
 )
 def assign_priority(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     payload: PriorityAssign,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """validated -> assigned (workshops of method project_table of the district)."""
     _require_workshop_refs(
         session,
         principal,
-        priority_id,
+        step,
         [
             (f"body.project_table_workshop_ids[{i}]", w)
             for i, w in enumerate(payload.project_table_workshop_ids)
         ],
     )
-    priority, expected = _prepare_step(
-        session=session,
-        principal=principal,
-        registry=registry,
-        priority_id=priority_id,
-        action=PriorityAction.ASSIGN,
-        if_match=if_match,
+    expected = _authorise_step(
+        principal=principal, registry=registry, priority=step, action=PriorityAction.ASSIGN
     )
     priority = service.assign_priority(
         session=session,
-        priority=priority,
+        priority=step.row,
         workshop_ids=payload.project_table_workshop_ids,
         expected_version=expected,
     )
@@ -324,23 +303,17 @@ def assign_priority(
     responses=WRITE_ERRORS,
 )
 def start_priority(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """assigned -> in_progress (no body)."""
-    priority, expected = _prepare_step(
-        session=session,
-        principal=principal,
-        registry=registry,
-        priority_id=priority_id,
-        action=PriorityAction.START,
-        if_match=if_match,
+    expected = _authorise_step(
+        principal=principal, registry=registry, priority=step, action=PriorityAction.START
     )
-    priority = service.start_priority(session=session, priority=priority, expected_version=expected)
+    priority = service.start_priority(session=session, priority=step.row, expected_version=expected)
     return _step_response(session, response, priority)
 
 
@@ -352,29 +325,23 @@ def start_priority(
     responses=WRITE_ERRORS,
 )
 def report_priority(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     payload: PriorityReport,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """in_progress -> reported, with the outcome and the restitution workshop."""
     _require_workshop_refs(
-        session, principal, priority_id, [("body.restitution_workshop_id", payload.restitution_workshop_id)]
+        session, principal, step, [("body.restitution_workshop_id", payload.restitution_workshop_id)]
     )
-    priority, expected = _prepare_step(
-        session=session,
-        principal=principal,
-        registry=registry,
-        priority_id=priority_id,
-        action=PriorityAction.REPORT,
-        if_match=if_match,
+    expected = _authorise_step(
+        principal=principal, registry=registry, priority=step, action=PriorityAction.REPORT
     )
     priority = service.report_priority(
         session=session,
-        priority=priority,
+        priority=step.row,
         outcome=payload.outcome,
         restitution_workshop_id=payload.restitution_workshop_id,
         note=payload.note,
@@ -391,25 +358,19 @@ def report_priority(
     responses=WRITE_ERRORS,
 )
 def link_priority_to_plan_action(
-    priority_id: uuid.UUID,
+    step: PriorityForStep,
     payload: PriorityPlanAction,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """reported -> linked_to_plan_action."""
-    priority, expected = _prepare_step(
-        session=session,
-        principal=principal,
-        registry=registry,
-        priority_id=priority_id,
-        action=PriorityAction.LINK_PLAN_ACTION,
-        if_match=if_match,
+    expected = _authorise_step(
+        principal=principal, registry=registry, priority=step, action=PriorityAction.LINK_PLAN_ACTION
     )
     priority = service.link_priority_to_plan_action(
-        session=session, priority=priority, plan_action=payload.plan_action, expected_version=expected
+        session=session, priority=step.row, plan_action=payload.plan_action, expected_version=expected
     )
     return _step_response(session, response, priority)
 
