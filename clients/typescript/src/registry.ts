@@ -4966,8 +4966,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                person_id: string;
                 consent_id: string;
+                person_id: string;
             };
             cookie?: never;
         };
