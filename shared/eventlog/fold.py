@@ -15,8 +15,9 @@ together with a stream's first one (the same write: a district created with its 
 same time.
 
 A third shape, the whole log at a point (``log_inside``, the reports as of a time): every stream by the same
-rule, and a district exists from no later than the first thing that happened in it (an event naming it as
-its district): a district registered today existed when its 2018 process, imported with its dates, began.
+rule, and the records others belong to (an edition, a programme, a district) exist from no later than the
+first thing that happened in them (an event naming them): a district registered today, or an edition entered
+today, existed when its 2018 process, entered with its dates, began.
 """
 
 from __future__ import annotations
@@ -80,34 +81,54 @@ def inside(
     return [e for e, at in zip(stream, valid, strict=True) if at <= point.as_of]
 
 
-DISTRICT_STREAM = "district"
+CONTAINERS = ("edition", "programme", "district")
+"""The records other records belong to, in the order their times are settled (an edition is named by its
+processes, a programme by its editions, a district by everything that happens in it)."""
+
+
+def _names(event: RecordedEvent, kind: str) -> str | None:
+    """The id of the ``kind`` record ``event`` names (``<kind>_id`` in its payload; a district also by the
+    event's ``district_id``), unless it is that record's own event."""
+    if event.stream_type == kind:
+        return None
+    named = event.payload.get(f"{kind}_id") if isinstance(event.payload, dict) else None
+    if named is None and kind == "district":
+        named = event.district_id
+    return str(named) if named else None
 
 
 def log_inside(events: Sequence[RecordedEvent], point: TimePoint) -> list[RecordedEvent]:
     """The events of the whole log (position order, from position 1, already bounded by ``known_at``) that
-    are inside ``point``, in position order: each stream by ``inside``, a district stream created no later
-    than the earliest valid time of the other streams' events naming it as their district."""
-    if point.as_of is None:
+    are inside ``point``, in position order: each stream by ``inside``; an edition, a programme or a district
+    created no later than the earliest valid time of the events that name it (a process of the edition, an
+    edition of the programme, anything in the district)."""
+    as_of = point.as_of
+    if as_of is None:
         return list(events)
     streams: dict[tuple[str, str], list[RecordedEvent]] = {}
     for event in events:
         streams.setdefault((event.stream_type, str(event.stream_id)), []).append(event)
     kept: set[int] = set()
-    named: dict[str, datetime] = {}
-    for (stream_type, _stream_id), stream in streams.items():
-        if stream_type == DISTRICT_STREAM:
-            continue
+    named: dict[tuple[str, str], datetime] = {}
+
+    def settle(stream: list[RecordedEvent], exists_by: datetime | None) -> None:
         stream.sort(key=lambda e: e.version)
-        for event, at in zip(stream, valid_times(stream), strict=True):
-            if at <= point.as_of:
+        for event, at in zip(stream, valid_times(stream, exists_by=exists_by), strict=True):
+            if at <= as_of:
                 kept.add(event.position)
-            if event.district_id is not None:
-                district = str(event.district_id)
-                named[district] = min(at, named.get(district, at))
-    for (stream_type, stream_id), stream in streams.items():
-        if stream_type == DISTRICT_STREAM:
-            stream.sort(key=lambda e: e.version)
-            kept.update(e.position for e in inside(stream, point, exists_by=named.get(stream_id)))
+            for kind in CONTAINERS:
+                target = _names(event, kind)
+                if target is not None:
+                    key = (kind, target)
+                    named[key] = min(at, named.get(key, at))
+
+    for (stream_type, _stream_id), stream in streams.items():
+        if stream_type not in CONTAINERS:
+            settle(stream, None)
+    for kind in CONTAINERS:
+        for (stream_type, stream_id), stream in streams.items():
+            if stream_type == kind:
+                settle(stream, named.get((kind, stream_id)))
     return [e for e in events if e.position in kept]
 
 

@@ -83,3 +83,25 @@ def test_projections_catch_up_from_zero(doc: Path) -> None:
     section = _section(doc, "projections")
     assert "| sqlite | 3,000 | 3,000 |" in section
     assert "caught up 3,000 events" in done.stdout
+
+
+def test_asof_reports_times_a_build_at_a_point(doc: Path) -> None:
+    run_bench(
+        "asof_reports.py",
+        *(
+            "--databases",
+            "sqlite",
+            "--logs",
+            "generated",
+            "--districts",
+            "2",
+            "--years",
+            "1",
+            "--scale",
+            "0.3",
+        ),
+        *("--rounds", "1", "--markdown", str(doc)),
+    )
+    section = _section(doc, "asof-reports")
+    assert "| sqlite | generated |" in section and "as-of total s" in section
+    assert "2 districts x 1 years at scale 0.3" in section

@@ -22,6 +22,7 @@ from services.registry.districts.service import seed_districts
 from services.reporting.consumer import catch_up
 from shared.eventlog.tables import events
 from tests.imports.test_import_bundle import bundle_zip, rows
+from tests.reporting.conftest import EventScript, at, new_id
 
 pytestmark = pytest.mark.anyio
 
@@ -222,3 +223,81 @@ async def test_a_district_registered_today_has_its_diary_as_of_its_imported_past
         params={"edition": imported["edition"], "as_of": "2017-12-31"},
     )
     assert early.status_code == 404, early.text
+
+
+async def test_an_edition_entered_today_existed_when_its_back_dated_process_began(
+    session: Session, script: EventScript, reporting_client: httpx.AsyncClient
+) -> None:
+    # District, programme and edition entered today; the process with its start day, its workshop on its day.
+    district = script.district("Imola", code="021", population=132000)
+    edition = script.edition(
+        script.programme("Community Lab"), "Lab 2018-2019", [district], "2018-01-15", "2019-12-31"
+    )
+    process, workshop = new_id(), new_id()
+    script.emit(
+        "process",
+        process,
+        "process.created",
+        {
+            "process_id": process,
+            "district_id": district,
+            "edition_id": edition,
+            "title": "Imola: tavoli",
+            "started_on": "2018-10-01",
+            "status": "active",
+        },
+        at=at("2018-10-01T09:00:00+02:00"),
+    )
+    scheduled = {
+        "workshop_id": workshop,
+        "process_id": process,
+        "district_id": district,
+        "method": "world_cafe",
+        "title": "World Café",
+        "starts_at": "2018-10-20T15:00:00Z",
+        "ends_at": "2018-10-20T18:00:00Z",
+        "status": "planned",
+    }
+    script.emit("workshop", workshop, "workshop.scheduled", scheduled)
+    script.emit(
+        "workshop",
+        workshop,
+        "workshop.status_changed",
+        {
+            "workshop_id": workshop,
+            "process_id": process,
+            "district_id": district,
+            "status": "held",
+            "previous_status": "planned",
+            "reason": None,
+        },
+        at=at("2018-10-20T15:00:00Z"),
+    )
+    catch_up(session)
+    url = f"/districts/{district}/diary"
+
+    end_of_2018 = await reporting_client.get(url, params={"edition": edition, "as_of": "2018-12-31"})
+    assert end_of_2018.status_code == 200, end_of_2018.text
+    body = end_of_2018.json()
+    assert [p["title"] for p in body["processes"]] == ["Imola: tavoli"]
+    assert body["workshops"]["held"] == 1 and body["district"]["name"] == "Imola"
+    dashboard = await reporting_client.get("/dashboard", params={"edition": edition, "as_of": "2018-12-31"})
+    assert dashboard.status_code == 200 and dashboard.json()["summary"]["processes"] == 1
+    # Before the process began nothing of it, nor of its edition, was there; known before today, nothing at all.
+    before = await reporting_client.get(url, params={"edition": edition, "as_of": "2018-09-30"})
+    assert before.status_code == 404 and "as of 2018-09-30" in before.json()["detail"]
+    known = await reporting_client.get(url, params={"edition": edition, "known_at": "2018-12-31"})
+    assert known.status_code == 404
+
+
+async def test_both_times_are_documented_with_examples_in_the_openapi(
+    reporting_client: httpx.AsyncClient,
+) -> None:
+    spec = (await reporting_client.get("/openapi.json")).json()
+    for path in ("/districts/{district_id}/diary", "/dashboard"):
+        parameters = {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+        for name in ("as_of", "known_at"):
+            assert parameters[name]["in"] == "query" and parameters[name]["description"], (path, name)
+            examples = [e["value"] for e in parameters[name]["examples"].values()]
+            assert examples and all(isinstance(v, str) for v in examples), (path, name)
+        assert "2019-12-31" in [e["value"] for e in parameters["as_of"]["examples"].values()]
