@@ -106,6 +106,16 @@ async def test_published_cases_show_in_the_diary_and_open_data_drafts_do_not(
     assert {r["case_id"] for r in guidance} == {case["id"]}
     assert draft["id"] not in str(cases) + str(guidance)
 
+    # A change to the published case reaches the reports with its new texts.
+    changed = {"summary": "Servizi, associazioni e cittadini ripensano l'accoglienza."}
+    await _ok(await workshops_client.patch(f"/cases/{case['id']}", json=changed, headers=h), 200)
+    catch_up(session)
+    diary = await _ok(await reporting_client.get(f"/districts/{district}/diary", params=params), 200)
+    assert [c["summary"] for c in diary["cases"]["items"]] == [changed["summary"]]
+    assert [c["summary"] for c in (await reporting_client.get("/opendata/cases.json")).json()] == [
+        changed["summary"]
+    ]
+
     # Back to draft: it leaves the Diario and the open data at the next catch-up.
     await _ok(
         await workshops_client.post(f"/cases/{case['id']}/status", json={"status": "draft"}, headers=h), 200
