@@ -39,7 +39,14 @@ async def test_a_draft_is_read_by_its_writers_only_and_published_by_everybody(
     other = await world.district(f"Parma {uuid.uuid4().hex[:6]}")
     process = await world.process(district)
     editor = world.editor(district)
-    lab_meeting = str(uuid.uuid4())
+    edition = await world.edition(f"Community Lab {uuid.uuid4().hex[:6]}")
+    meeting = await world.client.post(
+        f"/editions/{edition['id']}/lab-meetings",
+        json={"held_on": "2013-03-05", "place": "Bologna", "topic": "Studio di caso"},
+        headers=world.admin,
+    )
+    assert meeting.status_code == 201, meeting.text
+    lab_meeting = meeting.json()["id"]
     created = await world.client.post(
         "/cases",
         json=_body(district, process_ids=[process["id"]], lab_meeting_ids=[lab_meeting]),
@@ -109,6 +116,12 @@ async def test_only_the_districts_editors_write_and_references_are_checked(world
         "/cases", json=_body(district, lines=["subjects", "subjects"]), headers=world.editor(district)
     )
     assert bad_line.status_code == 422
+    no_meeting = await world.client.post(
+        "/cases", json=_body(district, lab_meeting_ids=[str(uuid.uuid4())]), headers=world.editor(district)
+    )
+    assert (
+        no_meeting.status_code == 422 and no_meeting.json()["errors"][0]["path"] == "body.lab_meeting_ids.0"
+    )
     nowhere = await world.client.post("/cases", json=_body(str(uuid.uuid4())), headers=world.admin)
     assert nowhere.status_code == 422, nowhere.text
 

@@ -1,8 +1,8 @@
 """Tables of the case library: a case, its questions, its guidance (tagged by line) and the processes it informed.
 
 A case is a local experience of one district, from the health or the social side, studied by the Community Lab.
-The lab meetings that studied it are kept as ids (``lab_meeting_ids``) without a foreign key: regional lab
-meetings are a programme activity recorded elsewhere in the workshops service.
+The lab meetings that studied it are kept as a list of ids (``lab_meeting_ids``), each checked against the
+regional labs' meetings (``workshops.lab_meetings``) when it is written.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class GuidanceIn(ApiModel):
 class CaseCreate(ApiModel):
     """A new case, written as a draft; ``code`` defaults to a slug of the title.
 
-    ``lab_meeting_ids``: the regional lab meetings that studied it (ids, kept as given).
+    ``lab_meeting_ids``: the regional lab meetings that studied it (``/lab-meetings``; 422 for an unknown one).
     """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})

@@ -28,6 +28,7 @@ from services.workshops.knowledge.cases.schemas import (
 )
 from services.workshops.knowledge.manual.service import slugify
 from services.workshops.outcomes.base import append_events, invalid
+from services.workshops.processes.labs.models import LabMeeting
 from services.workshops.processes.models import Process
 from shared.auth.principal import Principal
 from shared.db import utcnow
@@ -120,6 +121,13 @@ def process_districts(*, session: Session, process_ids: Sequence[uuid.UUID]) -> 
     return districts
 
 
+def check_lab_meetings(*, session: Session, lab_meeting_ids: Sequence[uuid.UUID]) -> None:
+    """422 on the first lab meeting that does not exist (regional labs are district-free: no reference check)."""
+    for index, meeting_id in enumerate(lab_meeting_ids):
+        if session.get(LabMeeting, meeting_id) is None:
+            raise invalid(f"body.lab_meeting_ids.{index}", f"lab meeting {meeting_id} does not exist")
+
+
 # --- writing --------------------------------------------------------------------------------------------
 
 
@@ -195,6 +203,7 @@ def create_case(*, session: Session, data: CaseCreate) -> Case:
     code = data.code or slugify(data.title)
     if session.exec(select(Case).where(Case.code == code)).first() is not None:
         raise ConflictError(f"a case with code {code!r} exists", code=code)
+    check_lab_meetings(session=session, lab_meeting_ids=data.lab_meeting_ids)
     now = utcnow()
     case = Case(
         code=code,
@@ -229,6 +238,7 @@ def update_case(*, session: Session, case: Case, data: CaseUpdate, expected_vers
     if data.lines is not None:
         case.lines = [line.value for line in data.lines]
     if data.lab_meeting_ids is not None:
+        check_lab_meetings(session=session, lab_meeting_ids=data.lab_meeting_ids)
         case.lab_meeting_ids = [str(i) for i in dict.fromkeys(data.lab_meeting_ids)]
     if data.questions is not None:
         _set_questions(session, case.id, data.questions)
