@@ -2770,7 +2770,7 @@ export interface components {
          * CaseCreate
          * @description A new case, written as a draft; ``code`` defaults to a slug of the title.
          *
-         *     ``lab_meeting_ids``: the regional lab meetings that studied it (ids, kept as given).
+         *     ``lab_meeting_ids``: the regional lab meetings that studied it (``/lab-meetings``; 422 for an unknown one).
          * @example {
          *       "district_id": "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
          *       "guidance": [
