@@ -115,6 +115,18 @@ def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts
     assert event["starts_at_local"] == "2015-12-18T17:30:00+01:00"
 
     _check_the_imported_bundle(live_services, loaded.stdout, editions[ARCHIVE])
+    # The log, the back-dated import included, verifies (both times are in the hash chain).
+    verified = subprocess.run(
+        [str(BIN / "communitylab"), "verify-log"],
+        cwd=REPO,
+        env=live_services.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "event log verified:" in verified.stdout
     _learning_community_shows_in_reports(live_services, editions)
 
     # A second run refuses cleanly and writes nothing.
