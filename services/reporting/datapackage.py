@@ -31,6 +31,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "agreements": [("district_id", "districts", "id")],
     "course_figures": [("district_id", "districts", "id")],
+    "supervision_figures": [("district_id", "districts", "id")],
     "cases": [("district_id", "districts", "id")],
     "case_guidance": [("case_id", "cases", "id"), ("district_id", "districts", "id")],
     "proposals": [
@@ -58,6 +59,8 @@ TITLES_IT: dict[str, str] = {
     "body_relations": "Relazioni tra organismi",
     "agreements": "Accordi",
     "course_figures": "Corsi di formazione per facilitatori e tutor",
+    "supervision_figures": "Supervisioni dei facilitatori e dei tutor",
+    "lab_figures": "Laboratori regionali delle edizioni dei programmi",
     "cases": "Studi di caso",
     "case_guidance": "Indicazioni operative degli studi di caso",
     "method_cards": "Schede del manuale collettivo sulla facilitazione",
@@ -81,6 +84,11 @@ DESCRIPTIONS_IT: dict[str, str] = {
     "course_figures": "I corsi di formazione per facilitatori e tutor (formazione regionale, Alta Formazione, "
     "percorso tutor): per edizione e distretto, persone in formazione, ore frequentate e attestati, senza "
     "dati personali.",
+    "supervision_figures": "Le supervisioni di facilitatori e tutor: per edizione e distretto dei processi da "
+    "cui vengono i casi, numero di sedute, di casi e di note (il contenuto delle note resta riservato).",
+    "lab_figures": "I laboratori regionali di ogni edizione (come il primo Community Lab): incontri, gruppi di "
+    "lavoro e partecipanti per ruolo (direttori di distretto, responsabili degli Uffici di Piano, uffici di "
+    "supporto alla CTSS...), senza dati personali.",
     "cases": "Gli studi di caso pubblicati: esperienze locali dei distretti, dal lato sanitario o sociale, "
     "studiate nel Community Lab, con le domande che hanno sollevato, le linee (soggetti, soluzioni "
     "metodologiche, architetture istituzionali) e il numero di percorsi e di incontri del laboratorio collegati.",

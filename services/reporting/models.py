@@ -413,3 +413,56 @@ class CourseSessionView(SQLModel, table=True):
     held_on: date | None = None
     hours: int = 0
     person_ids: list[Any] = Field(default_factory=list, sa_type=JSONType)
+
+
+# --- projection "learning": supervisions (counts of cases and notes) and regional labs (issue 22.2, 22.6) ---
+
+
+class SupervisionView(SQLModel, table=True):
+    """A supervision session: its date and programme edition (never its notes, nor who took part)."""
+
+    __tablename__ = "report_supervisions"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    held_on: date | None = None
+    edition_id: uuid.UUID | None = None
+
+
+class SupervisionCaseView(SQLModel, table=True):
+    """A case brought to a session: the district and edition of its process, and how many notes it has."""
+
+    __tablename__ = "report_supervision_cases"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    supervision_id: uuid.UUID | None = Field(default=None, index=True)
+    district_id: uuid.UUID | None = None
+    edition_id: uuid.UUID | None = None
+    notes: int = 0
+
+
+class LabMeetingView(SQLModel, table=True):
+    """A regional lab meeting: edition, date, topic, groups, and participants (person id -> category)."""
+
+    __tablename__ = "report_lab_meetings"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    edition_id: uuid.UUID | None = Field(default=None, index=True)
+    held_on: date | None = None
+    topic: str = Field(default="", max_length=200)
+    lab_group_ids: list[Any] = Field(default_factory=list, sa_type=JSONType)
+    participants: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+class LabGroupView(SQLModel, table=True):
+    """A working group of a regional lab: edition, name, and members (person id -> category)."""
+
+    __tablename__ = "report_lab_groups"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(primary_key=True)
+    edition_id: uuid.UUID | None = Field(default=None, index=True)
+    name: str = Field(default="", max_length=200)
+    members: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)

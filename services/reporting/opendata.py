@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, cases, courses, manual, proposals
+from services.reporting import attachments, cases, courses, learning, manual, proposals
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
@@ -109,6 +109,9 @@ OPEN_DATA_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     ],
     # Courses for facilitators and tutors: counts per course edition and district, no person.
     "course_figures": courses.COURSE_FIGURE_FIELDS,
+    # Supervisions and regional labs: counts per programme edition (and district), no person, no note.
+    "supervision_figures": learning.SUPERVISION_FIGURE_FIELDS,
+    "lab_figures": learning.LAB_FIGURE_FIELDS,
     # The case library: published cases and the guidance drawn from them (no author, no person).
     "cases": cases.CASE_FIELDS,
     "case_guidance": cases.GUIDANCE_FIELDS,
@@ -207,6 +210,11 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
             {name: _cell(row.get(name)) for name in columns}
             for row in courses.course_figures(session=session)
         ]
+    elif dataset in ("supervision_figures", "lab_figures"):
+        found = (learning.supervision_figures if dataset == "supervision_figures" else learning.lab_figures)(
+            session=session
+        )
+        return [{name: _cell(row.get(name)) for name in columns} for row in found]
     elif dataset in ("cases", "case_guidance"):
         found = (cases.case_rows if dataset == "cases" else cases.guidance_rows)(session=session)
         return [{name: _cell(row.get(name)) for name in columns} for row in found]

@@ -378,6 +378,36 @@ class CourseFigures(BaseModel):
     completions: int
 
 
+class SupervisionFigures(BaseModel):
+    """Supervisions of one programme edition and district: counts only (never notes, never people)."""
+
+    id: uuid.UUID
+    edition_id: uuid.UUID | None
+    district_id: uuid.UUID | None
+    sessions: int
+    cases: int
+    notes: int
+
+
+class LabFigures(BaseModel):
+    """The regional lab of one programme edition: meetings, groups, distinct participants by category."""
+
+    id: uuid.UUID
+    edition_id: uuid.UUID
+    meetings: int
+    groups: int
+    participants: int
+    first_meeting_on: date | None
+    last_meeting_on: date | None
+    district_director: int
+    ufficio_di_piano_head: int
+    ctss_office: int
+    tutor: int
+    facilitator: int
+    regional_officer: int
+    other: int
+
+
 class DashboardPublic(BaseModel):
     """The regional dashboard of an edition."""
 
@@ -404,6 +434,16 @@ class DashboardPublic(BaseModel):
         default_factory=list,
         description="Courses for facilitators and tutors: cohort, hours attended and completions per "
         "course edition and district (all course editions, whatever the programme edition shown).",
+    )
+    supervisions: list[SupervisionFigures] = Field(
+        default_factory=list,
+        description="Supervisions: sessions, cases and notes per district (of the cases' processes), for the "
+        "edition shown (every edition without one). Counts only: notes are private.",
+    )
+    regional_labs: list[LabFigures] = Field(
+        default_factory=list,
+        description="The regional lab of the edition shown (every edition without one): meetings, working "
+        "groups and distinct participants by recipient category.",
     )
     as_of: datetime | None = Field(default=None, description=AS_OF_FIELD)
     known_at: datetime | None = Field(default=None, description=KNOWN_AT_FIELD)

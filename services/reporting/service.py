@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from services.reporting import attachments, cases, courses, proposals
+from services.reporting import attachments, cases, courses, learning, proposals
 from services.reporting.labels import date_en, date_it, to_rome
 from services.reporting.models import (
     AgreementView,
@@ -696,6 +696,8 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
             "districts": [_district_public(d, shown[d.id]) | {"participating": False} for d in districts],
             "comparison": comparison,
             "courses": courses.course_figures(session=session),
+            "supervisions": learning.supervision_figures(session=session),
+            "regional_labs": learning.lab_figures(session=session),
         }
     if current is None:  # pragma: no cover - the edition was read from the same table above
         raise NotFoundError(f"edition {edition.id} is not known to reporting (yet)")
@@ -749,6 +751,8 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
         "districts": rows,
         "comparison": comparison,
         "courses": courses.course_figures(session=session),
+        "supervisions": learning.supervision_figures(session=session, edition_id=edition.id),
+        "regional_labs": learning.lab_figures(session=session, edition_id=edition.id),
     }
 
 

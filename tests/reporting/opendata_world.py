@@ -140,6 +140,8 @@ def build_region(script: EventScript, session: Session) -> Edition:
         },
     )
     _course(script, district)
+    _supervision(script, district, edition)
+    _lab(script, edition)
     _case(script, district, edition["PA"])
     _proposals(script, edition)
     _attachments(script, edition)
@@ -232,6 +234,90 @@ def _case(script: EventScript, district: str, process: str) -> None:
     }
     script.emit("case", case, "case.published", published)
     script.emit("case", draft, "case.created", {**state, "case_id": draft, "code": "bozza"})
+
+
+SUPERVISION_NOTE = "Nota riservata della supervisione"
+
+
+def _supervision(script: EventScript, district: str, edition: Edition) -> None:
+    """A supervision session with one case of the district's process and two notes (their text never in events)."""
+    supervision, case, facilitator, supervisor = new_id(), new_id(), new_id(), new_id()
+    edition.ids["supervision"], edition.ids["supervisor"] = supervision, supervisor
+    scheduled = {
+        "supervision_id": supervision,
+        "held_on": "2019-03-14",
+        "edition_id": edition["E1"],
+        "supervisor_ids": [supervisor],
+    }
+    script.emit("supervision", supervision, "supervision.scheduled", scheduled)
+    brought = {
+        "supervision_id": supervision,
+        "case_id": case,
+        "brought_by_id": facilitator,
+        "subject_kind": "process",
+        "subject_id": edition["PA"],
+        "process_id": edition["PA"],
+        "district_id": district,
+        "edition_id": edition["E1"],
+    }
+    script.emit("supervision", supervision, "supervision.case_brought", brought, district_id=district)
+    for author in (supervisor, facilitator):
+        note = {
+            "supervision_id": supervision,
+            "case_id": case,
+            "note_id": new_id(),
+            "author_id": author,
+            "district_id": district,
+        }
+        script.emit("supervision", supervision, "supervision.note_added", note, district_id=district)
+
+
+def _lab(script: EventScript, edition: Edition) -> None:
+    """The edition's regional lab: two groups, two meetings, three people (one a district director twice)."""
+    director, head, ctss = new_id(), new_id(), new_id()
+    edition.ids["lab_director"] = director
+    groups = []
+    for name, members in (
+        ("Gruppo 1", [(director, "district_director")]),
+        ("Gruppo 2", [(head, "ufficio_di_piano_head")]),
+    ):
+        group = new_id()
+        groups.append(group)
+        created = {
+            "lab_group_id": group,
+            "edition_id": edition["E1"],
+            "programme_id": new_id(),
+            "name": name,
+            "topic": "",
+        }
+        script.emit("lab_group", group, "lab_group.created", created)
+        people = [{"person_id": p, "recipient": r} for p, r in members]
+        script.emit(
+            "lab_group",
+            group,
+            "lab_group.members_set",
+            {"lab_group_id": group, "edition_id": edition["E1"], "members": people},
+        )
+    for day, people in (
+        ("2018-11-05", [(director, "district_director"), (ctss, "ctss_office")]),
+        ("2019-02-11", [(director, "district_director"), (head, "ufficio_di_piano_head")]),
+    ):
+        meeting = new_id()
+        scheduled = {
+            "lab_meeting_id": meeting,
+            "edition_id": edition["E1"],
+            "programme_id": new_id(),
+            "held_on": day,
+            "topic": "Studio dei casi",
+            "lab_group_ids": groups,
+        }
+        script.emit("lab_meeting", meeting, "lab_meeting.scheduled", scheduled)
+        recorded = {
+            "lab_meeting_id": meeting,
+            "edition_id": edition["E1"],
+            "participants": [{"person_id": p, "recipient": r} for p, r in people],
+        }
+        script.emit("lab_meeting", meeting, "lab_meeting.participants_recorded", recorded)
 
 
 def sign_checkpoint(session: Session) -> None:

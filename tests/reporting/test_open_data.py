@@ -28,6 +28,8 @@ DATASETS = (
     "body_relations",
     "agreements",
     "course_figures",
+    "supervision_figures",
+    "lab_figures",
     "cases",
     "case_guidance",
     "method_cards",

@@ -41,6 +41,7 @@ async def test_lag_at_readyz_and_metrics(
         "courses": 0,
         "cases": 0,
         "manual": 0,
+        "learning": 0,
     }
     metrics = (await reporting_client.get("/metrics")).text
     assert 'communitylab_consumer_lag_events{consumer="reporting.catalogue"} 0.0' in metrics

@@ -149,5 +149,6 @@ async def test_catch_up_skips_what_it_has_applied(session: Session, script: Even
             "courses",
             "cases",
             "manual",
+            "learning",
         )
     }

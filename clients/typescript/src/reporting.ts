@@ -2751,6 +2751,16 @@ export interface components {
              */
             courses?: components["schemas"]["CourseFigures"][];
             /**
+             * Supervisions
+             * @description Supervisions: sessions, cases and notes per district (of the cases' processes), for the edition shown (every edition without one). Counts only: notes are private.
+             */
+            supervisions?: components["schemas"]["SupervisionFigures"][];
+            /**
+             * Regional Labs
+             * @description The regional lab of the edition shown (every edition without one): meetings, working groups and distinct participants by recipient category.
+             */
+            regional_labs?: components["schemas"]["LabFigures"][];
+            /**
              * As Of
              * @description The valid time the report was built at (`as_of`), null for the current report.
              */
@@ -3612,6 +3622,46 @@ export interface components {
             audit_path: string[];
             checkpoint: components["schemas"]["CheckpointPublic"];
         };
+        /**
+         * LabFigures
+         * @description The regional lab of one programme edition: meetings, groups, distinct participants by category.
+         */
+        LabFigures: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Edition Id
+             * Format: uuid
+             */
+            edition_id: string;
+            /** Meetings */
+            meetings: number;
+            /** Groups */
+            groups: number;
+            /** Participants */
+            participants: number;
+            /** First Meeting On */
+            first_meeting_on: string | null;
+            /** Last Meeting On */
+            last_meeting_on: string | null;
+            /** District Director */
+            district_director: number;
+            /** Ufficio Di Piano Head */
+            ufficio_di_piano_head: number;
+            /** Ctss Office */
+            ctss_office: number;
+            /** Tutor */
+            tutor: number;
+            /** Facilitator */
+            facilitator: number;
+            /** Regional Officer */
+            regional_officer: number;
+            /** Other */
+            other: number;
+        };
         /** Page[CheckpointPublic] */
         Page_CheckpointPublic_: {
             /** Items */
@@ -4065,6 +4115,27 @@ export interface components {
             priorities_validated: number;
             /** Evaluation Responses */
             evaluation_responses: number;
+        };
+        /**
+         * SupervisionFigures
+         * @description Supervisions of one programme edition and district: counts only (never notes, never people).
+         */
+        SupervisionFigures: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Edition Id */
+            edition_id: string | null;
+            /** District Id */
+            district_id: string | null;
+            /** Sessions */
+            sessions: number;
+            /** Cases */
+            cases: number;
+            /** Notes */
+            notes: number;
         };
         /**
          * TimelineEntryPublic
@@ -11758,7 +11829,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, supervision_figures, lab_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -11799,7 +11870,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, supervision_figures, lab_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;
@@ -11880,7 +11951,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
+                /** @description One of: districts, processes, workshops, inventions, priorities, bodies, body_relations, agreements, course_figures, supervision_figures, lab_figures, cases, case_guidance, method_cards, proposals, answers, attachments, log_checkpoints */
                 dataset: string;
             };
             cookie?: never;

@@ -10,6 +10,7 @@ from services.reporting.projections.base import Projection
 from services.reporting.projections.cases import CasesProjection
 from services.reporting.projections.catalogue import CatalogueProjection
 from services.reporting.projections.courses import CoursesProjection
+from services.reporting.projections.learning import LearningProjection
 from services.reporting.projections.manual import ManualProjection
 from services.reporting.projections.outcomes import OutcomesProjection
 from services.reporting.projections.participation import ParticipationProjection
@@ -27,6 +28,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     CoursesProjection(),
     CasesProjection(),
     ManualProjection(),
+    LearningProjection(),
 )
 
 __all__ = ["PROJECTIONS", "Projection"]
