@@ -10,6 +10,11 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
 from services.registry.facilitators import queries, service
+from services.registry.facilitators.deps import (
+    FacilitatorForEditor,
+    FacilitatorToChange,
+    require_facilitator_editor,
+)
 from services.registry.facilitators.models import FacilitatorKind, FacilitatorProfile
 from services.registry.facilitators.schemas import (
     FacilitatorCreate,
@@ -18,10 +23,8 @@ from services.registry.facilitators.schemas import (
     TrainingCreate,
     TrainingPublic,
 )
-from services.registry.people.deps import require_person_editor
-from services.registry.people.models import Person
 from services.registry.people.service import get_person, person_versions
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
 from shared.auth.principal import Principal
@@ -59,13 +62,6 @@ def _facilitators_public(
         )
         for p in rows
     ]
-
-
-def _require_facilitator_editor(
-    session: Session, principal: Principal, person: Person, district_ids: Sequence[object]
-) -> None:
-    current = service.facilitator_district_ids(session=session, person_ids=[person.id])[person.id]
-    require_person_editor(session, principal, person, [*current, *district_ids])
 
 
 @router.get(
@@ -125,7 +121,7 @@ def create_facilitator(
 ) -> Any:
     principal.require_authenticated()
     person = get_person(session=session, person_id=payload.person_id)
-    _require_facilitator_editor(session, principal, person, payload.district_ids)
+    require_facilitator_editor(session, principal, person, payload.district_ids)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     profile = service.create_facilitator(session=session, person=person, data=payload)
@@ -159,20 +155,20 @@ def get_facilitator(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_facilitator(
-    person_id: uuid.UUID,
+    edit: FacilitatorToChange,
     payload: FacilitatorUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_authenticated()
-    person = get_person(session=session, person_id=person_id)
-    profile = service.get_facilitator(session=session, person_id=person_id)
-    _require_facilitator_editor(session, principal, person, payload.district_ids or [])
-    expected = expected_version_from_if_match(if_match, person.version)
+    person = edit.row.person
+    require_facilitator_editor(session, principal, person, payload.district_ids or [])
     profile = service.update_facilitator(
-        session=session, person=person, profile=profile, data=payload, expected_version=expected
+        session=session,
+        person=person,
+        profile=edit.row.profile,
+        data=payload,
+        expected_version=edit.expected_version,
     )
     set_etag(response, person.version)
     return _facilitators_public(session, [profile], principal)[0]
@@ -187,24 +183,22 @@ def update_facilitator(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def record_facilitator_training(
-    person_id: uuid.UUID,
+    facilitator: FacilitatorForEditor,
     payload: TrainingCreate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
     idempotency: IdempotencyDep,
 ) -> Any:
-    principal.require_authenticated()
-    person = get_person(session=session, person_id=person_id)
-    profile = service.get_facilitator(session=session, person_id=person_id)
-    _require_facilitator_editor(session, principal, person, [])
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    training = service.record_training(session=session, person=person, profile=profile, data=payload)
+    person = facilitator.person
+    training = service.record_training(
+        session=session, person=person, profile=facilitator.profile, data=payload
+    )
     body = TrainingPublic.model_validate(training)
     return idempotency.created(
         response,
         body,
-        location=f"/facilitators/{person_id}/trainings/{training.id}",
+        location=f"/facilitators/{person.id}/trainings/{training.id}",
         etag=etag_for(person.version),
     )

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import Depends
 from sqlmodel import Session
 
+from services.workshops.outcomes.evaluations import service as evaluations
 from services.workshops.outcomes.inventions import service as inventions
-from services.workshops.outcomes.models import Invention, Priority
+from services.workshops.outcomes.models import EvaluationTemplate, Invention, Priority
 from services.workshops.outcomes.priorities import service as priorities
 from shared.api.resources import Edit, for_edit
 from shared.auth.principal import Principal
@@ -42,3 +43,22 @@ def load_priority(session: Session, priority_id: uuid.UUID) -> Priority:
 PriorityForStep = Annotated[Edit[Priority], Depends(for_edit("priority_id", load_priority))]
 """A priority to move a step along its cycle, If-Match kept: the route checks the step's right (a role in the
 district's body on the date, which may come from the body) after the workshops the body names."""
+
+
+def load_template(session: Session, template_id: uuid.UUID) -> EvaluationTemplate:
+    """The evaluation template, or NotFoundError."""
+    return evaluations.get_template(session=session, template_id=template_id)
+
+
+def template_owner(session: Session, principal: Principal, template: EvaluationTemplate) -> None:
+    """A regional template's regional administrators, a district's template's editors."""
+    if template.district_id is None:
+        principal.require_admin()
+    else:
+        principal.require_district_editor(template.district_id)
+
+
+TemplateForEdit = Annotated[
+    Edit[EvaluationTemplate], Depends(for_edit("template_id", load_template, authorise=template_owner))
+]
+"""An evaluation template its owners revise (If-Match on the template)."""

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
-from services.workshops.outcomes.deps import WRITE_ERRORS
+from services.workshops.outcomes.deps import WRITE_ERRORS, TemplateForEdit
 from services.workshops.outcomes.evaluations import service
 from services.workshops.outcomes.evaluations.schemas import (
     EvaluationResponseCreate,
@@ -24,7 +24,7 @@ from services.workshops.outcomes.evaluations.schemas import (
 from services.workshops.outcomes.models import EvaluationTemplate
 from services.workshops.processes import base as processes
 from services.workshops.processes.models import Workshop
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
@@ -121,22 +121,11 @@ def get_evaluation_template(
     responses=WRITE_ERRORS,
 )
 def revise_evaluation_template(
-    template_id: uuid.UUID,
-    payload: EvaluationTemplateRevise,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
+    edit: TemplateForEdit, payload: EvaluationTemplateRevise, response: Response, session: SessionDep
 ) -> Any:
     """Regional templates by regional admins, a district's by its editors; earlier versions stay."""
-    template = service.get_template(session=session, template_id=template_id)
-    if template.district_id is None:
-        principal.require_admin()
-    else:
-        principal.require_district_editor(template.district_id)
-    expected = expected_version_from_if_match(if_match, template.version)
     template, version = service.revise_template(
-        session=session, template=template, data=payload, expected_version=expected
+        session=session, template=edit.row, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, template.version)
     return EvaluationTemplatePublic.model_validate(service.template_view(template, version))
