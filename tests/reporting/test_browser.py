@@ -96,6 +96,7 @@ async def test_diary_renders_in_headless_chromium(
         "priorita",
         "proposte",
         "allegati",
+        "studi-di-caso",
         "valutazione",
         "architettura",
     ]
