@@ -15,9 +15,10 @@ together with a stream's first one (the same write: a district created with its 
 same time.
 
 A third shape, the whole log at a point (``log_inside``, the reports as of a time): every stream by the same
-rule, and the records others belong to (an edition, a programme, a district) exist from no later than the
-first thing that happened in them (an event naming them): a district registered today, or an edition entered
-today, existed when its 2018 process, entered with its dates, began.
+rule, and the records others name (a person, an edition, a programme, a district) exist from no later than
+the first thing that happened naming them: a district registered today, or an edition entered today, existed
+when its 2018 process, entered with its dates, began; a person registered today who attended a 2018 workshop
+existed (with the category registered) by then.
 """
 
 from __future__ import annotations
@@ -81,20 +82,28 @@ def inside(
     return [e for e, at in zip(stream, valid, strict=True) if at <= point.as_of]
 
 
-CONTAINERS = ("edition", "programme", "district")
-"""The records other records belong to, in the order their times are settled (an edition is named by its
-processes, a programme by its editions, a district by everything that happens in it)."""
+CONTAINERS = ("person", "edition", "programme", "district")
+"""The records other records name, in the order their times are settled (a person is named by the workshops
+they attended, an edition by its processes, a programme by its editions, a district by everything in it)."""
+
+NAMING_LISTS = {"person": ("present", "absent")}
+"""Payload lists of ids that name records too (an attendance's people)."""
 
 
-def _names(event: RecordedEvent, kind: str) -> str | None:
-    """The id of the ``kind`` record ``event`` names (``<kind>_id`` in its payload; a district also by the
-    event's ``district_id``), unless it is that record's own event."""
-    if event.stream_type == kind:
-        return None
-    named = event.payload.get(f"{kind}_id") if isinstance(event.payload, dict) else None
+def _names(event: RecordedEvent, kind: str) -> list[str]:
+    """The ids of the ``kind`` records ``event`` names (``<kind>_id`` in its payload, the lists above; a
+    district also by the event's ``district_id``), unless it is one of their own events."""
+    if event.stream_type == kind or not isinstance(event.payload, dict):
+        return []
+    named = event.payload.get(f"{kind}_id")
     if named is None and kind == "district":
         named = event.district_id
-    return str(named) if named else None
+    found = [str(named)] if named else []
+    for key in NAMING_LISTS.get(kind, ()):
+        values = event.payload.get(key)
+        if isinstance(values, list):
+            found.extend(str(v) for v in values if v)
+    return found
 
 
 def log_inside(events: Sequence[RecordedEvent], point: TimePoint) -> list[RecordedEvent]:
@@ -117,8 +126,7 @@ def log_inside(events: Sequence[RecordedEvent], point: TimePoint) -> list[Record
             if at <= as_of:
                 kept.add(event.position)
             for kind in CONTAINERS:
-                target = _names(event, kind)
-                if target is not None:
+                for target in _names(event, kind):
                     key = (kind, target)
                     named[key] = min(at, named.get(key, at))
 

@@ -273,6 +273,22 @@ async def test_an_edition_entered_today_existed_when_its_back_dated_process_bega
         },
         at=at("2018-10-20T15:00:00Z"),
     )
+    # A person registered today who attended that workshop: counted by their category as of 2018.
+    person = script.person("citizen", district)
+    script.emit(
+        "workshop",
+        workshop,
+        "workshop.attendance_recorded",
+        {
+            "workshop_id": workshop,
+            "process_id": process,
+            "district_id": district,
+            "present": [person],
+            "absent": [],
+            "anonymous_counts": {"educator": 2},
+        },
+        at=at("2018-10-20T15:00:00Z"),
+    )
     catch_up(session)
     url = f"/districts/{district}/diary"
 
@@ -281,6 +297,9 @@ async def test_an_edition_entered_today_existed_when_its_back_dated_process_bega
     body = end_of_2018.json()
     assert [p["title"] for p in body["processes"]] == ["Imola: tavoli"]
     assert body["workshops"]["held"] == 1 and body["district"]["name"] == "Imola"
+    assert body["participation"]["by_category"] == {"citizen": 1, "educator": 2}
+    now = (await reporting_client.get(url, params={"edition": edition})).json()
+    assert now["participation"]["by_category"] == body["participation"]["by_category"]
     dashboard = await reporting_client.get("/dashboard", params={"edition": edition, "as_of": "2018-12-31"})
     assert dashboard.status_code == 200 and dashboard.json()["summary"]["processes"] == 1
     # Before the process began nothing of it, nor of its edition, was there; known before today, nothing at all.
