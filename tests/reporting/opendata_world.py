@@ -142,7 +142,7 @@ def build_region(script: EventScript, session: Session) -> Edition:
     _course(script, district)
     _supervision(script, district, edition)
     _lab(script, edition)
-    _case(script, district, edition["PA"])
+    published_case(script, district, edition["PA"])
     _proposals(script, edition)
     _attachments(script, edition)
     session.flush()
@@ -188,7 +188,7 @@ def _course(script: EventScript, district: str) -> None:
     script.emit("course_edition", edition, "course.completion_recorded", completion, district_id=district)
 
 
-def _case(script: EventScript, district: str, process: str) -> None:
+def published_case(script: EventScript, district: str, process: str) -> None:
     """A published case of the district with two pieces of guidance, and a draft that stays out of reports."""
     case, draft = new_id(), new_id()
     state = {

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from services.reporting.consumer import catch_up
 from tests.reporting.conftest import EventScript
+from tests.reporting.opendata_world import published_case
 from tests.reporting.scripted import build
 
 pytestmark = pytest.mark.anyio
@@ -51,6 +52,7 @@ async def test_diary_and_dashboard_have_no_axe_violations(
     session: Session, script: EventScript, reporting_client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     edition = build(script)
+    published_case(script, edition["A"], edition["PA"])  # the Diario's "Studi di caso" with a case in it
     catch_up(session)
     html = {"Accept": "text/html"}
     pages = {
@@ -63,6 +65,7 @@ async def test_diary_and_dashboard_have_no_axe_violations(
         "dashboard-region.html": await reporting_client.get("/dashboard", headers=html),
         "opendata.html": await reporting_client.get("/opendata", headers=html),
     }
+    assert "La casa della salute come luogo di comunità" in pages["diary.html"].text
     files = []
     for name, response in pages.items():
         assert response.status_code == 200, response.text
