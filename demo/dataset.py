@@ -882,3 +882,88 @@ REGGIO_RELATIONS: list[tuple[str, str, str, str]] = [
     ("tavolo_fragilita", "reports_to", "udp", "schede intervento"),
     ("ctss", "validates", "comitato", "atto di indirizzo triennale"),
 ]
+
+
+# --- Supervision (issue 22.2): a facilitator brings a case from Reggio Emilia's process to supervisors ------
+SUPERVISION: dict[str, Any] = {
+    "held_on": "2019-03-14",
+    "place": "Bologna, viale Aldo Moro 21",
+    "edition": "lab",
+    "supervisors": ["tutor1"],
+    "facilitator": "fac3",
+    "process": "reggio",
+    "workshop": "re_table_fragility",
+    "title": "Il tavolo fragilità fatica a passare dalle domande alle proposte",
+    # The note's text stays in the registry, read by the case's facilitator, the supervisors and admins only.
+    "note": "Restituire al tavolo le domande raccolte prima di proporre soluzioni; "
+    "alternare plenaria e piccoli gruppi.",
+}
+
+# --- The first Community Lab (issue 22.6): 5 meetings and 2 working groups of its regional lab ------------
+# The 2013 edition: 64-65 professionals (district directors, heads of the Uffici di Piano, the offices
+# supporting the CTSS) met 5 times in two working groups. A few fictional participants stand for them.
+FIRST_LAB_EDITION: dict[str, Any] = {
+    "programme": "community_lab",
+    "name": "Community Lab 2013-2014",
+    "starts_on": "2013-03-01",
+    "ends_on": "2014-06-30",
+}
+FIRST_LAB_PEOPLE: list[dict[str, str]] = [
+    {
+        **_person("lab1", "Direttrice", "Esempio Uno", "health_staff", "Parma"),
+        "recipient": "district_director",
+    },
+    {
+        **_person("lab2", "Direttore", "Esempio Due", "health_staff", "Ravenna"),
+        "recipient": "district_director",
+    },
+    {
+        **_person("lab3", "Responsabile", "Esempio Tre", "planning_office_staff", "Reggio Emilia"),
+        "recipient": "ufficio_di_piano_head",
+    },
+    {
+        **_person("lab4", "Responsabile", "Esempio Quattro", "planning_office_staff", "Modena"),
+        "recipient": "ufficio_di_piano_head",
+    },
+    {
+        **_person("lab5", "Referente", "Esempio Cinque", "administrator", "Centro-Nord"),
+        "recipient": "ctss_office",
+    },
+]
+FIRST_LAB_GROUPS: list[dict[str, Any]] = [
+    {
+        "key": "g1",
+        "name": "Gruppo di lavoro 1",
+        "topic": "Soggetti e metodi",
+        "members": ["lab1", "lab3", "lab5"],
+    },
+    {
+        "key": "g2",
+        "name": "Gruppo di lavoro 2",
+        "topic": "Architetture istituzionali",
+        "members": ["lab2", "lab4"],
+    },
+]
+FIRST_LAB_MEETINGS: list[dict[str, Any]] = [
+    {"held_on": "2013-03-19", "topic": "Avvio del laboratorio: i casi locali", "groups": [], "absent": []},
+    {
+        "held_on": "2013-05-07",
+        "topic": "Lo studio dei contesti micro",
+        "groups": ["g1", "g2"],
+        "absent": ["lab5"],
+    },
+    {
+        "held_on": "2013-06-18",
+        "topic": "Soggetti, metodi, architetture",
+        "groups": ["g1", "g2"],
+        "absent": [],
+    },
+    {
+        "held_on": "2013-10-08",
+        "topic": "Le indicazioni operative",
+        "groups": ["g1", "g2"],
+        "absent": ["lab2"],
+    },
+    {"held_on": "2013-12-03", "topic": "Restituzione alla Regione", "groups": [], "absent": []},
+]
+FIRST_LAB_PLACE = "Bologna, viale Aldo Moro 21"

@@ -66,6 +66,8 @@ class DemoResult:
     course_edition_id: str = ""
     manual_url: str = ""
     case_id: str = ""
+    supervision_id: str = ""
+    first_lab_edition_id: str = ""
     declared_counts: dict[str, dict[str, Any]] = field(default_factory=lambda: ds.DECLARED_COUNTS)
     imported: dict[str, Any] = field(default_factory=dict)
     """The answer of ``POST /imports`` for the sample bundle (counts, ids by the bundle's keys)."""
@@ -191,6 +193,8 @@ class DemoLoader:
         self._course()
         self._manual()
         self._case()
+        self._supervision()
+        self._first_lab()
         self._urls()
         self._import_bundle()
         return self.result
@@ -594,6 +598,90 @@ class DemoLoader:
         )
         self.result.case_id = str(case["id"])
         self.log(f"  case library: {spec['title']} ({len(spec['guidance'])} pieces of guidance), published")
+
+    def _supervision(self) -> None:
+        """A facilitator brings a case from a Reggio Emilia workshop to a tutor's supervision; both write a note."""
+        spec = ds.SUPERVISION
+        supervision = self._call(
+            self.registry,
+            "POST",
+            "/supervisions",
+            json={
+                "held_on": spec["held_on"],
+                "place": spec["place"],
+                "edition_id": self.result.edition_ids[spec["edition"]],
+                "supervisor_person_ids": [self.result.person_ids[p] for p in spec["supervisors"]],
+            },
+        )
+        facilitator = self._facilitator_key(spec["facilitator"])
+        case = self._call(
+            self.registry,
+            "POST",
+            "/supervision-cases",
+            json={
+                "supervision_id": supervision["id"],
+                "facilitator_id": self.result.person_ids[spec["facilitator"]],
+                "process_id": self.result.process_ids[spec["process"]],
+                "workshop_id": self.result.workshop_ids[f"{spec['process']}/{spec['workshop']}"],
+                "title": spec["title"],
+            },
+            key=facilitator,
+        )
+        supervisor = self._facilitator_key(spec["supervisors"][0])
+        self._call(
+            self.registry,
+            "POST",
+            f"/supervision-cases/{case['id']}/notes",
+            json={"body": spec["note"]},
+            key=supervisor,
+        )
+        self.result.supervision_id = str(supervision["id"])
+        self.log("  supervision: one case from Reggio Emilia's fragility table, one private note")
+
+    def _first_lab(self) -> None:
+        """The first Community Lab's edition, its 2 working groups and 5 meetings with their participants."""
+        spec = ds.FIRST_LAB_EDITION
+        programme_id = next(
+            p["id"]
+            for p in self._all(self.workshops, "/programmes")
+            if p["name"] == ds.PROGRAMMES[spec["programme"]]["name"]
+        )
+        edition = self._call(
+            self.workshops,
+            "POST",
+            f"/programmes/{programme_id}/editions",
+            json={"name": spec["name"], "starts_on": spec["starts_on"], "ends_on": spec["ends_on"]},
+        )
+        self.result.first_lab_edition_id = edition_id = str(edition["id"])
+        recipients = {}
+        for person in ds.FIRST_LAB_PEOPLE:
+            recipients[person["key"]] = {
+                "person_id": self._register(person),
+                "recipient": person["recipient"],
+            }
+        groups = {}
+        for group in ds.FIRST_LAB_GROUPS:
+            body = {
+                "name": group["name"],
+                "topic": group["topic"],
+                "members": [recipients[m] for m in group["members"]],
+            }
+            groups[group["key"]] = self._call(
+                self.workshops, "POST", f"/editions/{edition_id}/lab-groups", json=body
+            )["id"]
+        for meeting in ds.FIRST_LAB_MEETINGS:
+            body = {
+                "held_on": meeting["held_on"],
+                "place": ds.FIRST_LAB_PLACE,
+                "topic": meeting["topic"],
+                "lab_group_ids": [groups[g] for g in meeting["groups"]],
+                "participants": [r for key, r in recipients.items() if key not in meeting["absent"]],
+            }
+            self._call(self.workshops, "POST", f"/editions/{edition_id}/lab-meetings", json=body)
+        self.log(
+            f"  {spec['name']}: {len(ds.FIRST_LAB_MEETINGS)} lab meetings, {len(ds.FIRST_LAB_GROUPS)} working groups, "
+            f"{len(ds.FIRST_LAB_PEOPLE)} participants"
+        )
 
     def _urls(self) -> None:
         base = self.urls.reporting.rstrip("/")

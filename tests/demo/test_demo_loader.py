@@ -63,7 +63,7 @@ def test_demo_loads_through_the_apis_and_the_dashboard_shows_the_declared_counts
     assert loaded.returncode == 0, f"{loaded.stdout}\n{loaded.stderr}\n{live_services.log()}"
 
     editions = _editions(live_services)
-    assert set(editions) == set(ds.DECLARED_COUNTS) | {ARCHIVE}
+    assert set(editions) == set(ds.DECLARED_COUNTS) | {ARCHIVE, ds.FIRST_LAB_EDITION["name"]}
     for name, declared in ds.DECLARED_COUNTS.items():
         # The loader waited for reporting to catch up before it printed the URLs.
         assert f"{live_services.reporting}/dashboard?edition={editions[name]}&format=html" in loaded.stdout
@@ -192,7 +192,7 @@ def _check_the_imported_bundle(services: LiveServices, stdout: str, edition_id: 
 
 def _without_people(*texts: str) -> None:
     """None of the demo's people (names, emails) is in any of ``texts``."""
-    people = ds.FACILITATORS + ds.BASSA_ROMAGNA_PEOPLE + ds.REGGIO_PEOPLE
+    people = ds.FACILITATORS + ds.BASSA_ROMAGNA_PEOPLE + ds.REGGIO_PEOPLE + ds.FIRST_LAB_PEOPLE
     for text in texts:
         for person in people:
             assert (
@@ -267,7 +267,34 @@ def _learning_community_shows_in_reports(services: LiveServices, editions: dict[
     assert len(reggio_bodies) == 5
     assert sum(1 for r in relations if r["from_body_id"] in reggio_bodies) == len(ds.REGGIO_RELATIONS)
 
+    # A supervision: counted for Reggio Emilia in the lab edition, its note's text in no report.
+    supervisions = [r for r in dashboard["supervisions"] if r["district_id"] == reggio]
+    assert [(r["sessions"], r["cases"], r["notes"]) for r in supervisions] == [(1, 1, 1)]
+    supervision_rows = httpx.get(f"{reporting}/opendata/supervision_figures.csv").text
+    assert reggio in supervision_rows
+    # The first Community Lab: 5 meetings and 2 working groups, participants by category.
+    first = editions[ds.FIRST_LAB_EDITION["name"]]
+    (lab_figures,) = httpx.get(f"{reporting}/dashboard", params={"edition": first}).json()["regional_labs"]
+    assert (lab_figures["meetings"], lab_figures["groups"]) == (5, 2)
+    assert lab_figures["participants"] == len(ds.FIRST_LAB_PEOPLE)
+    assert (
+        lab_figures["district_director"],
+        lab_figures["ufficio_di_piano_head"],
+        lab_figures["ctss_office"],
+    ) == (
+        2,
+        2,
+        1,
+    )
+    meetings = httpx.get(f"{workshops}/editions/{first}/lab-meetings").json()["items"]
+    assert [m["held_on"] for m in meetings] == [m["held_on"] for m in ds.FIRST_LAB_MEETINGS]
+    lab_rows = httpx.get(f"{reporting}/opendata/lab_figures.csv").text
+    assert ds.SUPERVISION["note"][:30] not in supervision_rows + str(dashboard) + lab_rows
+
     _without_people(
+        supervision_rows,
+        lab_rows,
+        str(meetings),
         diary_response.text,
         html,
         str(dashboard["courses"]),
