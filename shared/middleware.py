@@ -98,16 +98,31 @@ class RequestContextMiddleware:
             received = 0
             overflowed = False
             rejected = False
+            body_done = not (declared not in (None, "0") or "transfer-encoding" in headers)
 
             async def limited_receive() -> Message:
-                nonlocal received, overflowed
+                nonlocal received, overflowed, body_done
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
+                    body_done = not message.get("more_body", False)
                     if received > limit:
                         overflowed = True
                         raise _BodyTooLarge()
+                elif message["type"] == "http.disconnect":
+                    body_done = True
                 return message
+
+            async def drain_body() -> None:
+                # A route that answers without reading the body at all (a 401 on an upload): read it (within the
+                # limit) so the connection stays usable; a proxy still writing it would otherwise get a reset
+                # and answer 502 instead of our response. A route that stopped reading part-way (its own 413)
+                # is not drained: an endless body is cut off.
+                try:
+                    while not body_done:
+                        await limited_receive()
+                except _BodyTooLarge:
+                    pass
 
             async def send_with_id(message: Message) -> None:
                 nonlocal rejected
@@ -119,6 +134,8 @@ class RequestContextMiddleware:
                         await self._reject_too_large(scope, send, request_id, limit)
                     return
                 if message["type"] == "http.response.start":
+                    if not body_done and received == 0:
+                        await drain_body()
                     status_holder["status"] = message["status"]
                     raw = list(message.get("headers", []))
                     raw.append((b"x-request-id", request_id.encode()))
