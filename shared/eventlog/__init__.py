@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from shared.eventlog.aggregates import append_to, every_versions
     from shared.eventlog.fold import fold_at, read_at, streams_at
     from shared.eventlog.store import (
         NewEvent,
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
         read_all,
         read_by_streams,
         read_stream,
+        register_policy,
         stream_version,
     )
     from shared.eventlog.timepoint import TimePoint
@@ -30,6 +32,9 @@ _WHERE = {
     "NewEvent": "store",
     "RecordedEvent": "store",
     "append": "store",
+    "append_to": "aggregates",
+    "every_versions": "aggregates",
+    "register_policy": "store",
     "last_position": "store",
     "occurred_on": "store",
     "read_all": "store",
@@ -52,6 +57,8 @@ __all__ = [
     "TimePoint",
     "VerifyResult",
     "append",
+    "append_to",
+    "every_versions",
     "fold_at",
     "last_position",
     "occurred_on",
@@ -59,6 +66,7 @@ __all__ = [
     "read_at",
     "read_by_streams",
     "read_stream",
+    "register_policy",
     "register_upcaster",
     "stream_version",
     "streams_at",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -200,6 +200,29 @@ def stream_version(session: Session, stream_type: str, stream_id: str) -> int:
     return int(value or 0)
 
 
+AfterAppend = Callable[[Session, str, Sequence["RecordedEvent"]], None]
+"""Work that follows an append to one stream type, in the same transaction: ``(session, stream_id, events)``."""
+
+_POLICIES: dict[str, list[AfterAppend]] = {}
+
+
+def register_policy(stream_type: str, policy: AfterAppend) -> None:
+    """Run ``policy`` after every append to a stream of ``stream_type`` (a snapshot every N versions).
+
+    Registered once by the domain that owns the stream type (idempotent), so no service special-cases its own
+    streams in its append path.
+    """
+    policies = _POLICIES.setdefault(stream_type, [])
+    if policy not in policies:
+        policies.append(policy)
+
+
+def unregister_policy(stream_type: str, policy: AfterAppend) -> None:
+    """Stop running ``policy`` (tests register their own)."""
+    if policy in _POLICIES.get(stream_type, []):
+        _POLICIES[stream_type].remove(policy)
+
+
 def append(
     session: Session,
     *,
@@ -262,7 +285,10 @@ def append(
     conn.execute(_INSERT_EVENTS, rows)
     conn.execute(_MOVE_HEAD, {"new_position": rows[-1]["position"], "new_hash": prev_hash})
     EVENTS_APPENDED.labels(stream_type).inc(len(rows))
-    return [_to_recorded(row) for row in rows]
+    recorded = [_to_recorded(row) for row in rows]
+    for policy in _POLICIES.get(stream_type, ()):
+        policy(session, str(stream_id), recorded)
+    return recorded
 
 
 def _to_recorded(row: Mapping[str, Any] | RowMapping) -> RecordedEvent:

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from services.workshops.processes import events
@@ -21,7 +22,11 @@ __all__ = ["fresh_database", "migrated"]  # fixtures used through pytest
 
 
 def _long_process(url: str, updates: int) -> uuid.UUID:
-    """A process whose stream holds ``updates`` title changes, appended without snapshots (as before them)."""
+    """A process whose stream holds ``updates`` title changes and no snapshots (as written before they existed).
+
+    The store's snapshot policy writes them with the append; deleting them is what a database from before
+    snapshots looks like (they are a cache: no answer changes).
+    """
     database = Database.from_url(url)
     district_id = uuid.uuid4()
     process = Process(district_id=district_id, title="Tavolo 0")
@@ -62,6 +67,8 @@ def _long_process(url: str, updates: int) -> uuid.UUID:
             district_id=str(district_id),
         )
         process.version = recorded[-1].version
+        assert session.exec(select(ProcessSnapshot).where(ProcessSnapshot.process_id == process.id)).all()
+        session.execute(sa.delete(ProcessSnapshot).where(ProcessSnapshot.process_id == process.id))  # type: ignore[arg-type]
     database.dispose()
     return process.id
 

@@ -12,12 +12,12 @@ from services.registry.agreements import events as ev
 from services.registry.agreements import queries
 from services.registry.agreements.models import Agreement, AgreementParty
 from services.registry.agreements.schemas import AgreementCreate
-from services.registry.common.service import emit, rows_by, unique
+from services.registry.common.service import rows_by, unique
 from services.registry.districts.service import get_district
 from services.registry.organisations.service import organisation_district_ids, require_organisations
 from shared.auth.principal import Principal
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def get_agreement(*, session: Session, agreement_id: uuid.UUID) -> Agreement:
@@ -80,12 +80,12 @@ def create_agreement(*, session: Session, data: AgreementCreate) -> tuple[Agreem
     session.flush()
     for organisation_id in organisation_ids:
         session.add(AgreementParty(agreement_id=agreement.id, organisation_id=organisation_id))
-    agreement.version = emit(
+    append_to(
         session,
+        row=agreement,
         stream_type=ev.AGREEMENT,
-        stream_id=agreement.id,
-        expected_version=0,
         new_events=[_event(ev.AGREEMENT_RECORDED, agreement, organisation_ids)],
+        expected_version=0,
         district_id=agreement.district_id,
     )
     session.flush()
@@ -108,12 +108,12 @@ def end_agreement(*, session: Session, agreement: Agreement, valid_to: date) -> 
         )
     agreement.valid_to = valid_to
     parties = party_ids(session=session, agreement_ids=[agreement.id]).get(agreement.id, [])
-    agreement.version = emit(
+    append_to(
         session,
+        row=agreement,
         stream_type=ev.AGREEMENT,
-        stream_id=agreement.id,
-        expected_version=agreement.version,
         new_events=[_event(ev.AGREEMENT_ENDED, agreement, parties)],
+        expected_version=agreement.version,
         district_id=agreement.district_id,
     )
     session.flush()

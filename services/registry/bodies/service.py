@@ -18,12 +18,11 @@ from services.registry.bodies.models import (
     GovernanceBody,
 )
 from services.registry.bodies.schemas import BodyCreate, MembershipCreate, RelationCreate
-from services.registry.common.service import emit
 from services.registry.districts.service import get_district
 from services.registry.people.service import get_person, person_district_ids, require_not_erased
 from shared.auth.principal import Principal
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, read_stream
+from shared.eventlog import NewEvent, append_to, read_stream
 
 
 def get_body(*, session: Session, body_id: uuid.UUID) -> GovernanceBody:
@@ -78,11 +77,10 @@ def create_body(*, session: Session, data: BodyCreate) -> GovernanceBody:
     )
     session.add(body)
     session.flush()
-    body.version = emit(
+    append_to(
         session,
+        row=body,
         stream_type=ev.BODY,
-        stream_id=body.id,
-        expected_version=0,
         new_events=[
             NewEvent(
                 ev.BODY_CREATED,
@@ -95,6 +93,7 @@ def create_body(*, session: Session, data: BodyCreate) -> GovernanceBody:
                 ).dump(),
             )
         ],
+        expected_version=0,
         district_id=body.district_id,
     )
     session.flush()
@@ -145,12 +144,12 @@ def add_member(*, session: Session, body: GovernanceBody, data: MembershipCreate
     )
     session.add(membership)
     session.flush()
-    body.version = emit(
+    append_to(
         session,
+        row=body,
         stream_type=ev.BODY,
-        stream_id=body.id,
-        expected_version=body.version,
         new_events=[_member_event(ev.BODY_MEMBER_ADDED, body, membership)],
+        expected_version=body.version,
         district_id=body.district_id,
     )
     session.flush()
@@ -177,12 +176,12 @@ def end_member(
             ],
         )
     membership.valid_to = valid_to
-    body.version = emit(
+    append_to(
         session,
+        row=body,
         stream_type=ev.BODY,
-        stream_id=body.id,
-        expected_version=body.version,
         new_events=[_member_event(ev.BODY_MEMBER_ENDED, body, membership)],
+        expected_version=body.version,
         district_id=body.district_id,
     )
     session.flush()
@@ -270,12 +269,12 @@ def add_relation(*, session: Session, body: GovernanceBody, data: RelationCreate
     )
     session.add(relation)
     session.flush()
-    body.version = emit(
+    append_to(
         session,
+        row=body,
         stream_type=ev.BODY,
-        stream_id=body.id,
-        expected_version=body.version,
         new_events=[_relation_event(ev.BODY_RELATION_ADDED, relation)],
+        expected_version=body.version,
         district_id=body.district_id,
     )
     session.flush()
@@ -300,12 +299,12 @@ def end_relation(
             errors=[FieldError(path="body.valid_to", message="must not be before the relation's valid_from")],
         )
     relation.valid_to = valid_to
-    body.version = emit(
+    append_to(
         session,
+        row=body,
         stream_type=ev.BODY,
-        stream_id=body.id,
-        expected_version=body.version,
         new_events=[_relation_event(ev.BODY_RELATION_ENDED, relation)],
+        expected_version=body.version,
         district_id=body.district_id,
     )
     session.flush()

@@ -1,4 +1,4 @@
-"""Steps every registry domain's rules share: appending to a stream, search filters, link tables."""
+"""Steps every registry domain's rules share: search filters, link tables."""
 
 from __future__ import annotations
 
@@ -13,30 +13,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from services.registry.common.models import normalise_search
 from shared.errors import FieldError, ValidationFailed
-from shared.eventlog import NewEvent, append
 
 Row = TypeVar("Row")
-
-
-def emit(
-    session: Session,
-    *,
-    stream_type: str,
-    stream_id: uuid.UUID,
-    expected_version: int,
-    new_events: Sequence[NewEvent],
-    district_id: uuid.UUID | str | None,
-) -> int:
-    """Append events to a stream and return its new version."""
-    append(
-        session,
-        stream_type=stream_type,
-        stream_id=str(stream_id),
-        expected_version=expected_version,
-        events_to_append=new_events,
-        district_id=str(district_id) if district_id is not None else None,
-    )
-    return expected_version + len(new_events)
 
 
 def search_filter(column: Any, q: str) -> Any:

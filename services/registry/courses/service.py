@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from services.registry.common.service import emit, unique
+from services.registry.common.service import unique
 from services.registry.courses import events as ev
 from services.registry.courses import queries
 from services.registry.courses.models import (
@@ -30,7 +30,7 @@ from services.registry.people.models import Person
 from services.registry.people.service import get_person, person_district_ids, require_not_erased
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def get_course(*, session: Session, course_id: uuid.UUID) -> Course:
@@ -69,12 +69,12 @@ def create_course(*, session: Session, data: CourseCreate) -> Course:
     payload = ev.CourseCreated(
         course_id=str(course.id), kind=course.kind.value, title=course.title, provider=course.provider
     )
-    course.version = emit(
+    append_to(
         session,
+        row=course,
         stream_type=ev.COURSE,
-        stream_id=course.id,
-        expected_version=0,
         new_events=[NewEvent(ev.COURSE_CREATED, payload.dump())],
+        expected_version=0,
         district_id=None,
     )
     session.flush()
@@ -82,12 +82,12 @@ def create_course(*, session: Session, data: CourseCreate) -> Course:
 
 
 def _emit_edition(session: Session, edition: CourseEdition, event_type: str, payload: ev._Payload) -> None:
-    edition.version = emit(
+    append_to(
         session,
+        row=edition,
         stream_type=ev.COURSE_EDITION,
-        stream_id=edition.id,
-        expected_version=edition.version,
         new_events=[NewEvent(event_type, payload.dump())],
+        expected_version=edition.version,
         district_id=None,
     )
 

@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, require_existing, rows_by
+from services.registry.common.service import require_existing, rows_by
 from services.registry.districts import queries
 from services.registry.districts.models import District, DistrictMunicipality, DistrictPopulation
 from services.registry.districts.schemas import DistrictCreate, DistrictUpdate, MunicipalityCreate
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 DATA_DIR = Path(__file__).parents[1] / "data"
 SEED_NAMESPACE = uuid.UUID("6f1c2b9e-3d47-5a8e-9b0c-7e2d4f6a8c10")
@@ -104,12 +104,12 @@ def create_district(
             )
         )
     session.flush()
-    district.version = emit(
+    append_to(
         session,
+        row=district,
         stream_type=ev.DISTRICT,
-        stream_id=district.id,
-        expected_version=0,
         new_events=new_events,
+        expected_version=0,
         district_id=district.id,
     )
     session.flush()
@@ -151,16 +151,16 @@ def update_district(
         district.search_name = normalise_search(district.name)
     district.updated_at = utcnow()
     payload = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
-    district.version = emit(
+    append_to(
         session,
+        row=district,
         stream_type=ev.DISTRICT,
-        stream_id=district.id,
-        expected_version=expected_version,
         new_events=[
             NewEvent(
                 ev.DISTRICT_UPDATED, ev.DistrictUpdated(district_id=str(district.id), changes=payload).dump()
             )
         ],
+        expected_version=expected_version,
         district_id=district.id,
     )
     session.flush()
@@ -183,11 +183,10 @@ def set_population(
     else:
         row.population = population
     district.updated_at = utcnow()
-    district.version = emit(
+    append_to(
         session,
+        row=district,
         stream_type=ev.DISTRICT,
-        stream_id=district.id,
-        expected_version=expected_version,
         new_events=[
             NewEvent(
                 ev.DISTRICT_POPULATION_SET,
@@ -196,6 +195,7 @@ def set_population(
                 ).dump(),
             )
         ],
+        expected_version=expected_version,
         district_id=district.id,
     )
     session.flush()
@@ -210,17 +210,17 @@ def set_boundary(
         return district
     district.boundary = boundary
     district.updated_at = utcnow()
-    district.version = emit(
+    append_to(
         session,
+        row=district,
         stream_type=ev.DISTRICT,
-        stream_id=district.id,
-        expected_version=expected_version,
         new_events=[
             NewEvent(
                 ev.DISTRICT_BOUNDARY_SET,
                 ev.DistrictBoundarySet(district_id=str(district.id), boundary=boundary).dump(),
             )
         ],
+        expected_version=expected_version,
         district_id=district.id,
     )
     session.flush()
@@ -253,11 +253,10 @@ def add_municipality(
     )
     session.add(row)
     session.flush()
-    district.version = emit(
+    append_to(
         session,
+        row=district,
         stream_type=ev.DISTRICT,
-        stream_id=district.id,
-        expected_version=district.version,
         new_events=[
             NewEvent(
                 ev.DISTRICT_MUNICIPALITY_ADDED,
@@ -272,6 +271,7 @@ def add_municipality(
                 ).dump(),
             )
         ],
+        expected_version=district.version,
         district_id=district.id,
     )
     session.flush()

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, first, links, rows_by, set_links, unique
+from services.registry.common.service import first, links, rows_by, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.facilitators import queries
 from services.registry.facilitators.models import FacilitatorDistrict, FacilitatorProfile, TrainingRecord
@@ -18,7 +18,7 @@ from services.registry.people.models import Person
 from services.registry.people.service import require_not_erased
 from shared.db import utcnow
 from shared.errors import ConflictError, NotFoundError
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def get_facilitator(*, session: Session, person_id: uuid.UUID) -> FacilitatorProfile:
@@ -70,12 +70,12 @@ def create_facilitator(*, session: Session, person: Person, data: FacilitatorCre
     session.add(profile)
     session.flush()
     set_links(session, FacilitatorDistrict, "person_id", person.id, "district_id", district_ids)
-    person.version = emit(
+    append_to(
         session,
+        row=person,
         stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=person.version,
         new_events=[_profile_event(profile, district_ids)],
+        expected_version=person.version,
         district_id=first(district_ids),
     )
     session.flush()
@@ -108,12 +108,12 @@ def update_facilitator(
         profile.availability = [w.model_dump(mode="json") for w in data.availability]
     profile.updated_at = utcnow()
     if public_change:
-        person.version = emit(
+        append_to(
             session,
+            row=person,
             stream_type=ev.PERSON,
-            stream_id=person.id,
-            expected_version=expected_version,
             new_events=[_profile_event(profile, district_ids)],
+            expected_version=expected_version,
             district_id=first(district_ids),
         )
     session.flush()
@@ -136,11 +136,10 @@ def record_training(
     session.add(training)
     session.flush()
     district_ids = facilitator_district_ids(session=session, person_ids=[person.id])[person.id]
-    person.version = emit(
+    append_to(
         session,
+        row=person,
         stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=person.version,
         new_events=[
             NewEvent(
                 ev.FACILITATOR_TRAINING_RECORDED,
@@ -154,6 +153,7 @@ def record_training(
                 ).dump(),
             )
         ],
+        expected_version=person.version,
         district_id=first(district_ids),
     )
     session.flush()

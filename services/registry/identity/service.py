@@ -31,7 +31,7 @@ from shared.auth.principal import Principal
 from shared.config import OidcIssuer
 from shared.db import Database, utcnow
 from shared.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, append
+from shared.eventlog import NewEvent, append, append_to
 
 _EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")
 
@@ -292,16 +292,14 @@ def make_grant(*, session: Session, data: GrantCreate) -> RoleGrant:
     grant = RoleGrant(person_id=person.id, role=data.role, district_id=data.district_id)
     session.add(grant)
     session.flush()
-    append(
+    append_to(
         session,
+        row=grant,
         stream_type=ev.GRANT,
-        stream_id=str(grant.id),
+        new_events=[_grant_event(ev.GRANT_MADE, grant)],
         expected_version=0,
-        events_to_append=[_grant_event(ev.GRANT_MADE, grant)],
-        district_id=str(grant.district_id) if grant.district_id else None,
+        district_id=grant.district_id,
     )
-    grant.version = 1
-    session.flush()
     return grant
 
 
@@ -310,16 +308,14 @@ def revoke_grant(*, session: Session, grant: RoleGrant) -> RoleGrant:
     if grant.revoked_at is not None:
         raise ConflictError(f"grant {grant.id} was already revoked", grant_id=str(grant.id))
     grant.revoked_at = utcnow()
-    append(
+    append_to(
         session,
+        row=grant,
         stream_type=ev.GRANT,
-        stream_id=str(grant.id),
+        new_events=[_grant_event(ev.GRANT_REVOKED, grant)],
         expected_version=grant.version,
-        events_to_append=[_grant_event(ev.GRANT_REVOKED, grant)],
-        district_id=str(grant.district_id) if grant.district_id else None,
+        district_id=grant.district_id,
     )
-    grant.version += 1
-    session.flush()
     return grant
 
 

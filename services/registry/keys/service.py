@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, select
 from sqlmodel import Session
 
-from services.registry.common.service import emit
 from services.registry.keys import events as ev
 from services.registry.keys.schemas import ApiKeyCreate, KeyStatus
 from shared.auth import keys
 from shared.auth.principal import Role
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, ValidationFailed
-from shared.eventlog import NewEvent, stream_version
+from shared.eventlog import NewEvent, append, stream_version
 from shared.platform.tables import api_keys
 
 
@@ -70,12 +68,12 @@ def _event(event_type: str, row: Row[Any] | keys.IssuedKey, person_id: str | Non
 
 def _emit(session: Session, actor_id: str, event: NewEvent, district_ids: list[str]) -> None:
     version = stream_version(session, ev.API_KEY, actor_id)  # CLI-made keys have no events yet: version 0
-    emit(
+    append(
         session,
         stream_type=ev.API_KEY,
-        stream_id=uuid.UUID(actor_id),
+        stream_id=actor_id,
         expected_version=version,
-        new_events=[event],
+        events_to_append=[event],
         district_id=district_ids[0] if len(district_ids) == 1 else None,
     )
 

@@ -10,13 +10,13 @@ from sqlmodel import Session
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, first, links, require_existing, set_links, unique
+from services.registry.common.service import first, links, require_existing, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.organisations.models import Organisation, OrganisationDistrict
 from services.registry.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from shared.db import utcnow
 from shared.errors import NotFoundError
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def get_organisation(*, session: Session, organisation_id: uuid.UUID) -> Organisation:
@@ -56,11 +56,10 @@ def create_organisation(*, session: Session, data: OrganisationCreate) -> Organi
     session.add(organisation)
     session.flush()
     set_links(session, OrganisationDistrict, "organisation_id", organisation.id, "district_id", district_ids)
-    organisation.version = emit(
+    append_to(
         session,
+        row=organisation,
         stream_type=ev.ORGANISATION,
-        stream_id=organisation.id,
-        expected_version=0,
         new_events=[
             NewEvent(
                 ev.ORGANISATION_CREATED,
@@ -72,6 +71,7 @@ def create_organisation(*, session: Session, data: OrganisationCreate) -> Organi
                 ).dump(),
             )
         ],
+        expected_version=0,
         district_id=first(district_ids),
     )
     session.flush()
@@ -114,11 +114,10 @@ def update_organisation(
     if not changed:
         return organisation
     organisation.updated_at = utcnow()
-    organisation.version = emit(
+    append_to(
         session,
+        row=organisation,
         stream_type=ev.ORGANISATION,
-        stream_id=organisation.id,
-        expected_version=expected_version,
         new_events=[
             NewEvent(
                 ev.ORGANISATION_UPDATED,
@@ -130,6 +129,7 @@ def update_organisation(
                 ).dump(),
             )
         ],
+        expected_version=expected_version,
         district_id=first(district_ids),
     )
     session.flush()

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from services.registry import events as ev
 from services.registry.common.models import normalise_search
-from services.registry.common.service import emit, first, links, rows_by, set_links, unique
+from services.registry.common.service import first, links, rows_by, set_links, unique
 from services.registry.districts.service import require_districts
 from services.registry.facilitators.models import FacilitatorProfile
 from services.registry.identity.models import PersonIdentity
@@ -23,7 +23,7 @@ from services.registry.supervisions.models import SupervisionCase, SupervisionNo
 from shared.auth.principal import Principal
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 from shared.platform.tables import idempotency_keys
 
 
@@ -112,11 +112,10 @@ def create_person(*, session: Session, data: PersonCreate) -> Person:
     session.flush()
     set_links(session, PersonDistrict, "person_id", person.id, "district_id", district_ids)
     set_links(session, PersonAffiliation, "person_id", person.id, "organisation_id", organisation_ids)
-    person.version = emit(
+    append_to(
         session,
+        row=person,
         stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=0,
         new_events=[
             NewEvent(
                 ev.PERSON_REGISTERED,
@@ -128,6 +127,7 @@ def create_person(*, session: Session, data: PersonCreate) -> Person:
                 ).dump(),
             )
         ],
+        expected_version=0,
         district_id=first(district_ids),
     )
     session.flush()
@@ -167,11 +167,10 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
         return person
     person.search_name = _person_search(person)
     person.updated_at = utcnow()
-    person.version = emit(
+    append_to(
         session,
+        row=person,
         stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=expected_version,
         new_events=[
             NewEvent(
                 ev.PERSON_UPDATED,
@@ -184,6 +183,7 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
                 ).dump(),
             )
         ],
+        expected_version=expected_version,
         district_id=first(district_ids),
     )
     session.flush()
@@ -193,12 +193,12 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
 def _append_person_event(session: Session, person: Person, new_event: NewEvent) -> None:
     """Append one event to the person's stream, filed under their first district, and flush."""
     district_ids = person_district_ids(session=session, person_ids=[person.id])[person.id]
-    person.version = emit(
+    append_to(
         session,
+        row=person,
         stream_type=ev.PERSON,
-        stream_id=person.id,
-        expected_version=person.version,
         new_events=[new_event],
+        expected_version=person.version,
         district_id=first(district_ids),
     )
     session.flush()

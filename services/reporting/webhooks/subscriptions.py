@@ -18,7 +18,7 @@ from services.reporting.webhooks.schemas import SubscriptionCreate, Subscription
 from services.reporting.webhooks.signing import new_secret
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, RecordedEvent, append, last_position
+from shared.eventlog import NewEvent, RecordedEvent, append_to, last_position
 from shared.net import system_resolver, target_url_problem
 
 
@@ -57,15 +57,14 @@ def subscription_matches(subscription: WebhookSubscription, event: RecordedEvent
 
 def append_event(session: Session, subscription: WebhookSubscription, new: NewEvent) -> None:
     """Append an event to the subscription's stream and bump its version."""
-    append(
+    append_to(
         session,
+        row=subscription,
         stream_type=ev.STREAM_TYPE,
-        stream_id=subscription.id,
+        new_events=[new],
         expected_version=subscription.version,
-        events_to_append=[new],
         district_id=subscription.district_id,
     )
-    subscription.version += 1
 
 
 def create_subscription(

@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 from services.workshops.attachments import events as ev
 from services.workshops.attachments.models import Attachment, ParentKind
 from services.workshops.attachments.storage import Storage
-from services.workshops.outcomes.base import append_events
 from services.workshops.outcomes.models import Invention
 from services.workshops.processes.models import Workshop, WorkshopMethod, WorkshopStatus
 from shared.auth.principal import Principal
 from shared.db import utcnow
 from shared.errors import ConflictError, NotFoundError
+from shared.eventlog import NewEvent, append_to
 from shared.pagination import paginate
 from shared.privacy import Scope, may_see
 
@@ -211,13 +211,12 @@ def add_attachment(
             licence=attachment.licence,
             personal=attachment.personal,
         )
-        attachment.version = append_events(
+        append_to(
             session,
+            row=attachment,
             stream_type=ev.ATTACHMENT,
-            stream_id=attachment.id,
+            new_events=[NewEvent(ev.ATTACHMENT_ADDED, payload.dump())],
             expected_version=0,
-            event_type=ev.ATTACHMENT_ADDED,
-            payload=payload.dump(),
             district_id=attachment.district_id,
         )
         session.add(attachment)
@@ -232,13 +231,12 @@ def add_attachment(
 def remove_attachment(*, session: Session, attachment: Attachment, expected_version: int) -> Attachment:
     """Mark it removed with ``attachment.removed``; the caller deletes the file once this committed."""
     attachment.removed_at = utcnow()
-    attachment.version = append_events(
+    append_to(
         session,
+        row=attachment,
         stream_type=ev.ATTACHMENT,
-        stream_id=attachment.id,
+        new_events=[NewEvent(ev.ATTACHMENT_REMOVED, ev.AttachmentRemoved(**_ref(attachment)).dump())],
         expected_version=expected_version,
-        event_type=ev.ATTACHMENT_REMOVED,
-        payload=ev.AttachmentRemoved(**_ref(attachment)).dump(),
         district_id=attachment.district_id,
     )
     session.add(attachment)

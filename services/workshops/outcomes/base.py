@@ -26,36 +26,11 @@ from services.workshops.processes.models import Edition, Process, Workshop, Work
 from services.workshops.sessions.origins import resolve_origin
 from shared.clients.registry import RegistryClient
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, append, occurred_on
 
 
 def today_in_rome() -> date:
     """Today's date where the governance bodies sit (memberships are dated in local days)."""
     return datetime.now(ROME).date()
-
-
-def append_events(
-    session: Session,
-    *,
-    stream_type: str,
-    stream_id: uuid.UUID,
-    expected_version: int,
-    event_type: str,
-    payload: dict[str, Any],
-    district_id: uuid.UUID | None,
-    occurred_at: date | datetime | None = None,
-) -> int:
-    """Append one event; ``occurred_at`` is its business date (a sitting, a hand-over), default now."""
-    recorded = append(
-        session,
-        stream_type=stream_type,
-        stream_id=str(stream_id),
-        expected_version=expected_version,
-        events_to_append=[NewEvent(event_type, payload)],
-        district_id=district_id,
-        occurred_at=occurred_on(occurred_at),
-    )
-    return recorded[-1].version
 
 
 def str_or_none(value: uuid.UUID | None) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from services.workshops.localtime import ROME
-from services.workshops.outcomes.base import append_events, invalid
+from services.workshops.outcomes.base import invalid
 from services.workshops.outcomes.models import Priority, PrioritySource, Theme
 from services.workshops.outcomes.priorities import service as priorities
 from services.workshops.outcomes.priorities.schemas import PriorityCreate
@@ -42,7 +42,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
-from shared.eventlog import NewEvent, append, stream_version
+from shared.eventlog import NewEvent, append_to, stream_version
 
 PLANNING_BODY = "ufficio_di_piano"
 THEMES = frozenset(t.value for t in Theme)
@@ -57,17 +57,14 @@ def _record(
     expected_version: int | None,
 ) -> Proposal:
     """Append one event to the proposal's stream and keep the row's version in step with it."""
-    recorded = append(
+    append_to(
         session,
+        row=proposal,
         stream_type=ev.PROPOSAL,
-        stream_id=str(proposal.id),
+        new_events=[NewEvent(event_type, payload)],
         expected_version=expected_version,
-        events_to_append=[NewEvent(event_type, payload)],
-        district_id=str(proposal.district_id),
+        district_id=proposal.district_id,
     )
-    proposal.version = recorded[-1].version
-    session.add(proposal)
-    session.flush()
     return proposal
 
 
@@ -173,14 +170,14 @@ def configure(
         answer_states=row.answer_states,
         comment_edit_minutes=row.comment_edit_minutes,
     )
-    row.version = append_events(
+    append_to(
         session,
+        row=row,
         stream_type=ev.PARTICIPATION,
         stream_id=process.id,
-        district_id=process.district_id,
-        event_type=ev.PARTICIPATION_CONFIGURED,
-        payload=payload.dump(),
+        new_events=[NewEvent(ev.PARTICIPATION_CONFIGURED, payload.dump())],
         expected_version=expected_version,
+        district_id=process.district_id,
     )
     session.add(row)
     session.flush()

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from services.workshops.processes import events
-from services.workshops.processes.history import snapshots
+from services.workshops.processes.history import snapshots  # noqa: F401  (registers the process snapshot policy)
 from services.workshops.processes.models import (
     Process,
     Workshop,
@@ -19,7 +19,7 @@ from services.workshops.processes.models import (
 from shared.auth.principal import Principal
 from shared.clients.registry import PersonRef, RegistryClient
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent, RecordedEvent, append, occurred_on, stream_version
+from shared.eventlog import NewEvent, RecordedEvent, append_to, stream_version
 
 
 def get_process(*, session: Session, process_id: uuid.UUID) -> Process:
@@ -41,43 +41,6 @@ def get_workshop(*, session: Session, workshop_id: uuid.UUID) -> Workshop:
 # --- event appending -------------------------------------------------------------------------------------
 
 
-def append_events(
-    session: Session,
-    *,
-    stream_type: str,
-    row: Any,
-    stream_id: uuid.UUID,
-    district_id: uuid.UUID | str | None,
-    expected_version: int | None,
-    new_events: list[NewEvent],
-    occurred_at: date | datetime | None = None,
-) -> list[RecordedEvent]:
-    """Append to the row's stream and keep ``row.version`` equal to the stream version.
-
-    ``occurred_at`` is the business date of the change (the day a workshop was held), default now.
-    """
-    recorded = append(
-        session,
-        stream_type=stream_type,
-        stream_id=str(stream_id),
-        expected_version=expected_version,
-        events_to_append=new_events,
-        district_id=str(district_id) if district_id is not None else None,
-        occurred_at=occurred_on(occurred_at),
-    )
-    row.version = recorded[-1].version
-    every = snapshots.PROCESS_SNAPSHOT_EVERY  # read at call time: tests and benches change it
-    if stream_type == events.PROCESS and (recorded[0].version - 1) // every < recorded[-1].version // every:
-        snapshots.snapshot_process(
-            session=session, process_id=stream_id, through_version=recorded[-1].version
-        )
-    if hasattr(row, "updated_at"):
-        row.updated_at = recorded[-1].recorded_at
-    session.add(row)
-    session.flush()
-    return recorded
-
-
 def workshop_stream_version(*, session: Session, workshop: Workshop) -> int:
     """The workshop stream's version (other domains append to it too, e.g. sessions' agenda)."""
     return stream_version(session, events.WORKSHOP, str(workshop.id))
@@ -96,7 +59,7 @@ def append_workshop_events(
     For the other workshops domains (sessions: agenda, Open Space, World Café, minutes) so the workshop's
     ETag moves with every event of its stream.
     """
-    return append_events(
+    return append_to(
         session,
         stream_type=events.WORKSHOP,
         row=workshop,

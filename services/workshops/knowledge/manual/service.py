@@ -33,10 +33,11 @@ from services.workshops.knowledge.manual.schemas import (
     PublicationCreate,
     RevisionCreate,
 )
-from services.workshops.outcomes.base import append_events, get_edition, invalid
+from services.workshops.outcomes.base import get_edition, invalid
 from shared.auth.principal import Principal, Role
 from shared.db import utcnow
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
+from shared.eventlog import NewEvent, append_to
 
 # --- who ------------------------------------------------------------------------------------------------
 
@@ -64,17 +65,14 @@ def slugify(text: str) -> str:
 
 
 def _record(session: Session, row: Any, stream: str, event_type: str, payload: dict[str, Any]) -> None:
-    row.version = append_events(
+    append_to(
         session,
+        row=row,
         stream_type=stream,
-        stream_id=row.id,
+        new_events=[NewEvent(event_type, payload)],
         expected_version=row.version,
-        event_type=event_type,
-        payload=payload,
         district_id=None,
     )
-    session.add(row)
-    session.flush()
 
 
 def _card_payload(card: MethodCard) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from services.workshops.outcomes import events as ev
-from services.workshops.outcomes.base import append_events, invalid, str_or_none
+from services.workshops.outcomes.base import invalid, str_or_none
 from services.workshops.outcomes.evaluations.schemas import (
     DimensionKind,
     EvaluationResponseCreate,
@@ -27,7 +27,7 @@ from services.workshops.processes.models import Process, Workshop
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import TimePoint, streams_at
+from shared.eventlog import NewEvent, TimePoint, append_to, streams_at
 from shared.numbers import MEAN_PLACES, round_half_up
 from shared.pagination import paginate
 
@@ -94,13 +94,12 @@ def create_template(
     session.add(template)
     session.flush()
     session.add(version)
-    template.version = append_events(
+    append_to(
         session,
+        row=template,
         stream_type=ev.EVALUATION_TEMPLATE_STREAM,
-        stream_id=template.id,
+        new_events=[NewEvent(ev.EVALUATION_TEMPLATE_CREATED, _template_event(template, version))],
         expected_version=0,
-        event_type=ev.EVALUATION_TEMPLATE_CREATED,
-        payload=_template_event(template, version),
         district_id=template.district_id,
     )
     session.flush()
@@ -121,13 +120,12 @@ def revise_template(
         dimensions=[d.model_dump(mode="json") for d in data.dimensions],
     )
     session.add(version)
-    template.version = append_events(
+    append_to(
         session,
+        row=template,
         stream_type=ev.EVALUATION_TEMPLATE_STREAM,
-        stream_id=template.id,
+        new_events=[NewEvent(ev.EVALUATION_TEMPLATE_VERSIONED, _template_event(template, version))],
         expected_version=expected_version,
-        event_type=ev.EVALUATION_TEMPLATE_VERSIONED,
-        payload=_template_event(template, version),
         district_id=template.district_id,
     )
     session.add(template)
@@ -263,15 +261,13 @@ def record_response(
             if d["kind"] == DimensionKind.SCALE.value and d["code"] in response.answers
         },
     )
-    response.version = append_events(
+    append_to(
         session,
+        row=response,
         stream_type=ev.EVALUATION_RESPONSE_STREAM,
-        stream_id=response.id,
+        new_events=[NewEvent(ev.EVALUATION_RESPONSE_RECORDED, payload.model_dump(mode="json"))],
         expected_version=0,
-        event_type=ev.EVALUATION_RESPONSE_RECORDED,
-        payload=payload.model_dump(mode="json"),
         district_id=process.district_id,
-        # A card filled in at a workshop belongs to that day (recorded whenever it is typed in).
         occurred_at=workshop.starts_at if workshop else None,
     )
     session.flush()

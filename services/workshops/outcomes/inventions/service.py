@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 
 from services.workshops.outcomes import events as ev
 from services.workshops.outcomes.base import (
-    append_events,
     check_organisations,
     check_origin,
     check_people,
@@ -33,7 +32,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import NotFoundError
-from shared.eventlog import RecordedEvent, TimePoint, fold_at
+from shared.eventlog import NewEvent, RecordedEvent, TimePoint, append_to, fold_at
 from shared.pagination import paginate
 
 
@@ -205,13 +204,12 @@ def create_invention(
         organisation_ids=organisation_ids,
         attachment_count=len(invention.attachments),
     )
-    invention.version = append_events(
+    append_to(
         session,
+        row=invention,
         stream_type=ev.INVENTION_STREAM,
-        stream_id=invention.id,
+        new_events=[NewEvent(ev.INVENTION_CREATED, payload.model_dump(mode="json"))],
         expected_version=0,
-        event_type=ev.INVENTION_CREATED,
-        payload=payload.model_dump(mode="json"),
         district_id=process.district_id,
         occurred_at=occurred_at,
     )
@@ -271,13 +269,12 @@ def update_invention(
         district_id=str(invention.district_id),
         changes=changes,
     )
-    invention.version = append_events(
+    append_to(
         session,
+        row=invention,
         stream_type=ev.INVENTION_STREAM,
-        stream_id=invention.id,
+        new_events=[NewEvent(ev.INVENTION_UPDATED, payload.model_dump(mode="json"))],
         expected_version=expected_version,
-        event_type=ev.INVENTION_UPDATED,
-        payload=payload.model_dump(mode="json"),
         district_id=invention.district_id,
     )
     session.add(invention)
@@ -318,13 +315,12 @@ def hand_over_invention(
         on=data.on,
         note=data.note,
     )
-    invention.version = append_events(
+    append_to(
         session,
+        row=invention,
         stream_type=ev.INVENTION_STREAM,
-        stream_id=invention.id,
+        new_events=[NewEvent(ev.INVENTION_HANDED_OVER, payload.model_dump(mode="json"))],
         expected_version=expected_version,
-        event_type=ev.INVENTION_HANDED_OVER,
-        payload=payload.model_dump(mode="json"),
         district_id=invention.district_id,
         occurred_at=data.on,
     )

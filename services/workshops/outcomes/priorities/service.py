@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 
 from services.workshops.outcomes import events as ev
 from services.workshops.outcomes.base import (
-    append_events,
     check_origin,
     district_workshop,
     invalid,
@@ -30,7 +29,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ForbiddenError, NotFoundError
-from shared.eventlog import RecordedEvent, TimePoint, fold_at, read_at
+from shared.eventlog import NewEvent, RecordedEvent, TimePoint, append_to, fold_at, read_at
 from shared.pagination import paginate
 
 # Which governance body must own a step, checked against the registry's memberships of the caller.
@@ -110,13 +109,12 @@ def create_priority(
         edition_id=str_or_none(priority.edition_id),
         origin=ev.Origin(kind=priority.origin_kind, id=priority.origin_id) if priority.origin_kind else None,
     )
-    priority.version = append_events(
+    append_to(
         session,
+        row=priority,
         stream_type=ev.PRIORITY_STREAM,
-        stream_id=priority.id,
+        new_events=[NewEvent(ev.PRIORITY_PROPOSED, payload.model_dump(mode="json"))],
         expected_version=0,
-        event_type=ev.PRIORITY_PROPOSED,
-        payload=payload.model_dump(mode="json"),
         district_id=priority.district_id,
         occurred_at=occurred_at,
     )
@@ -179,13 +177,12 @@ def _transition(
         to_state=priority.state.value,
         **details,
     )
-    priority.version = append_events(
+    append_to(
         session,
+        row=priority,
         stream_type=ev.PRIORITY_STREAM,
-        stream_id=priority.id,
+        new_events=[NewEvent(event_type, payload.model_dump(mode="json"))],
         expected_version=expected_version,
-        event_type=event_type,
-        payload=payload.model_dump(mode="json"),
         district_id=priority.district_id,
         occurred_at=occurred_at,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from services.workshops.outcomes.base import append_events, invalid
+from services.workshops.outcomes.base import invalid
 from services.workshops.participation import markdown
 from services.workshops.participation import queries as participation_queries
 from services.workshops.participation import service as participation
@@ -35,6 +35,7 @@ from services.workshops.processes.models import Process, ProcessStatus
 from shared.auth.principal import Principal, Role
 from shared.db import utcnow
 from shared.errors import ConflictError, EditWindowClosedError, ForbiddenError, NotFoundError
+from shared.eventlog import NewEvent, append_to
 
 COMMENTABLE = (ProposalState.PUBLISHED, ProposalState.PROMOTED)
 
@@ -51,17 +52,14 @@ def _ids(comment: Comment) -> dict[str, str]:
 def _record(
     session: Session, comment: Comment, event_type: str, payload: dict[str, Any], *, expected_version: int
 ) -> Comment:
-    comment.version = append_events(
+    append_to(
         session,
+        row=comment,
         stream_type=ev.COMMENT,
-        stream_id=comment.id,
-        district_id=comment.district_id,
-        event_type=event_type,
-        payload=payload,
+        new_events=[NewEvent(event_type, payload)],
         expected_version=expected_version,
+        district_id=comment.district_id,
     )
-    session.add(comment)
-    session.flush()
     return comment
 
 

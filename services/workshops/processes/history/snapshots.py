@@ -15,7 +15,7 @@ from services.workshops.processes.models import (
     Process,
     ProcessSnapshot,
 )
-from shared.eventlog import RecordedEvent, read_stream, stream_version
+from shared.eventlog import RecordedEvent, every_versions, read_stream, register_policy, stream_version
 
 PROCESS_SNAPSHOT_EVERY = 500
 """A process stream is snapshotted at every multiple of this version: an as-of read folds at most this many events."""
@@ -117,3 +117,12 @@ def snapshot_all_processes(*, session: Session) -> int:
     session.execute(sa.delete(ProcessSnapshot).where(col(ProcessSnapshot.fold_format) != PROCESS_FOLD_FORMAT))
     process_ids = session.exec(select(Process.id)).all()
     return sum(snapshot_process(session=session, process_id=process_id) for process_id in process_ids)
+
+
+def _snapshot_after_append(session: Session, stream_id: str, version: int) -> None:
+    snapshot_process(session=session, process_id=uuid.UUID(stream_id), through_version=version)
+
+
+# Every append to a process stream that crosses a multiple of PROCESS_SNAPSHOT_EVERY writes the snapshot in the
+# same transaction, whichever domain appends (the process's own routes, an import, a migration).
+register_policy(events.PROCESS, every_versions(lambda: PROCESS_SNAPSHOT_EVERY, _snapshot_after_append))

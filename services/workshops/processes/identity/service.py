@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 from services.workshops.localtime import ROME
 from services.workshops.processes import events
 from services.workshops.processes.base import (
-    append_events,
     append_workshop_events,
     ensure_district_exists,
     get_process,
@@ -39,7 +38,7 @@ from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def _check_edition_for_district(
@@ -168,7 +167,7 @@ def create_process(*, session: Session, registry: RegistryClient, data: ProcessC
         session.add(phase)
         new_events.append(NewEvent(events.PROCESS_PHASE_ADDED, _phase_payload(process, phase)))
     session.flush()
-    append_events(
+    append_to(
         session,
         stream_type=events.PROCESS,
         row=process,
@@ -214,7 +213,7 @@ def update_process(
     payload = events.ProcessUpdated(
         process_id=str(process.id), district_id=str(process.district_id), changes=changes
     )
-    append_events(
+    append_to(
         session,
         stream_type=events.PROCESS,
         row=process,
@@ -285,7 +284,7 @@ def add_phase(
     new_events = [NewEvent(events.PROCESS_PHASE_ADDED, _phase_payload(process, phase))]
     if phase.is_current:
         new_events.extend(_clear_current_phase(session, process, phase.id))
-    append_events(
+    append_to(
         session,
         stream_type=events.PROCESS,
         row=process,
@@ -336,7 +335,7 @@ def update_phase(
     ]
     if changes.get("is_current") is True:
         new_events.extend(_clear_current_phase(session, process, phase.id))
-    append_events(
+    append_to(
         session,
         stream_type=events.PROCESS,
         row=process,
@@ -383,7 +382,7 @@ def change_process_status(
         previous_status=previous.value,
         closed_on=iso(process.closed_on),
     )
-    append_events(
+    append_to(
         session,
         stream_type=events.PROCESS,
         row=process,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.workshops.processes import events
-from services.workshops.processes.base import append_events, ensure_district_exists, iso
+from services.workshops.processes.base import ensure_district_exists, iso
 from services.workshops.processes.models import (
     Edition,
     Programme,
@@ -17,7 +17,7 @@ from services.workshops.processes.models import (
 from services.workshops.processes.programmes.schemas import EditionCreate, ProgrammeCreate
 from shared.clients.registry import RegistryClient
 from shared.errors import ConflictError, NotFoundError
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def create_programme(
@@ -30,7 +30,7 @@ def create_programme(
     payload = events.ProgrammeCreated(
         programme_id=str(programme.id), name=programme.name, description=programme.description
     )
-    append_events(
+    append_to(
         session,
         stream_type=events.PROGRAMME,
         row=programme,
@@ -91,7 +91,7 @@ def create_edition(
         starts_on=iso(edition.starts_on),
         ends_on=iso(edition.ends_on),
     )
-    append_events(
+    append_to(
         session,
         stream_type=events.EDITION,
         row=edition,
@@ -120,7 +120,7 @@ def add_edition_district(
     payload = events.EditionDistrictAdded(
         edition_id=str(edition.id), programme_id=str(edition.programme_id), district_id=str(district_id)
     )
-    append_events(
+    append_to(
         session,
         stream_type=events.EDITION,
         row=edition,
