@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
-from services.registry.common.service import emit, unique
+from services.registry.common.service import unique
 from services.registry.facilitators.models import FacilitatorProfile
 from services.registry.people.models import Person
 from services.registry.supervisions import events as ev
@@ -33,7 +33,7 @@ from services.registry.supervisions.schemas import (
 from shared.auth.principal import Principal
 from shared.clients.workshops import WorkshopsClient
 from shared.errors import FieldError, ForbiddenError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def get_supervision(*, session: Session, supervision_id: uuid.UUID) -> Supervision:
@@ -132,11 +132,10 @@ def create_supervision(
     session.flush()
     for person_id in supervisors:
         session.add(Supervisor(supervision_id=row.id, person_id=person_id))
-    row.version = emit(
+    append_to(
         session,
+        row=row,
         stream_type=ev.SUPERVISION,
-        stream_id=row.id,
-        expected_version=0,
         new_events=[
             NewEvent(
                 ev.SUPERVISION_SCHEDULED,
@@ -148,6 +147,7 @@ def create_supervision(
                 ).dump(),
             )
         ],
+        expected_version=0,
         district_id=None,
     )
     session.flush()
@@ -201,11 +201,10 @@ def bring_case(
     )
     session.add(case)
     session.flush()
-    supervision.version = emit(
+    append_to(
         session,
+        row=supervision,
         stream_type=ev.SUPERVISION,
-        stream_id=supervision.id,
-        expected_version=supervision.version,
         new_events=[
             NewEvent(
                 ev.SUPERVISION_CASE_BROUGHT,
@@ -221,6 +220,7 @@ def bring_case(
                 ).dump(),
             )
         ],
+        expected_version=supervision.version,
         district_id=case.district_id,
     )
     session.add(supervision)
@@ -237,11 +237,10 @@ def add_note(
     note = SupervisionNote(case_id=case.id, author_id=_caller(principal), body=data.body)
     session.add(note)
     session.flush()
-    supervision.version = emit(
+    append_to(
         session,
+        row=supervision,
         stream_type=ev.SUPERVISION,
-        stream_id=supervision.id,
-        expected_version=supervision.version,
         new_events=[
             NewEvent(
                 ev.SUPERVISION_NOTE_ADDED,
@@ -254,6 +253,7 @@ def add_note(
                 ).dump(),
             )
         ],
+        expected_version=supervision.version,
         district_id=case.district_id,
     )
     session.add(supervision)

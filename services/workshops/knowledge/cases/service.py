@@ -27,12 +27,13 @@ from services.workshops.knowledge.cases.schemas import (
     GuidanceIn,
 )
 from services.workshops.knowledge.manual.service import slugify
-from services.workshops.outcomes.base import append_events, invalid
+from services.workshops.outcomes.base import invalid
 from services.workshops.processes.labs.models import LabMeeting
 from services.workshops.processes.models import Process
 from shared.auth.principal import Principal
 from shared.db import utcnow
 from shared.errors import ConflictError, NotFoundError
+from shared.eventlog import NewEvent, append_to
 
 # --- who ------------------------------------------------------------------------------------------------
 
@@ -167,17 +168,14 @@ def _payload(session: Session, case: Case) -> dict[str, Any]:
 
 def _record(session: Session, case: Case, event_type: str) -> None:
     session.flush()
-    case.version = append_events(
+    append_to(
         session,
+        row=case,
         stream_type=ev.CASE_STREAM,
-        stream_id=case.id,
+        new_events=[NewEvent(event_type, _payload(session, case))],
         expected_version=case.version,
-        event_type=event_type,
-        payload=_payload(session, case),
         district_id=case.district_id,
     )
-    session.add(case)
-    session.flush()
 
 
 def _set_questions(session: Session, case_id: uuid.UUID, questions: Sequence[str]) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from services.workshops.processes.base import append_events
 from services.workshops.processes.labs import events as ev
 from services.workshops.processes.labs.models import (
     LabGroup,
@@ -28,7 +27,7 @@ from services.workshops.processes.models import Edition
 from services.workshops.processes.programmes.service import get_edition
 from shared.clients.registry import RegistryClient
 from shared.errors import FieldError, NotFoundError, ValidationFailed
-from shared.eventlog import NewEvent
+from shared.eventlog import NewEvent, append_to
 
 
 def get_meeting(*, session: Session, lab_meeting_id: uuid.UUID) -> LabMeeting:
@@ -152,7 +151,7 @@ def create_meeting(
     if people:
         _replace_participants(session, meeting, people)
         new_events.append(_participants_event(meeting, edition, people))
-    append_events(
+    append_to(
         session,
         stream_type=ev.LAB_MEETING,
         row=meeting,
@@ -187,7 +186,7 @@ def set_participants(
     people = _people(registry, participants, "body.participants")
     edition = get_edition(session=session, edition_id=meeting.edition_id)
     _replace_participants(session, meeting, people)
-    append_events(
+    append_to(
         session,
         stream_type=ev.LAB_MEETING,
         row=meeting,
@@ -223,7 +222,7 @@ def create_group(
     if people:
         _replace_members(session, group, people)
         new_events.append(_members_event(group, people))
-    append_events(
+    append_to(
         session,
         stream_type=ev.LAB_GROUP,
         row=group,
@@ -255,7 +254,7 @@ def set_members(
     """Replace the members of a working group (lab_group.members_set)."""
     people = _people(registry, members, "body.members")
     _replace_members(session, group, people)
-    append_events(
+    append_to(
         session,
         stream_type=ev.LAB_GROUP,
         row=group,
