@@ -196,7 +196,7 @@ async def test_a_hidden_comment_is_a_placeholder_for_everybody_and_kept_for_the_
         (item,) = (await place.workshops.get(url, headers=headers)).json()["items"]
         assert {k: item.get(k) for k in placeholder} == placeholder, who
         one = (await place.workshops.get(f"/comments/{made['id']}", headers=headers)).json()
-        assert "333" not in str(one) and "333" not in str(item), who
+        assert "333 1234567" not in str(one) and "333 1234567" not in str(item), who  # (a UUID may hold "333")
 
     queued = (
         await place.workshops.get(
@@ -222,7 +222,7 @@ async def test_a_hidden_comment_is_a_placeholder_for_everybody_and_kept_for_the_
     assert reply.status_code == 422 and reply.json()["errors"][0]["path"] == "body.parent_id"
     events = read_stream(session, "comment", made["id"])
     assert [e.type for e in events] == ["comment.created", "comment.hidden"]
-    assert events[1].payload["reason"] == "personal_data" and "333" not in str(events[1].payload)
+    assert events[1].payload["reason"] == "personal_data" and "333 1234567" not in str(events[1].payload)
 
 
 @pytest.mark.anyio
