@@ -269,3 +269,16 @@ async def test_people_are_added_to_a_cohort_once(
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["path"] == "body.person_ids[0]"
+
+
+async def test_a_year_out_of_range_in_the_editions_list_is_a_422_on_its_query_field(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    # The fuzzer's huge integer once reached SQLite ("Python int too large") and answered 500.
+    for year in ("99999999999999999999999", "1800"):
+        response = await registry_client.get("/course-editions", params={"year": year}, headers=admin_headers)
+        assert response.status_code == 422, response.text
+        assert [e["path"] for e in response.json()["errors"]] == ["query.year"]
+    assert (
+        await registry_client.get("/course-editions", params={"year": 2018}, headers=admin_headers)
+    ).status_code == 200

@@ -6427,6 +6427,7 @@ export interface operations {
         parameters: {
             query?: {
                 course_id?: string | null;
+                /** @description Only editions of this year. */
                 year?: number | null;
                 /** @description Page size (1-500). */
                 limit?: number;

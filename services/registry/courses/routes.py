@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
 from services.registry.courses import queries, service
@@ -163,7 +163,7 @@ def list_course_editions(
     response: Response,
     session: SessionDep,
     course_id: uuid.UUID | None = None,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="Only editions of this year.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
