@@ -88,7 +88,6 @@ def create_agreement(*, session: Session, data: AgreementCreate) -> tuple[Agreem
         expected_version=0,
         district_id=agreement.district_id,
     )
-    session.flush()
     return agreement, organisation_ids
 
 
@@ -116,7 +115,6 @@ def end_agreement(*, session: Session, agreement: Agreement, valid_to: date) -> 
         expected_version=agreement.version,
         district_id=agreement.district_id,
     )
-    session.flush()
     return agreement
 
 

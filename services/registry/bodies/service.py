@@ -96,7 +96,6 @@ def create_body(*, session: Session, data: BodyCreate) -> GovernanceBody:
         expected_version=0,
         district_id=body.district_id,
     )
-    session.flush()
     return body
 
 
@@ -152,7 +151,6 @@ def add_member(*, session: Session, body: GovernanceBody, data: MembershipCreate
         expected_version=body.version,
         district_id=body.district_id,
     )
-    session.flush()
     return membership
 
 
@@ -184,7 +182,6 @@ def end_member(
         expected_version=body.version,
         district_id=body.district_id,
     )
-    session.flush()
     return membership
 
 
@@ -277,7 +274,6 @@ def add_relation(*, session: Session, body: GovernanceBody, data: RelationCreate
         expected_version=body.version,
         district_id=body.district_id,
     )
-    session.flush()
     return relation
 
 
@@ -307,7 +303,6 @@ def end_relation(
         expected_version=body.version,
         district_id=body.district_id,
     )
-    session.flush()
     return relation
 
 

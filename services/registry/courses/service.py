@@ -77,7 +77,6 @@ def create_course(*, session: Session, data: CourseCreate) -> Course:
         expected_version=0,
         district_id=None,
     )
-    session.flush()
     return course
 
 

@@ -19,7 +19,6 @@ from services.registry.common.service import require_existing, rows_by
 from services.registry.districts import queries
 from services.registry.districts.models import District, DistrictMunicipality, DistrictPopulation
 from services.registry.districts.schemas import DistrictCreate, DistrictUpdate, MunicipalityCreate
-from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, append_to
 
@@ -112,7 +111,6 @@ def create_district(
         expected_version=0,
         district_id=district.id,
     )
-    session.flush()
     return district
 
 
@@ -149,7 +147,6 @@ def update_district(
         setattr(district, name, value)
     if "name" in changes:
         district.search_name = normalise_search(district.name)
-    district.updated_at = utcnow()
     payload = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
     append_to(
         session,
@@ -163,7 +160,6 @@ def update_district(
         expected_version=expected_version,
         district_id=district.id,
     )
-    session.flush()
     return district
 
 
@@ -182,7 +178,6 @@ def set_population(
         session.add(DistrictPopulation(district_id=district.id, year=year, population=population))
     else:
         row.population = population
-    district.updated_at = utcnow()
     append_to(
         session,
         row=district,
@@ -198,7 +193,6 @@ def set_population(
         expected_version=expected_version,
         district_id=district.id,
     )
-    session.flush()
     return district
 
 
@@ -209,7 +203,6 @@ def set_boundary(
     if district.boundary == boundary:
         return district
     district.boundary = boundary
-    district.updated_at = utcnow()
     append_to(
         session,
         row=district,
@@ -223,7 +216,6 @@ def set_boundary(
         expected_version=expected_version,
         district_id=district.id,
     )
-    session.flush()
     return district
 
 
@@ -274,7 +266,6 @@ def add_municipality(
         expected_version=district.version,
         district_id=district.id,
     )
-    session.flush()
     return row
 
 

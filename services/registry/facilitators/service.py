@@ -78,7 +78,6 @@ def create_facilitator(*, session: Session, person: Person, data: FacilitatorCre
         expected_version=person.version,
         district_id=first(district_ids),
     )
-    session.flush()
     return profile
 
 
@@ -156,5 +155,4 @@ def record_training(
         expected_version=person.version,
         district_id=first(district_ids),
     )
-    session.flush()
     return training

@@ -14,7 +14,6 @@ from services.registry.common.service import first, links, require_existing, set
 from services.registry.districts.service import require_districts
 from services.registry.organisations.models import Organisation, OrganisationDistrict
 from services.registry.organisations.schemas import OrganisationCreate, OrganisationUpdate
-from shared.db import utcnow
 from shared.errors import NotFoundError
 from shared.eventlog import NewEvent, append_to
 
@@ -74,7 +73,6 @@ def create_organisation(*, session: Session, data: OrganisationCreate) -> Organi
         expected_version=0,
         district_id=first(district_ids),
     )
-    session.flush()
     return organisation
 
 
@@ -113,7 +111,6 @@ def update_organisation(
         changed.append("district_ids")
     if not changed:
         return organisation
-    organisation.updated_at = utcnow()
     append_to(
         session,
         row=organisation,
@@ -132,5 +129,4 @@ def update_organisation(
         expected_version=expected_version,
         district_id=first(district_ids),
     )
-    session.flush()
     return organisation

@@ -130,7 +130,6 @@ def create_person(*, session: Session, data: PersonCreate) -> Person:
         expected_version=0,
         district_id=first(district_ids),
     )
-    session.flush()
     return person
 
 
@@ -166,7 +165,6 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
     if not changed:
         return person
     person.search_name = _person_search(person)
-    person.updated_at = utcnow()
     append_to(
         session,
         row=person,
@@ -186,7 +184,6 @@ def update_person(*, session: Session, person: Person, data: PersonUpdate, expec
         expected_version=expected_version,
         district_id=first(district_ids),
     )
-    session.flush()
     return person
 
 
@@ -201,7 +198,6 @@ def _append_person_event(session: Session, person: Person, new_event: NewEvent) 
         expected_version=person.version,
         district_id=first(district_ids),
     )
-    session.flush()
 
 
 def _erase_supervision_notes(session: Session, person_id: uuid.UUID) -> None:

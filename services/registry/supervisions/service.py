@@ -150,7 +150,6 @@ def create_supervision(
         expected_version=0,
         district_id=None,
     )
-    session.flush()
     return row
 
 

@@ -161,7 +161,6 @@ def configure(
     row.topics = [t.model_dump(mode="json") for t in data.topics]
     row.answer_states = [s.model_dump(mode="json") for s in data.answer_states]
     row.comment_edit_minutes = data.comment_edit_minutes
-    row.updated_at = utcnow()
     payload = ev.ParticipationConfigured(
         process_id=str(process.id),
         district_id=str(process.district_id),

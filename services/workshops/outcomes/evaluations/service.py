@@ -25,7 +25,6 @@ from services.workshops.outcomes.models import (
 )
 from services.workshops.processes.models import Process, Workshop
 from shared.clients.registry import RegistryClient
-from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, TimePoint, append_to, streams_at
 from shared.numbers import MEAN_PLACES, round_half_up
@@ -102,7 +101,6 @@ def create_template(
         expected_version=0,
         district_id=template.district_id,
     )
-    session.flush()
     return template, version
 
 
@@ -113,7 +111,6 @@ def revise_template(
     if data.name is not None:
         template.name_it, template.name_en = data.name.it, data.name.en
     template.current_version += 1
-    template.updated_at = utcnow()
     version = EvaluationTemplateVersion(
         template_id=template.id,
         number=template.current_version,
@@ -270,7 +267,6 @@ def record_response(
         district_id=process.district_id,
         occurred_at=workshop.starts_at if workshop else None,
     )
-    session.flush()
     return response
 
 

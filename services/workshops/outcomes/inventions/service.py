@@ -30,7 +30,6 @@ from services.workshops.processes.base import require_local_references, require_
 from services.workshops.processes.models import Process, Workshop, WorkshopMethod
 from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
-from shared.db import utcnow
 from shared.errors import NotFoundError
 from shared.eventlog import NewEvent, RecordedEvent, TimePoint, append_to, fold_at
 from shared.pagination import paginate
@@ -213,7 +212,6 @@ def create_invention(
         district_id=process.district_id,
         occurred_at=occurred_at,
     )
-    session.flush()
     return invention
 
 
@@ -262,7 +260,6 @@ def update_invention(
             changes[name] = len(value) if name == "attachments" else value
     if not changes:
         return invention
-    invention.updated_at = utcnow()
     payload = ev.InventionUpdated(
         invention_id=str(invention.id),
         process_id=str(invention.process_id),
@@ -305,7 +302,6 @@ def hand_over_invention(
     invention.handed_over_to_organisation_id = data.to_organisation_id
     invention.handed_over_on = data.on
     invention.handover_note = data.note
-    invention.updated_at = utcnow()
     payload = ev.InventionHandedOver(
         invention_id=str(invention.id),
         process_id=str(invention.process_id),

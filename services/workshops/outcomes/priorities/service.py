@@ -27,7 +27,6 @@ from services.workshops.outcomes.statemachine import PriorityAction, allowed_tra
 from services.workshops.processes.models import Process, Workshop, WorkshopMethod
 from shared.auth.principal import Principal
 from shared.clients.registry import RegistryClient
-from shared.db import utcnow
 from shared.errors import ForbiddenError, NotFoundError
 from shared.eventlog import NewEvent, RecordedEvent, TimePoint, append_to, fold_at, read_at
 from shared.pagination import paginate
@@ -118,7 +117,6 @@ def create_priority(
         district_id=priority.district_id,
         occurred_at=occurred_at,
     )
-    session.flush()
     return priority
 
 
@@ -168,7 +166,6 @@ def _transition(
     """Apply one step of the state machine and append its event (dated ``occurred_at``, default now)."""
     from_state = PriorityState(priority.state)
     priority.state = apply_transition(from_state, action)
-    priority.updated_at = utcnow()
     payload = payload_model(
         priority_id=str(priority.id),
         process_id=str_or_none(priority.process_id),
