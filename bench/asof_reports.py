@@ -95,7 +95,7 @@ def measure(
     import sqlalchemy as sa
     from sqlmodel import col, select
 
-    from services.reporting import asof, pages, service
+    from services.reporting import asof, dashboard, diary, pages
     from services.reporting.models import DistrictView, EditionView, ProcessView
     from services.reporting.schemas import DashboardPublic, DiaryPublic
     from shared.db import Database
@@ -136,7 +136,7 @@ def measure(
         point = TimePoint.of(last_day, None)
 
         def render(on: Any) -> None:
-            report = service.diary(session=on, district_id=district_id, edition_id=edition_id)
+            report = diary.diary(session=on, district_id=district_id, edition_id=edition_id)
             body = DiaryPublic.model_validate(report)
             pages.render_diary(body.model_dump())
             body.model_dump_json()
@@ -158,7 +158,9 @@ def measure(
                     folded = time.perf_counter()
                     render(scratch)
                     rendered = time.perf_counter()
-                    DashboardPublic.model_validate(service.dashboard(session=scratch, edition_id=edition_id))
+                    DashboardPublic.model_validate(
+                        dashboard.dashboard(session=scratch, edition_id=edition_id)
+                    )
                     ended = time.perf_counter()
                 phases["fold"].append(folded - started)
                 phases["diary"].append(rendered - folded)

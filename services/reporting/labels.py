@@ -81,7 +81,7 @@ PRIORITY_OUTCOMES: dict[str, tuple[str, str]] = {
     "carried_over": ("Rinviato all'anno successivo", "Carried over to next year"),
 }
 
-# The dashboard's buckets of priorities (service.Scope.priorities_by_outcome).
+# The dashboard's buckets of priorities (figures.Scope.priorities_by_outcome).
 PRIORITY_BUCKETS: dict[str, tuple[str, str]] = {
     "validated": ("Validate", "Validated"),
     "rejected": ("Respinte", "Rejected"),

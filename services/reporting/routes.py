@@ -16,7 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from services.reporting import asof, datapackage, opendata, pages, service
+from services.reporting import asof, dashboard, datapackage, diary, opendata, pages, service, timeline
 from services.reporting.labels import to_rome
 from services.reporting.pagecache import page_cache
 from services.reporting.schemas import (
@@ -89,7 +89,7 @@ def get_process_timeline(
     process_id: uuid.UUID,
     session: SessionDep,
     order: Annotated[
-        service.TimelineOrder,
+        timeline.TimelineOrder,
         Query(
             description="`occurred` (default): by when things happened; `log`: in the order they were recorded."
         ),
@@ -104,7 +104,7 @@ def get_process_timeline(
     limit: Annotated[int, Query(ge=1, le=1000, description="Entries per page.")] = 200,
 ) -> TimelinePublic:
     process = service.get_process(session=session, process_id=process_id)
-    entries, next_after, next_cursor = service.timeline(
+    entries, next_after, next_cursor = timeline.timeline(
         session=session, process_id=process_id, order=order, after=after, cursor=cursor, limit=limit
     )
     return TimelinePublic(
@@ -118,7 +118,7 @@ def get_process_timeline(
 
 
 def _timeline_item(entry: TimelineEntry) -> TimelineEntryPublic:
-    italian, english = service.timeline_sentence(entry)
+    italian, english = timeline.timeline_sentence(entry)
     return TimelineEntryPublic(
         position=entry.position,
         occurred_at=entry.occurred_at,
@@ -161,7 +161,7 @@ async def get_district_diary(
     def render(session: Session) -> tuple[bytes, str]:
         service.get_district(session=session, district_id=district_id)
         service.get_edition(session=session, edition_id=edition)
-        report = service.diary(
+        report = diary.diary(
             session=session, district_id=district_id, edition_id=edition, today=_today(point)
         )
         body = DiaryPublic.model_validate({**report, "as_of": point.as_of, "known_at": point.known_at})
@@ -230,10 +230,10 @@ async def get_regional_dashboard(
     def render(session: Session) -> tuple[bytes, str]:
         if edition is not None:
             service.get_edition(session=session, edition_id=edition)
-        report = service.dashboard(session=session, edition_id=edition)
+        report = dashboard.dashboard(session=session, edition_id=edition)
         body = DashboardPublic.model_validate({**report, "as_of": point.as_of, "known_at": point.known_at})
         if html:
-            geometries = service.district_geometries(session=session)
+            geometries = dashboard.district_geometries(session=session)
             return pages.render_dashboard(body.model_dump(), geometries).encode(), HTML_MEDIA_TYPE
         return _json_bytes(body), JSON_MEDIA_TYPE
 

@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from services.reporting.consumer import run_once
+from services.reporting.diary import diary
 from services.reporting.models import Checkpoint
-from services.reporting.service import diary
 from shared.db import Database
 from shared.eventlog import last_position
 from shared.migrations import upgrade_all

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.reporting import opendata, service
+from services.reporting import dashboard, diary, opendata
 from services.reporting.consumer import catch_up
 from tests.reporting.conftest import EventScript
 from tests.reporting.scripted import build
@@ -26,7 +26,7 @@ def _table(session: Session, name: str) -> str:
 def renders(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How often each report was computed from the read models (the real functions still run)."""
     counts = {"dashboard": 0, "diary": 0, "open_data_rows": 0}
-    homes = {"dashboard": service, "diary": service, "open_data_rows": opendata}
+    homes = {"dashboard": dashboard, "diary": diary, "open_data_rows": opendata}
     for name in counts:
         real = getattr(homes[name], name)
 
