@@ -142,6 +142,11 @@ class TestDatabase(Database):
     def session(self, *, write: bool = True) -> Session:
         return Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
+    @contextmanager
+    def pinned(self) -> Iterator[Session]:
+        with self.session() as session:
+            yield session
+
 
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from services.reporting.webhooks import events as ev
@@ -281,18 +281,6 @@ def fan_out_lag(*, session: Session) -> int:
     return max(last_position(session) - fan_out_position(session=session), 0)
 
 
-def correlation_id_of(*, session: Session, delivery: WebhookDelivery) -> str | None:
-    """The correlation id (the request id) of the event a delivery carries; None for pings and old events."""
-    if delivery.event_id is None:
-        return None
-    value = (
-        session.connection()
-        .execute(select(events_table.c.correlation_id).where(events_table.c.event_id == delivery.event_id))
-        .scalar()
-    )
-    return str(value) if value else None
-
-
 # --- sending: leases and outcomes ------------------------------------------------------------------
 
 
@@ -351,18 +339,81 @@ def release_subscription(*, session: Session, subscription_id: uuid.UUID, worker
     )
 
 
-def head_delivery(*, session: Session, subscription_id: uuid.UUID) -> WebhookDelivery | None:
-    """The oldest pending delivery of a subscription: the only one that may be sent now."""
+@dataclass(frozen=True)
+class SendTarget:
+    """Where and how a leased subscription's deliveries are sent, read once per batch."""
+
+    url: str
+    secrets_in_use: list[str]
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """What sending one delivery needs, read with its batch (no ORM object)."""
+
+    id: uuid.UUID
+    message_id: str
+    attempts: int
+    next_attempt_at: datetime
+    body: dict[str, Any]
+    # The request that caused the event; None for pings and events written outside a request.
+    correlation_id: str | None
+
+
+def lease_batch(
+    *, session: Session, subscription_id: uuid.UUID, worker_id: str, lease_seconds: float, limit: int
+) -> tuple[SendTarget, list[DueDelivery]] | None:
+    """Renew the lease and read the subscription's oldest ``limit`` pending deliveries, in ``seq`` order.
+
+    None when the lease is lost or the subscription disabled. Only the first may be sent at once; each next
+    one only after the previous one succeeded or was given up (the dispatcher stops the batch otherwise).
+    """
+    if not claim_subscription(
+        session=session, subscription_id=subscription_id, worker_id=worker_id, lease_seconds=lease_seconds
+    ):
+        return None
+    conn = session.connection()
+    subscription = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    delivery = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    row = conn.execute(
+        select(
+            subscription.c.url,
+            subscription.c.secret,
+            subscription.c.previous_secret,
+            subscription.c.previous_secret_expires_at,
+        ).where(subscription.c.id == subscription_id)
+    ).one()
+    secrets_in_use = [row.secret]
+    if row.previous_secret and row.previous_secret_expires_at and row.previous_secret_expires_at > utcnow():
+        secrets_in_use.append(row.previous_secret)
     statement = (
-        select(WebhookDelivery)
-        .where(
-            WebhookDelivery.subscription_id == subscription_id,
-            WebhookDelivery.status == DeliveryStatus.PENDING.value,
+        select(
+            delivery.c.id,
+            delivery.c.message_id,
+            delivery.c.attempts,
+            delivery.c.next_attempt_at,
+            delivery.c.body,
+            events_table.c.correlation_id,
         )
-        .order_by(col(WebhookDelivery.seq))
-        .limit(1)
+        .select_from(delivery.outerjoin(events_table, events_table.c.event_id == delivery.c.event_id))
+        .where(
+            delivery.c.subscription_id == subscription_id, delivery.c.status == DeliveryStatus.PENDING.value
+        )
+        .order_by(delivery.c.seq)
+        .limit(limit)
     )
-    return session.exec(statement).first()
+    due = [
+        DueDelivery(
+            id=r.id,
+            message_id=r.message_id,
+            attempts=r.attempts,
+            next_attempt_at=r.next_attempt_at,
+            body=r.body,
+            correlation_id=str(r.correlation_id) if r.correlation_id else None,
+        )
+        for r in conn.execute(statement)
+    ]
+    return SendTarget(url=row.url, secrets_in_use=secrets_in_use), due
 
 
 @dataclass(frozen=True)
@@ -389,9 +440,18 @@ class AttemptOutcome:
         return self.status_code == 429 or self.status_code >= 500
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """An attempt as recorded: the delivery's new status, and whether this worker still holds the lease."""
+
+    status: DeliveryStatus
+    leased: bool
+
+
 def record_attempt(
     *,
     session: Session,
+    subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
     attempt_no: int,
     outcome: AttemptOutcome,
@@ -399,27 +459,34 @@ def record_attempt(
     next_delay_seconds: float,
     max_attempts: int,
     disable_after: timedelta,
-) -> WebhookDelivery | None:
-    """Log an attempt and move the delivery on; disable the subscription after failing too long.
+    lease_seconds: float,
+) -> Recorded | None:
+    """Log an attempt, move the delivery on and renew the lease; disable the subscription after failing too long.
 
     Returns None when the delivery was no longer at ``attempt_no - 1`` attempts (someone else recorded it).
+    Core statements only: a success costs three (delivery, attempt, subscription) in one transaction.
     """
     now = utcnow()
     table = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    error = outcome.error[:1000] if outcome.error else None
     values: dict[str, Any] = {
         "attempts": attempt_no,
         "last_attempt_at": outcome.started_at,
         "last_status_code": outcome.status_code,
-        "last_error": outcome.error[:1000] if outcome.error else None,
+        "last_error": error,
     }
     if outcome.succeeded:
-        values.update(status=DeliveryStatus.SUCCEEDED.value, completed_at=now)
+        status = DeliveryStatus.SUCCEEDED
+        values.update(status=status.value, completed_at=now)
     elif outcome.retryable and attempt_no < max_attempts:
+        status = DeliveryStatus.PENDING
         values.update(next_attempt_at=now + timedelta(seconds=next_delay_seconds))
     else:
-        values.update(status=DeliveryStatus.FAILED.value, completed_at=now)
+        status = DeliveryStatus.FAILED
+        values.update(status=status.value, completed_at=now)
+    conn = session.connection()
     # Optimistic check: only the worker that sent attempt N may record it.
-    updated = session.connection().execute(
+    updated = conn.execute(
         update(table)
         .where(
             table.c.id == delivery_id,
@@ -430,33 +497,52 @@ def record_attempt(
     )
     if updated.rowcount != 1:
         return None
-    delivery = session.get(WebhookDelivery, delivery_id)
-    assert delivery is not None
-    session.refresh(delivery)
-    session.add(
-        WebhookAttempt(
-            delivery_id=delivery_id,
-            subscription_id=delivery.subscription_id,
-            attempt_no=attempt_no,
-            started_at=outcome.started_at,
-            latency_ms=outcome.latency_ms,
-            status_code=outcome.status_code,
-            response_excerpt=outcome.response_excerpt,
-            error=outcome.error[:1000] if outcome.error else None,
-            worker_id=worker_id,
-        )
+    conn.execute(
+        insert(WebhookAttempt.__table__),  # type: ignore[attr-defined]
+        {
+            "id": uuid.uuid4(),
+            "delivery_id": delivery_id,
+            "subscription_id": subscription_id,
+            "attempt_no": attempt_no,
+            "started_at": outcome.started_at,
+            "latency_ms": outcome.latency_ms,
+            "status_code": outcome.status_code,
+            "response_excerpt": outcome.response_excerpt,
+            "error": error,
+            "worker_id": worker_id,
+        },
     )
-    subscription = session.get(WebhookSubscription, delivery.subscription_id)
-    assert subscription is not None
+    subscriptions = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    lease = {"lease_owner": worker_id, "lease_until": now + timedelta(seconds=lease_seconds)}
     if outcome.succeeded:
-        subscription.failing_since = None
-    elif subscription.failing_since is None:
-        subscription.failing_since = outcome.started_at
-    elif now - subscription.failing_since >= disable_after and subscription.enabled:
-        _disable(session, subscription, outcome, now)
-    session.add(subscription)
-    session.flush()
-    return delivery
+        lease["failing_since"] = None
+    # Renewing proves we still hold the lease (and that the subscription is still enabled) for the next send.
+    renewed = conn.execute(
+        update(subscriptions)
+        .where(
+            subscriptions.c.id == subscription_id,
+            subscriptions.c.enabled.is_(True),
+            or_(
+                subscriptions.c.lease_until.is_(None),
+                subscriptions.c.lease_until < now,
+                subscriptions.c.lease_owner == worker_id,
+            ),
+        )
+        .values(**lease)
+    )
+    leased = renewed.rowcount == 1
+    if not outcome.succeeded:
+        subscription = session.get(WebhookSubscription, subscription_id)
+        assert subscription is not None
+        session.refresh(subscription)
+        if subscription.failing_since is None:
+            subscription.failing_since = outcome.started_at
+        elif now - subscription.failing_since >= disable_after and subscription.enabled:
+            _disable(session, subscription, outcome, now)
+            leased = False
+        session.add(subscription)
+        session.flush()
+    return Recorded(status=status, leased=leased)
 
 
 def _disable(

@@ -22,8 +22,9 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -31,9 +32,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from sqlmodel import Session
 
-from services.reporting.webhooks import deliveries, subscriptions
-from services.reporting.webhooks.models import DeliveryStatus, WebhookSubscription
+from services.reporting.webhooks import deliveries
+from services.reporting.webhooks.models import DeliveryStatus
 from services.reporting.webhooks.signing import delivery_headers
 from shared.config import Settings
 from shared.db import Database, utcnow
@@ -68,6 +70,8 @@ class DispatcherConfig:
     max_retry_after_seconds: float = 86400.0
     batch_size: int = 500
     per_lease: int = 200
+    # Pending deliveries of a subscription read per lease renewal (then sent one after another).
+    send_batch: int = 100
     concurrency: int = 4
     allow_http_loopback: bool = False
     # Looked up at every attempt, so a name that now points inside the network is refused (DNS rebinding).
@@ -115,6 +119,17 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+@contextmanager
+def _committing(session: Session) -> Iterator[None]:
+    """One transaction on a held session: commit on success, roll back on error."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 class Dispatcher:
     """Fan-out and sending loop of one worker process."""
 
@@ -125,6 +140,7 @@ class Dispatcher:
             timeout=httpx.Timeout(config.timeout_seconds), follow_redirects=False, trust_env=False
         )
         self._stopping = threading.Event()
+        self._postgresql = database.dialect == "postgresql"
 
     # -- control --------------------------------------------------------------------------------
 
@@ -170,8 +186,35 @@ class Dispatcher:
     def _process_subscription(self, subscription_id: uuid.UUID) -> int:
         if self.stopping:
             return 0
+        with self._lease_session() as session:
+            return self._process_leased(session, subscription_id)
+
+    @contextmanager
+    def _lease_session(self) -> Iterator[Session]:
+        """One connection for a lease's many short transactions.
+
+        On PostgreSQL its commits do not wait for the WAL flush (``synchronous_commit = off``): they are
+        visible and atomic at once, and only a crash of the database server within ~3 x wal_writer_delay
+        can lose the last ones, always a suffix. A lost attempt record leaves its delivery pending, so it
+        is sent again with the same webhook-id (at least once, in order); a lost lease renewal or release
+        only lets the lease expire. Fan-out keeps synchronous commits (its deliveries must never be
+        re-queued under new webhook-ids).
+        """
+        with self.database.pinned() as session:
+            if self._postgresql:
+                session.connection().exec_driver_sql("SET synchronous_commit = off")
+                session.commit()
+            try:
+                yield session
+            finally:
+                if self._postgresql:
+                    session.rollback()
+                    session.connection().exec_driver_sql("RESET synchronous_commit")
+                    session.commit()
+
+    def _process_leased(self, session: Session, subscription_id: uuid.UUID) -> int:
         worker_id = self.config.worker_id
-        with self.database.transaction() as session:
+        with _committing(session):
             if not deliveries.claim_subscription(
                 session=session,
                 subscription_id=subscription_id,
@@ -182,44 +225,70 @@ class Dispatcher:
         sent = 0
         try:
             while sent < self.config.per_lease and not self.stopping:
-                if not self._send_head(subscription_id):
+                made, more = self._send_batch(session, subscription_id, self.config.per_lease - sent)
+                sent += made
+                if not more:
                     break
-                sent += 1
         finally:
-            with self.database.transaction() as session:
+            with _committing(session):
                 deliveries.release_subscription(
                     session=session, subscription_id=subscription_id, worker_id=worker_id
                 )
         return sent
 
-    def _send_head(self, subscription_id: uuid.UUID) -> bool:
-        """Send the subscription's oldest pending delivery if it is due; False when there is nothing to do."""
+    def _send_batch(self, session: Session, subscription_id: uuid.UUID, budget: int) -> tuple[int, bool]:
+        """Send a batch of the subscription's pending deliveries in order: (attempts made, worth reading more).
+
+        One transaction renews the lease and reads up to ``send_batch`` deliveries with the subscription's
+        URL and secrets; then each delivery is posted and recorded in its own short transaction (which also
+        renews the lease) before the next one goes out, so a crash re-sends at most the one in flight. The
+        batch stops at the first attempt that did not succeed: the next delivery waits until that one
+        succeeded or was given up (the next batch reads it again and finds it not yet due, or done).
+        """
         config = self.config
-        with self.database.transaction() as session:
-            # Renewing proves we still hold the lease (and that the subscription is still enabled).
-            if not deliveries.claim_subscription(
+        with _committing(session):
+            leased = deliveries.lease_batch(
                 session=session,
                 subscription_id=subscription_id,
                 worker_id=config.worker_id,
                 lease_seconds=config.lease_seconds,
-            ):
-                return False
-            delivery = deliveries.head_delivery(session=session, subscription_id=subscription_id)
-            if delivery is None or delivery.next_attempt_at > utcnow():
-                return False
-            subscription = session.get(WebhookSubscription, subscription_id)
-            assert subscription is not None
-            url = subscription.url
-            secrets_in_use = subscriptions.signing_secrets(subscription, utcnow())
-            delivery_id, message_id, attempt_no = delivery.id, delivery.message_id, delivery.attempts + 1
-            body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False)
-            correlation_id = deliveries.correlation_id_of(session=session, delivery=delivery)
+                limit=min(budget, config.send_batch),
+            )
+        if leased is None:
+            return 0, False
+        target, batch = leased
+        made = 0
+        for delivery in batch:
+            if self.stopping or delivery.next_attempt_at > utcnow():
+                return made, False
+            recorded, succeeded = self._attempt(session, subscription_id, target, delivery)
+            if recorded is None:
+                return made, False  # someone else recorded this attempt: leave the subscription to them
+            made += 1
+            if not recorded.leased:
+                return made, False
+            if not succeeded:
+                # Given up (the next one may go now) or waiting for a retry (the next batch sees it not due).
+                return made, recorded.status == DeliveryStatus.FAILED
+        return made, len(batch) == min(budget, config.send_batch)
+
+    def _attempt(
+        self,
+        session: Session,
+        subscription_id: uuid.UUID,
+        target: deliveries.SendTarget,
+        delivery: deliveries.DueDelivery,
+    ) -> tuple[deliveries.Recorded | None, bool]:
+        """Post one delivery and record the attempt; (the record or None if someone else recorded, success)."""
+        config = self.config
+        attempt_no = delivery.attempts + 1
+        body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False)
         outcome = self._post(
-            url,
-            message_id=message_id,
+            target.url,
+            message_id=delivery.message_id,
             body=body,
-            secrets_in_use=secrets_in_use,
-            correlation_id=correlation_id,
+            secrets_in_use=target.secrets_in_use,
+            correlation_id=delivery.correlation_id,
         )
         if outcome.retry_after_seconds is not None:
             delay = min(outcome.retry_after_seconds, config.max_retry_after_seconds)
@@ -227,16 +296,18 @@ class Dispatcher:
             delay = backoff_delay(
                 attempt_no, base=config.backoff_base_seconds, cap=config.backoff_max_seconds
             )
-        with self.database.transaction() as session:
+        with _committing(session):
             recorded = deliveries.record_attempt(
                 session=session,
-                delivery_id=delivery_id,
+                subscription_id=subscription_id,
+                delivery_id=delivery.id,
                 attempt_no=attempt_no,
                 outcome=outcome,
                 worker_id=config.worker_id,
                 next_delay_seconds=delay,
                 max_attempts=config.max_attempts,
                 disable_after=config.disable_after,
+                lease_seconds=config.lease_seconds,
             )
         if recorded is not None:
             # After the commit: the counters tell what the delivery log holds.
@@ -247,22 +318,23 @@ class Dispatcher:
             )
             WEBHOOK_DELIVERIES.labels(outcome=label).inc()
             WEBHOOK_LATENCY.labels(outcome=label).observe(outcome.latency_ms / 1000)
-        logger.info(
-            "webhook attempt",
-            extra={
-                "subscription_id": str(subscription_id),
-                "delivery_id": str(delivery_id),
-                "attempt": attempt_no,
-                "status_code": outcome.status_code,
-                "latency_ms": outcome.latency_ms,
-                "error": outcome.error,
-                "recorded": recorded is not None,
-                "message_id": message_id,
-                # The request that caused the event (also sent as the X-Correlation-Id header).
-                "correlation_id": correlation_id,
-            },
-        )
-        return recorded is not None
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "webhook attempt",
+                extra={
+                    "subscription_id": str(subscription_id),
+                    "delivery_id": str(delivery.id),
+                    "attempt": attempt_no,
+                    "status_code": outcome.status_code,
+                    "latency_ms": outcome.latency_ms,
+                    "error": outcome.error,
+                    "recorded": recorded is not None,
+                    "message_id": delivery.message_id,
+                    # The request that caused the event (also sent as the X-Correlation-Id header).
+                    "correlation_id": delivery.correlation_id,
+                },
+            )
+        return recorded, outcome.succeeded
 
     def _post(
         self,
