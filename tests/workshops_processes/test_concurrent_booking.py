@@ -72,9 +72,7 @@ def test_only_one_of_concurrent_overlapping_bookings_succeeds(committing_engine:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["booked"] + ["clash"] * (BOOKERS - 1), outcomes
     with database.session(write=False) as session:
-        statement = scheduling_service.list_workshops_query(
-            facilitator_id=facilitator, dialect=database.dialect
-        )
+        statement = scheduling_service.list_workshops_query(session=session, facilitator_id=facilitator)
         assert len(scheduling_service.list_all_workshops(session=session, statement=statement)) == 1
 
 

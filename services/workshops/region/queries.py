@@ -1,7 +1,7 @@
 """Statements of the lists across the region: workshops and priorities of every district, filtered.
 
 The workshops' statement starts from the one the process, district and facilitator lists use
-(``scheduling.service.list_workshops_query``), so a filter means the same everywhere; the priorities' one
+(``scheduling.queries.workshops``), so a filter means the same everywhere; the priorities' one
 applies the district list's filters (year, states) without its district.
 """
 
@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from services.workshops.localtime import ROME
 from services.workshops.outcomes.models import Priority, PriorityState
 from services.workshops.processes.models import Workshop, WorkshopMethod, WorkshopStatus
-from services.workshops.processes.scheduling.service import list_workshops_query
+from services.workshops.processes.scheduling import queries as scheduling
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -37,7 +37,7 @@ def workshops_statement(
     starts_before: datetime | None = None,
 ) -> Any:
     """Workshops of every district, filtered; ``year`` is the year (in Europe/Rome) they start in."""
-    statement = list_workshops_query(
+    statement = scheduling.workshops(
         process_id=process_id, starts_from=starts_from, starts_before=starts_before
     )
     if district_ids:

@@ -68,7 +68,7 @@ def get_process_ics(process_id: uuid.UUID, session: SessionDep) -> Response:
     """One VEVENT per workshop of the process (cancelled ones as STATUS:CANCELLED)."""
     process = base.get_process(session=session, process_id=process_id)
     workshops = service.list_all_workshops(
-        session=session, statement=service.list_workshops_query(process_id=process.id)
+        session=session, statement=service.list_workshops_query(session=session, process_id=process.id)
     )
     content = ical.build_calendar(session=session, workshops=workshops, name=process.title)
     return _ics(content, f"process-{process.id}.ics")
@@ -144,7 +144,7 @@ def list_process_workshops(
 ) -> Any:
     """Workshops of a process by start time."""
     base.get_process(session=session, process_id=process_id)
-    statement = service.list_workshops_query(process_id=process_id, status=status)
+    statement = service.list_workshops_query(session=session, process_id=process_id, status=status)
     return _workshop_page(request, response, session, statement, limit, cursor)
 
 
@@ -279,8 +279,8 @@ def get_facilitator_agenda(
     """The facilitator's workshops by start time, in every district."""
     base.ensure_person_found(registry=registry, person_id=facilitator_id)
     statement = service.list_workshops_query(
+        session=session,
         facilitator_id=str(facilitator_id),
-        dialect=session.get_bind().dialect.name,
         starts_from=starts_from,
         starts_before=starts_before,
     )
@@ -304,8 +304,8 @@ def get_facilitator_ics(
     """One VEVENT per workshop the facilitator runs (cancelled ones as STATUS:CANCELLED)."""
     base.ensure_person_found(registry=registry, person_id=facilitator_id)
     statement = service.list_workshops_query(
+        session=session,
         facilitator_id=str(facilitator_id),
-        dialect=session.get_bind().dialect.name,
         starts_from=starts_from,
         starts_before=starts_before,
     )
@@ -336,7 +336,11 @@ def get_district_calendar(
     """Workshops of every process of the district by start time."""
     base.ensure_district_found(registry=registry, district_id=district_id)
     statement = service.list_workshops_query(
-        district_id=district_id, starts_from=starts_from, starts_before=starts_before, status=status
+        session=session,
+        district_id=district_id,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        status=status,
     )
     return _workshop_page(request, response, session, statement, limit, cursor)
 
@@ -358,7 +362,7 @@ def get_district_ics(
     """One VEVENT per workshop of the district (cancelled ones as STATUS:CANCELLED)."""
     base.ensure_district_found(registry=registry, district_id=district_id)
     statement = service.list_workshops_query(
-        district_id=district_id, starts_from=starts_from, starts_before=starts_before
+        session=session, district_id=district_id, starts_from=starts_from, starts_before=starts_before
     )
     workshops = service.list_all_workshops(session=session, statement=statement)
     content = ical.build_calendar(session=session, workshops=workshops, name=f"District {district_id}")

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.workshops.localtime import ROME, to_rome
 from services.workshops.processes import events
@@ -30,6 +30,7 @@ from services.workshops.processes.models import (
     WorkshopMethod,
     WorkshopStatus,
 )
+from services.workshops.processes.scheduling import queries
 from services.workshops.processes.scheduling.schemas import (
     WorkshopCreate,
     WorkshopStatusChange,
@@ -140,17 +141,12 @@ def _check_schedule(
                 f"({iso(window_start) or '…'} to {iso(window_end) or '…'})",
             }
         )
-    statement = select(Workshop).where(
-        col(Workshop.starts_at) < ends_at,
-        col(Workshop.starts_at) > starts_at - MAX_WORKSHOP_DURATION,
-        col(Workshop.ends_at) > starts_at,
-        col(Workshop.status).not_in([s.value for s in SLOT_FREEING]),
+    statement = queries.overlapping(
+        starts_at=starts_at, ends_at=ends_at, longest=MAX_WORKSHOP_DURATION, exclude_id=exclude_id
     )
-    if exclude_id is not None:
-        statement = statement.where(Workshop.id != exclude_id)
     wanted = set(facilitator_ids)
     venue_key = _normalise_venue(venue)
-    for other in session.exec(statement.order_by(col(Workshop.starts_at), col(Workshop.id))).all():
+    for other in session.exec(statement).all():
         for facilitator_id in sorted(wanted & set(other.facilitator_ids)):
             clashes.append(
                 {
@@ -423,37 +419,25 @@ def change_workshop_status(
 
 def list_workshops_query(
     *,
+    session: Session,
     process_id: uuid.UUID | None = None,
     district_id: uuid.UUID | None = None,
     facilitator_id: str | None = None,
-    dialect: str = "sqlite",
     starts_from: datetime | None = None,
     starts_before: datetime | None = None,
     status: WorkshopStatus | None = None,
-) -> Any:
-    """Statement listing workshops (a process's, a district's calendar, a facilitator's agenda)."""
-    statement = select(Workshop)
-    if process_id is not None:
-        statement = statement.where(Workshop.process_id == process_id)
-    if district_id is not None:
-        statement = statement.where(Workshop.district_id == district_id)
-    if facilitator_id is not None:
-        statement = statement.where(_has_facilitator(facilitator_id, dialect))
-    if starts_from is not None:
-        statement = statement.where(col(Workshop.ends_at) > starts_from)
-    if starts_before is not None:
-        statement = statement.where(col(Workshop.starts_at) < starts_before)
-    if status is not None:
-        statement = statement.where(Workshop.status == status)
-    return statement
-
-
-def _has_facilitator(person_id: str, dialect: str) -> Any:
-    column = Workshop.__table__.c.facilitator_ids  # type: ignore[attr-defined]
-    if dialect == "postgresql":
-        return sa.type_coerce(column, JSONB).contains([person_id])
-    members = sa.func.json_each(column).table_valued("value")
-    return sa.exists(sa.select(sa.literal(1)).select_from(members).where(members.c.value == person_id))
+) -> SelectOfScalar[Workshop]:
+    """Statement listing workshops (a process's, a district's calendar, a facilitator's agenda), written for
+    the session's database."""
+    return queries.workshops(
+        process_id=process_id,
+        district_id=district_id,
+        facilitator_id=facilitator_id,
+        dialect=session.get_bind().dialect.name,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        status=status,
+    )
 
 
 def list_all_workshops(*, session: Session, statement: Any, limit: int = 5000) -> list[Workshop]:
