@@ -210,7 +210,9 @@ def problem_openapi_responses(document: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict):
                 continue
             if "requestBody" in operation:
-                operation.setdefault("responses", {}).setdefault(
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("413", {"description": "The request body exceeds the size limit"})
+                responses.setdefault(
                     "415", {"description": "The body is not sent as `Content-Type: application/json`"}
                 )
             for code, response in operation.get("responses", {}).items():
