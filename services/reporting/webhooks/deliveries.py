@@ -24,7 +24,7 @@ from services.reporting.webhooks.models import (
     WebhookSubscription,
 )
 from services.reporting.webhooks.schemas import RedeliveryRange
-from services.reporting.webhooks.subscriptions import append_event, subscription_matches
+from services.reporting.webhooks.subscriptions import append_event, signing_secrets, subscription_matches
 from shared.db import utcnow
 from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, RecordedEvent, last_position, read_all
@@ -383,9 +383,6 @@ def lease_batch(
             subscription.c.previous_secret_expires_at,
         ).where(subscription.c.id == subscription_id)
     ).one()
-    secrets_in_use = [row.secret]
-    if row.previous_secret and row.previous_secret_expires_at and row.previous_secret_expires_at > utcnow():
-        secrets_in_use.append(row.previous_secret)
     statement = (
         select(
             delivery.c.id,
@@ -413,7 +410,7 @@ def lease_batch(
         )
         for r in conn.execute(statement)
     ]
-    return SendTarget(url=row.url, secrets_in_use=secrets_in_use), due
+    return SendTarget(url=row.url, secrets_in_use=signing_secrets(row, utcnow())), due
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
@@ -218,7 +218,18 @@ def rotate_secret(
     return subscription, secret
 
 
-def signing_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
+class _SecretFields(Protocol):
+    """A subscription's secret columns: the ORM object or a Core row read with them."""
+
+    @property
+    def secret(self) -> str: ...
+    @property
+    def previous_secret(self) -> str | None: ...
+    @property
+    def previous_secret_expires_at(self) -> datetime | None: ...
+
+
+def signing_secrets(subscription: _SecretFields, now: datetime) -> list[str]:
     """The secrets that sign a delivery now: the current one, plus the previous one during an overlap."""
     secrets_in_use = [subscription.secret]
     if (
