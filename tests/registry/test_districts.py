@@ -189,6 +189,36 @@ async def test_bad_geometry_is_422(
     assert response.headers["content-type"] == "application/problem+json"
 
 
+RING = [[11.0, 44.0], [11.1, 44.0], [11.1, 44.1], [11.0, 44.1], [11.0, 44.0]]
+
+
+async def test_geometry_bounds_are_the_documented_ones(
+    registry_client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """Each level's documented maxItems (positions per ring, rings per polygon, polygons) is what is refused."""
+    document = (await registry_client.get("/openapi.json")).json()
+    polygon, multipolygon = document["components"]["schemas"]["Geometry"]["properties"]["coordinates"][
+        "anyOf"
+    ]
+    positions_max, rings_max, polygons_max = (
+        polygon["items"]["maxItems"],
+        polygon["maxItems"],
+        multipolygon["maxItems"],
+    )
+    long_ring = [[11, 44]] * (positions_max + 1)  # compact integers: the body stays under the 1 MiB limit
+    cases = [
+        ({"type": "Polygon", "coordinates": [RING] * rings_max}, 201),
+        ({"type": "Polygon", "coordinates": [RING] * (rings_max + 1)}, 422),
+        ({"type": "MultiPolygon", "coordinates": [[RING]] * (polygons_max + 1)}, 422),
+        ({"type": "Polygon", "coordinates": [long_ring]}, 422),
+    ]
+    for boundary, status in cases:
+        response = await registry_client.post(
+            "/districts", json={"name": unique("Bounds"), "boundary": boundary}, headers=admin_headers
+        )
+        assert response.status_code == status, response.text[:500]
+
+
 async def test_only_regional_admins_write_districts(
     registry_client: httpx.AsyncClient,
     admin_headers: dict[str, str],

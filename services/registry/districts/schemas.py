@@ -19,6 +19,13 @@ from shared.errors import FieldRule
 
 Population = Annotated[int, Field(ge=0, le=100_000_000)]
 MAX_POSITIONS = 200_000
+# Per level of nesting, documented and checked alike: a ring's positions, a polygon's rings, a multipolygon's
+# polygons. Real district boundaries hold a few hundred positions; the bounds keep the largest document a client
+# (or a fuzzer) builds from the schema near the 1 MiB body limit instead of far beyond it.
+MAX_RING_POSITIONS = 50_000
+MAX_RINGS = 1_000
+MAX_POLYGONS = 1_000
+LEVEL_MAX_ITEMS = (MAX_RING_POSITIONS, MAX_RINGS, MAX_POLYGONS)
 
 
 def _check_positions(node: Any, depth: int, counter: list[int]) -> None:
@@ -38,6 +45,9 @@ def _check_positions(node: Any, depth: int, counter: list[int]) -> None:
         return
     if depth == 1 and len(node) < 4:
         raise ValueError("a linear ring has at least 4 positions")
+    if len(node) > LEVEL_MAX_ITEMS[depth - 1]:
+        what = ("positions in a ring", "rings in a polygon", "polygons in a multipolygon")[depth - 1]
+        raise ValueError(f"at most {LEVEL_MAX_ITEMS[depth - 1]} {what}")
     for child in node:
         _check_positions(child, depth - 1, counter)
     if depth == 1 and node[0] != node[-1]:
@@ -48,7 +58,7 @@ def _positions_schema(depth: int) -> dict[str, Any]:
     """JSON Schema of ``depth`` levels of arrays around [longitude, latitude(, altitude)] positions (bounded)."""
     schema: dict[str, Any] = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
     for level in range(depth):
-        schema = {"type": "array", "items": schema, "maxItems": MAX_POSITIONS if level == 0 else 10_000}
+        schema = {"type": "array", "items": schema, "maxItems": LEVEL_MAX_ITEMS[level]}
     return schema
 
 
@@ -63,7 +73,7 @@ class Geometry(BaseModel):
     type: Literal["Polygon", "MultiPolygon"]
     coordinates: Annotated[
         list[Any],
-        Field(max_length=10_000),
+        Field(max_length=max(MAX_RINGS, MAX_POLYGONS)),
         WithJsonSchema({"anyOf": [_positions_schema(2), _positions_schema(3)]}),
     ]
 
