@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event, text
+from sqlalchemy import JSON, Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
@@ -150,6 +150,16 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A connection for Core reads, its transaction rolled back when done (nothing to commit).
+
+        Taken through ``session`` so a Database that binds its sessions elsewhere (the tests' outer
+        transaction) hands out that connection too.
+        """
+        with self.session(write=False) as session:
+            yield session.connection()
 
     @contextmanager
     def pinned(self) -> Iterator[Session]:

@@ -7,12 +7,13 @@ otherwise. It commits *before* the response is sent, so a client that got a 2xx 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -134,6 +135,34 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await anyio.to_thread.run_sync(_commit, session, limiter=limiter)
     finally:
         admission.release_on_behalf_of(borrower)
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _in_read_connection(
+    database: Database, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    with database.read_connection() as connection:
+        return fn(connection, *args, **kwargs)
+
+
+async def run_read(
+    request: Request, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run ``fn(connection, ...)`` on a pooled read connection in one worker-thread hop, then close it.
+
+    For async read routes: the connection is taken, used and given back inside that one hop, so the route
+    needs no session dependency (each sync dependency, and a session's commit, would cost a hop of its own).
+    The hop runs under the admission limiter, so reads and sessions together never hold more connections than
+    the pool has besides key lookups. Nothing is written, so nothing is committed: the read transaction ends
+    with the connection.
+    """
+    database: Database = request.app.state.database
+    return await anyio.to_thread.run_sync(
+        lambda: _in_read_connection(database, fn, *args, **kwargs), limiter=_admission_limiter(request)
+    )
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

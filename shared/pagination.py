@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -24,7 +25,7 @@ from urllib.parse import parse_qsl
 from uuid import UUID
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, or_
+from sqlalchemy import Connection, RowMapping, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, select
@@ -32,6 +33,7 @@ from sqlmodel import Session, select
 from shared.errors import FieldError, ValidationFailed
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Page(BaseModel, Generic[T]):
@@ -108,6 +110,35 @@ def paginate(
     cursor: str | None,
 ) -> tuple[list[Any], str | None]:
     """Run ``statement`` ordered by (sort, tiebreak) from ``cursor``; return the rows and the next cursor."""
+    keyset = _keyset(statement, sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor)
+    rows = list(session.exec(keyset).all())
+    return _cut(rows, limit, lambda last: [getattr(last, sort.key), getattr(last, tiebreak.key)])
+
+
+def paginate_rows(
+    connection: Connection,
+    statement: Select[Any],
+    *,
+    sort: InstrumentedAttribute[Any],
+    tiebreak: InstrumentedAttribute[Any],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[RowMapping], str | None]:
+    """``paginate`` for a Core statement of columns (sort and tiebreak among them): row mappings, next cursor."""
+    keyset = _keyset(statement, sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor)
+    rows = list(connection.execute(keyset).mappings().all())
+    return _cut(rows, limit, lambda last: [last[sort.key], last[tiebreak.key]])
+
+
+def _keyset(
+    statement: Any,
+    *,
+    sort: InstrumentedAttribute[Any],
+    tiebreak: InstrumentedAttribute[Any],
+    limit: int,
+    cursor: str | None,
+) -> Any:
+    """The statement from after ``cursor``, ordered by (sort, tiebreak), one row past the page."""
     if cursor:
         values = decode_cursor(cursor)
         if len(values) != 2:
@@ -116,13 +147,15 @@ def paginate(
             )
         sort_value, tie_value = _coerce(sort, values[0]), _coerce(tiebreak, values[1])
         statement = statement.where(or_(sort > sort_value, and_(sort == sort_value, tiebreak > tie_value)))
-    rows = list(session.exec(statement.order_by(sort, tiebreak).limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, sort.key), getattr(last, tiebreak.key)])
-    return rows, next_cursor
+    return statement.order_by(sort, tiebreak).limit(limit + 1)
+
+
+def _cut(rows: list[R], limit: int, keys: Callable[[R], list[Any]]) -> tuple[list[R], str | None]:
+    """The page (at most ``limit`` rows) and the cursor of the next one when the extra row came back."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(keys(rows[-1]))
 
 
 def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
@@ -151,4 +184,4 @@ def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
     return value
 
 
-__all__ = ["Page", "decode_cursor", "encode_cursor", "paginate", "select"]
+__all__ = ["Page", "decode_cursor", "encode_cursor", "paginate", "paginate_rows", "select"]

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from shared.pagination import Page, decode_cursor, encode_cursor, paginate, select
+from shared.pagination import Page, decode_cursor, encode_cursor, paginate, paginate_rows, select
 
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
 CursorQuery = Annotated[
@@ -18,11 +18,17 @@ CursorQuery = Annotated[
 ]
 
 
+def link_headers(request: Request, next_cursor: str | None) -> dict[str, str]:
+    """``Link: <...>; rel="next"`` when there is a next page, else nothing."""
+    if not next_cursor:
+        return {}
+    url = request.url.include_query_params(cursor=next_cursor)
+    return {"Link": f'<{url}>; rel="next"'}
+
+
 def set_link_header(request: Request, response: Response, next_cursor: str | None) -> None:
     """Add ``Link: <...>; rel="next"`` when there is a next page."""
-    if next_cursor:
-        url = request.url.include_query_params(cursor=next_cursor)
-        response.headers["Link"] = f'<{url}>; rel="next"'
+    response.headers.update(link_headers(request, next_cursor))
 
 
 __all__ = [
@@ -31,7 +37,9 @@ __all__ = [
     "Page",
     "decode_cursor",
     "encode_cursor",
+    "link_headers",
     "paginate",
+    "paginate_rows",
     "select",
     "set_link_header",
 ]

@@ -6,12 +6,14 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy import Connection
+from sqlmodel import Session
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
 from services.workshops.processes.deps import ProcessForEdit
 from services.workshops.processes.history import service as history
-from services.workshops.processes.identity import service
+from services.workshops.processes.identity import reads, service
 from services.workshops.processes.identity.schemas import (
     PhaseCreate,
     PhasePublic,
@@ -22,7 +24,6 @@ from services.workshops.processes.identity.schemas import (
     ProcessUpdate,
 )
 from services.workshops.processes.models import (
-    Process,
     ProcessStatus,
 )
 from shared.api.etag import etag_for, set_etag
@@ -31,11 +32,10 @@ from shared.api.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    paginate,
-    set_link_header,
 )
+from shared.api.reads import model_response, page_response, validated_response
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, run_read
 from shared.errors import problem_responses
 
 router = APIRouter()
@@ -78,10 +78,8 @@ def create_process(
     tags=["processes"],
     responses=problem_responses(422),
 )
-def list_processes(
+async def list_processes(
     request: Request,
-    response: Response,
-    session: SessionDep,
     district_id: uuid.UUID | None = None,
     edition_id: uuid.UUID | None = None,
     status: ProcessStatus | None = None,
@@ -89,7 +87,16 @@ def list_processes(
     cursor: CursorQuery = None,
 ) -> Any:
     """Processes by creation time, filtered by district, edition or status."""
-    return _process_page(request, response, session, district_id, edition_id, status, limit, cursor)
+    items, next_cursor = await run_read(
+        request,
+        reads.process_page,
+        district_id=district_id,
+        edition_id=edition_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, ProcessPublic, items, next_cursor)
 
 
 @router.get(
@@ -102,7 +109,6 @@ def list_processes(
 def list_district_processes(
     district_id: uuid.UUID,
     request: Request,
-    response: Response,
     session: SessionDep,
     registry: RegistryDep,
     status: ProcessStatus | None = None,
@@ -111,31 +117,15 @@ def list_district_processes(
 ) -> Any:
     """The processes of one district by creation time (404 when the registry has no such district)."""
     base.ensure_district_found(registry=registry, district_id=district_id)
-    return _process_page(request, response, session, district_id, None, status, limit, cursor)
-
-
-def _process_page(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    district_id: uuid.UUID | None,
-    edition_id: uuid.UUID | None,
-    status: ProcessStatus | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[ProcessPublic]:
-    rows, next_cursor = paginate(
-        session,
-        service.list_processes_query(district_id=district_id, edition_id=edition_id, status=status),
-        sort=Process.created_at,  # type: ignore[arg-type]
-        tiebreak=Process.id,  # type: ignore[arg-type]
+    items, next_cursor = reads.process_page(
+        session.connection(),
+        district_id=district_id,
+        edition_id=None,
+        status=status,
         limit=limit,
         cursor=cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[ProcessPublic](
-        items=service.processes_public(session=session, processes=list(rows)), next_cursor=next_cursor
-    )
+    return page_response(request, ProcessPublic, items, next_cursor)
 
 
 @router.get(
@@ -145,22 +135,24 @@ def _process_page(
     tags=["processes"],
     responses=problem_responses(404, 422),
 )
-def get_process(
+async def get_process(
+    request: Request,
     process_id: uuid.UUID,
-    response: Response,
-    session: SessionDep,
     as_of: AsOfQuery = None,
     known_at: KnownAtQuery = None,
 ) -> Any:
     """The process with its phases; with ``as_of``/``known_at``, folded from its events at that point."""
     point = TimePoint.of(as_of, known_at)
     if not point.is_now:
-        body = history.process_as_of(session=session, process_id=process_id, point=point)
-        set_etag(response, body.version)
-        return body
-    process = base.get_process(session=session, process_id=process_id)
-    set_etag(response, process.version)
-    return service.process_public(session=session, process=process)
+        body = await run_read(request, _process_as_of, process_id, point)
+        return model_response(body, version=body.version)
+    data = await run_read(request, reads.process_data, process_id)
+    return validated_response(ProcessPublic, data, version=data["version"])
+
+
+def _process_as_of(connection: Connection, process_id: uuid.UUID, point: TimePoint) -> ProcessPublic:
+    with Session(bind=connection) as session:
+        return history.process_as_of(session=session, process_id=process_id, point=point)
 
 
 @router.patch(

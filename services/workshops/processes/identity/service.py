@@ -395,23 +395,6 @@ def change_process_status(
     return process
 
 
-def list_processes_query(
-    *,
-    district_id: uuid.UUID | None = None,
-    edition_id: uuid.UUID | None = None,
-    status: ProcessStatus | None = None,
-) -> Any:
-    """Statement listing processes with optional filters."""
-    statement = select(Process)
-    if district_id is not None:
-        statement = statement.where(Process.district_id == district_id)
-    if edition_id is not None:
-        statement = statement.where(Process.edition_id == edition_id)
-    if status is not None:
-        statement = statement.where(Process.status == status)
-    return statement
-
-
 def process_public(*, session: Session, process: Process) -> ProcessPublic:
     """The process with its phases."""
     return processes_public(session=session, processes=[process])[0]
