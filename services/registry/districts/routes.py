@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from services.registry.deps import SearchQuery
-from services.registry.districts import queries, service
+from services.registry.districts import queries, reads, service
 from services.registry.districts.deps import DistrictForEdit
 from services.registry.districts.models import District
 from services.registry.districts.schemas import (
@@ -29,8 +29,9 @@ from services.registry.districts.schemas import (
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
 from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.reads import validated_response
 from shared.api.schemas import ApiDate
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, run_read
 from shared.errors import problem_responses
 
 router = APIRouter()
@@ -182,10 +183,9 @@ def create_district(
     )
 
 
-def _district_feature(session: Session, district_id: uuid.UUID) -> GeoJSONResponse:
-    district = service.get_district(session=session, district_id=district_id)
-    body = _districts_public(session, [district], with_boundary=True)[0]
-    return GeoJSONResponse(_feature(body, district.boundary), headers={"ETag": etag_for(district.version)})
+def _district_feature(data: dict[str, Any]) -> GeoJSONResponse:
+    body = DistrictPublic.model_validate(data)
+    return GeoJSONResponse(_feature(body, data["boundary"]), headers={"ETag": etag_for(data["version"])})
 
 
 # Before /districts/{district_id}, which would take `<id>.geojson` as its id.
@@ -197,8 +197,8 @@ def _district_feature(session: Session, district_id: uuid.UUID) -> GeoJSONRespon
     tags=["districts"],
     responses=problem_responses(404, 422),
 )
-def get_district_geojson(district_id: uuid.UUID, session: SessionDep) -> Any:
-    return _district_feature(session, district_id)
+async def get_district_geojson(district_id: uuid.UUID, request: Request) -> Any:
+    return _district_feature(await run_read(request, reads.district_data, district_id))
 
 
 @router.get(
@@ -213,13 +213,11 @@ def get_district_geojson(district_id: uuid.UUID, session: SessionDep) -> Any:
         200: {"content": {GEOJSON: {"schema": {"$ref": "#/components/schemas/DistrictFeature"}}}},
     },
 )
-def get_district(district_id: uuid.UUID, request: Request, response: Response, session: SessionDep) -> Any:
+async def get_district(district_id: uuid.UUID, request: Request) -> Any:
+    data = await run_read(request, reads.district_data, district_id)
     if _wants_geojson(request):
-        return _district_feature(session, district_id)
-    district = service.get_district(session=session, district_id=district_id)
-    body = _districts_public(session, [district], with_boundary=True)[0]
-    set_etag(response, district.version)
-    return body
+        return _district_feature(data)
+    return validated_response(DistrictPublic, data, version=data["version"])
 
 
 @router.patch(
