@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Session, col, select
 
 from services.reporting.webhooks import events as ev
@@ -311,22 +313,61 @@ def due_subscription_ids(*, session: Session, now: datetime, limit: int) -> list
     return [row[0] for row in session.connection().execute(statement)]
 
 
+@cache
+def _lease_statement(clear_failing: bool) -> Update:
+    """Take or renew a subscription's lease (built once: the dispatcher runs it for every delivery).
+
+    Matches only while the subscription is enabled and unleased, expired, or already ours, so its rowcount
+    proves the lease is held. ``clear_failing`` also ends a failing streak (after a success).
+    """
+    table = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    values: dict[str, Any] = {"lease_owner": bindparam("worker"), "lease_until": bindparam("until")}
+    if clear_failing:
+        values["failing_since"] = None
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("subscription"),
+            table.c.enabled.is_(True),
+            or_(
+                table.c.lease_until.is_(None),
+                table.c.lease_until < bindparam("now"),
+                table.c.lease_owner == bindparam("worker"),
+            ),
+        )
+        .values(**values)
+    )
+
+
+def _renew_lease(
+    session: Session,
+    *,
+    subscription_id: uuid.UUID,
+    worker_id: str,
+    lease_seconds: float,
+    now: datetime,
+    clear_failing: bool = False,
+) -> bool:
+    params = {
+        "subscription": subscription_id,
+        "worker": worker_id,
+        "now": now,
+        "until": now + timedelta(seconds=lease_seconds),
+    }
+    return session.connection().execute(_lease_statement(clear_failing), params).rowcount == 1
+
+
 def claim_subscription(
     *, session: Session, subscription_id: uuid.UUID, worker_id: str, lease_seconds: float
 ) -> bool:
     """Take (or renew) the lease on a subscription; False when another worker holds it or it is disabled."""
-    now = utcnow()
-    table = WebhookSubscription.__table__  # type: ignore[attr-defined]
-    result = session.connection().execute(
-        update(table)
-        .where(
-            table.c.id == subscription_id,
-            table.c.enabled.is_(True),
-            or_(table.c.lease_until.is_(None), table.c.lease_until < now, table.c.lease_owner == worker_id),
-        )
-        .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+    return _renew_lease(
+        session,
+        subscription_id=subscription_id,
+        worker_id=worker_id,
+        lease_seconds=lease_seconds,
+        now=utcnow(),
     )
-    return result.rowcount == 1
 
 
 def release_subscription(*, session: Session, subscription_id: uuid.UUID, worker_id: str) -> None:
@@ -445,6 +486,27 @@ class Recorded:
     leased: bool
 
 
+@cache
+def _record_statement(columns: tuple[str, ...]) -> Update:
+    """Move a delivery on after attempt N, only if it is still pending at N - 1 attempts (built once per shape)."""
+    table = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("delivery"),
+            table.c.status == DeliveryStatus.PENDING.value,
+            table.c.attempts == bindparam("previous"),
+        )
+        # Bound names differ from the columns': SQLAlchemy reserves a column's own name in a SET clause.
+        .values({name: bindparam(f"set_{name}") for name in columns})
+    )
+
+
+@cache
+def _attempt_statement() -> Insert:
+    return insert(WebhookAttempt.__table__)  # type: ignore[attr-defined]
+
+
 def record_attempt(
     *,
     session: Session,
@@ -464,7 +526,6 @@ def record_attempt(
     Core statements only: a success costs three (delivery, attempt, subscription) in one transaction.
     """
     now = utcnow()
-    table = WebhookDelivery.__table__  # type: ignore[attr-defined]
     error = outcome.error[:1000] if outcome.error else None
     values: dict[str, Any] = {
         "attempts": attempt_no,
@@ -484,18 +545,17 @@ def record_attempt(
     conn = session.connection()
     # Optimistic check: only the worker that sent attempt N may record it.
     updated = conn.execute(
-        update(table)
-        .where(
-            table.c.id == delivery_id,
-            table.c.status == DeliveryStatus.PENDING.value,
-            table.c.attempts == attempt_no - 1,
-        )
-        .values(**values)
+        _record_statement(tuple(values)),
+        {
+            **{f"set_{name}": value for name, value in values.items()},
+            "delivery": delivery_id,
+            "previous": attempt_no - 1,
+        },
     )
     if updated.rowcount != 1:
         return None
     conn.execute(
-        insert(WebhookAttempt.__table__),  # type: ignore[attr-defined]
+        _attempt_statement(),
         {
             "id": uuid.uuid4(),
             "delivery_id": delivery_id,
@@ -509,25 +569,15 @@ def record_attempt(
             "worker_id": worker_id,
         },
     )
-    subscriptions = WebhookSubscription.__table__  # type: ignore[attr-defined]
-    lease = {"lease_owner": worker_id, "lease_until": now + timedelta(seconds=lease_seconds)}
-    if outcome.succeeded:
-        lease["failing_since"] = None
     # Renewing proves we still hold the lease (and that the subscription is still enabled) for the next send.
-    renewed = conn.execute(
-        update(subscriptions)
-        .where(
-            subscriptions.c.id == subscription_id,
-            subscriptions.c.enabled.is_(True),
-            or_(
-                subscriptions.c.lease_until.is_(None),
-                subscriptions.c.lease_until < now,
-                subscriptions.c.lease_owner == worker_id,
-            ),
-        )
-        .values(**lease)
+    leased = _renew_lease(
+        session,
+        subscription_id=subscription_id,
+        worker_id=worker_id,
+        lease_seconds=lease_seconds,
+        now=now,
+        clear_failing=outcome.succeeded,
     )
-    leased = renewed.rowcount == 1
     if not outcome.succeeded:
         subscription = session.get(WebhookSubscription, subscription_id)
         assert subscription is not None

@@ -120,14 +120,24 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 @contextmanager
-def _committing(session: Session) -> Iterator[None]:
-    """One transaction on a held session: commit on success, roll back on error."""
+def _committing(session: Session, write_lock: threading.Lock | None = None) -> Iterator[None]:
+    """One transaction on a held session: commit on success, roll back on error.
+
+    ``write_lock`` (SQLite only) is held for the whole transaction: SQLite has one writer, and threads of
+    this process waiting on it in SQLite's busy handler sleep in growing steps (1, 2, 5, 10 ms ...) after
+    the lock is free, while a Python lock hands it over at once.
+    """
+    if write_lock is not None:
+        write_lock.acquire()
     try:
         yield
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        if write_lock is not None:
+            write_lock.release()
 
 
 class Dispatcher:
@@ -141,6 +151,9 @@ class Dispatcher:
         )
         self._stopping = threading.Event()
         self._postgresql = database.dialect == "postgresql"
+        # The sending threads' write transactions queue here on SQLite (see _committing); other processes
+        # writing the same file still meet SQLite's busy timeout.
+        self._write_lock = threading.Lock() if database.dialect == "sqlite" else None
 
     # -- control --------------------------------------------------------------------------------
 
@@ -214,7 +227,7 @@ class Dispatcher:
 
     def _process_leased(self, session: Session, subscription_id: uuid.UUID) -> int:
         worker_id = self.config.worker_id
-        with _committing(session):
+        with _committing(session, self._write_lock):
             if not deliveries.claim_subscription(
                 session=session,
                 subscription_id=subscription_id,
@@ -230,7 +243,7 @@ class Dispatcher:
                 if not more:
                     break
         finally:
-            with _committing(session):
+            with _committing(session, self._write_lock):
                 deliveries.release_subscription(
                     session=session, subscription_id=subscription_id, worker_id=worker_id
                 )
@@ -246,7 +259,7 @@ class Dispatcher:
         succeeded or was given up (the next batch reads it again and finds it not yet due, or done).
         """
         config = self.config
-        with _committing(session):
+        with _committing(session, self._write_lock):
             leased = deliveries.lease_batch(
                 session=session,
                 subscription_id=subscription_id,
@@ -296,7 +309,7 @@ class Dispatcher:
             delay = backoff_delay(
                 attempt_no, base=config.backoff_base_seconds, cap=config.backoff_max_seconds
             )
-        with _committing(session):
+        with _committing(session, self._write_lock):
             recorded = deliveries.record_attempt(
                 session=session,
                 subscription_id=subscription_id,
