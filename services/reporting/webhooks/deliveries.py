@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Session, col, select
 
@@ -401,6 +402,37 @@ class DueDelivery:
     correlation_id: str | None
 
 
+@cache
+def _batch_statements() -> tuple[Select[Any], Select[Any]]:
+    """A subscription's URL and secrets, and its oldest pending deliveries in ``seq`` order (built once)."""
+    subscription = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    delivery = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    target = select(
+        subscription.c.url,
+        subscription.c.secret,
+        subscription.c.previous_secret,
+        subscription.c.previous_secret_expires_at,
+    ).where(subscription.c.id == bindparam("subscription"))
+    due = (
+        select(
+            delivery.c.id,
+            delivery.c.message_id,
+            delivery.c.attempts,
+            delivery.c.next_attempt_at,
+            delivery.c.body,
+            events_table.c.correlation_id,
+        )
+        .select_from(delivery.outerjoin(events_table, events_table.c.event_id == delivery.c.event_id))
+        .where(
+            delivery.c.subscription_id == bindparam("subscription"),
+            delivery.c.status == DeliveryStatus.PENDING.value,
+        )
+        .order_by(delivery.c.seq)
+        .limit(bindparam("limit"))
+    )
+    return target, due
+
+
 def lease_batch(
     *, session: Session, subscription_id: uuid.UUID, worker_id: str, lease_seconds: float, limit: int
 ) -> tuple[SendTarget, list[DueDelivery]] | None:
@@ -414,32 +446,8 @@ def lease_batch(
     ):
         return None
     conn = session.connection()
-    subscription = WebhookSubscription.__table__  # type: ignore[attr-defined]
-    delivery = WebhookDelivery.__table__  # type: ignore[attr-defined]
-    row = conn.execute(
-        select(
-            subscription.c.url,
-            subscription.c.secret,
-            subscription.c.previous_secret,
-            subscription.c.previous_secret_expires_at,
-        ).where(subscription.c.id == subscription_id)
-    ).one()
-    statement = (
-        select(
-            delivery.c.id,
-            delivery.c.message_id,
-            delivery.c.attempts,
-            delivery.c.next_attempt_at,
-            delivery.c.body,
-            events_table.c.correlation_id,
-        )
-        .select_from(delivery.outerjoin(events_table, events_table.c.event_id == delivery.c.event_id))
-        .where(
-            delivery.c.subscription_id == subscription_id, delivery.c.status == DeliveryStatus.PENDING.value
-        )
-        .order_by(delivery.c.seq)
-        .limit(limit)
-    )
+    target_statement, due_statement = _batch_statements()
+    row = conn.execute(target_statement, {"subscription": subscription_id}).one()
     due = [
         DueDelivery(
             id=r.id,
@@ -449,7 +457,7 @@ def lease_batch(
             body=r.body,
             correlation_id=str(r.correlation_id) if r.correlation_id else None,
         )
-        for r in conn.execute(statement)
+        for r in conn.execute(due_statement, {"subscription": subscription_id, "limit": limit})
     ]
     return SendTarget(url=row.url, secrets_in_use=signing_secrets(row, utcnow())), due
 
