@@ -541,11 +541,12 @@ def run_database(
             if args.workers > 1:
                 scale_cells(kind, args, servers, ids, district_ids, headers)
             if args.profile:
+                profiled = servers[SERVICE_OF[args.profile]]
                 report = profile_server(
-                    servers["workshops"],
-                    servers["workshops"].base_url,
+                    profiled,
+                    profiled.base_url,
                     target_requests(args.profile, ids, district_ids),
-                    headers,
+                    {} if args.profile in ANONYMOUS else headers,
                     args.profile_seconds,
                 )
                 args.profiles.append(f"--- {kind}: {args.profile} at 10 connections ---\n{report}")
@@ -726,7 +727,7 @@ def profile_server(
             for frame in set(frames):
                 inclusive[frame] += count
     lines = [
-        f"py-spy: {total} busy samples of the workshops process, all threads (idle waits dropped)",
+        f"py-spy: {total} busy samples of the {server.name} process, all threads (idle waits dropped)",
         "inclusive:",
     ]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(70)]
@@ -772,8 +773,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", default="", help="a paragraph added under the tables")
     parser.add_argument(
         "--profile",
-        choices=("get_process", "list", "register"),
-        help="also sample the workshops process with py-spy",
+        choices=("get_process", "list", "register", "dashboard"),
+        help="also sample the target's service process with py-spy",
     )
     parser.add_argument("--profile-seconds", type=float, default=10.0, help="how long to sample")
     parser.add_argument(

@@ -42,13 +42,14 @@ optional_bearer = HTTPBearer(
 it as ``security: [{}, {bearer: []}]`` on reads and ``[{bearer: []}]`` on writes, and drops the scheme name."""
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Async because they only read attributes: FastAPI runs a sync dependency in a worker thread, a thread hop each.
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The app's database."""
     database: Database = request.app.state.database
     return database

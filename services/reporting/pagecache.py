@@ -2,14 +2,18 @@
 
 The diary, the dashboard and the open-data files change only when the reporting consumer moves on, so each
 representation (URL and variant) is rendered once per read-model state (every projection's checkpoint) and
-kept here as bytes. A request reads the checkpoints (one small query), and when the state is the one its
-representation was rendered at, it is served from memory, or answered 304 when the client sends its ETag, without
-reading the read models. Each service process keeps its own cache (another instance renders once too).
+kept here as bytes. The checkpoints are read at most once per ``STATE_TTL`` seconds, by one request on behalf of
+all (a query and a thread hop per request would cost more than the page), and at once when this process's
+consumer moved the read models (``consumer.moves()``); another instance's consumer is seen within the TTL. When
+the state is the one a representation was rendered at, it is served from memory, or answered 304 when the client
+sends its ETag, with no thread hop and no database read. Each service process keeps its own cache (another
+instance renders once too).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -19,7 +23,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from services.reporting import service
+from services.reporting import consumer, service
 from shared.db import Database
 
 State = tuple[tuple[str, int], ...]
@@ -27,6 +31,8 @@ Renderer = Callable[[Session], tuple[bytes, str]]
 """Builds one representation from the read models: its body and media type (raises for 404s)."""
 
 MAX_ENTRIES = 512
+STATE_TTL = 0.2
+"""Seconds a read of the checkpoints stands for every request (a change by another process shows within it)."""
 CACHE_CONTROL = "public, no-cache"
 """Anonymous reports may be kept by a CDN or nginx, which revalidate them with If-None-Match (a cheap 304)."""
 
@@ -71,6 +77,37 @@ class PageCache:
         self._renders: dict[Hashable, asyncio.Lock] = {}
         # Threads reading the checkpoints or rendering: bounded so a burst cannot take every pooled connection.
         self.limiter = anyio.CapacityLimiter(8)
+        self._state: State | None = None
+        self._state_read_at = 0.0
+        self._state_moves = -1
+        self._state_lock: asyncio.Lock | None = None
+
+    def _fresh_state(self) -> State | None:
+        if self._state is None or self._state_moves != consumer.moves():
+            return None
+        return self._state if time.monotonic() - self._state_read_at < STATE_TTL else None
+
+    def _remember(self, state: State, read_at: float, moves: int) -> None:
+        # A read that started before the one already kept must not replace it with older checkpoints.
+        if read_at >= self._state_read_at:
+            self._state, self._state_read_at, self._state_moves = state, read_at, moves
+
+    async def state(self, database: Database) -> State:
+        """The read models' state: read from the database by one request at most every ``STATE_TTL``."""
+        state = self._fresh_state()
+        if state is not None:
+            return state
+        if self._state_lock is None:
+            self._state_lock = asyncio.Lock()
+        async with self._state_lock:  # the requests that arrive meanwhile share this read
+            state = self._fresh_state()
+            if state is not None:
+                return state
+            # Taken before the read: a move or a commit during the read makes the next request read again.
+            moves, read_at = consumer.moves(), time.monotonic()
+            state = await anyio.to_thread.run_sync(_read_state, database, limiter=self.limiter)
+            self._remember(state, read_at, moves)
+            return state
 
     def _get(self, key: Hashable, state: State) -> Rendered | None:
         entry = self._entries.get(key)
@@ -94,17 +131,20 @@ class PageCache:
         vary: bool = True,
     ) -> Response:
         """The representation ``key`` at the current state: from memory, as a 304, or rendered now."""
-        state = await anyio.to_thread.run_sync(_read_state, database, limiter=self.limiter)
+        state = await self.state(database)
         entry = self._get(key, state)
         if entry is None:
             lock = self._renders.setdefault(key, asyncio.Lock())
             async with lock:  # one render per representation and state; the others wait for it
-                entry = self._get(key, state)
+                entry = self._get(key, self._state or state)
                 if entry is None:
+                    moves, read_at = consumer.moves(), time.monotonic()
                     entry = await anyio.to_thread.run_sync(
                         _render, database, variant, render, limiter=self.limiter
                     )
                     self._put(key, entry)
+                    # The render read the checkpoints again, in its own snapshot: the freshest state known.
+                    self._remember(entry.state, read_at, moves)
             self._renders.pop(key, None)
         all_headers = {**(headers or {}), **cache_headers(entry.tag, vary=vary)}
         if _matches(request, entry.tag):

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from shared.clients.registry import RegistryClient
 
 
-def get_registry(request: Request) -> RegistryClient:
-    """The registry client the app was built with."""
+async def get_registry(request: Request) -> RegistryClient:
+    """The registry client the app was built with (async: an attribute lookup needs no worker thread)."""
     registry: RegistryClient = request.app.state.registry
     return registry
 

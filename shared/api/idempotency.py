@@ -118,10 +118,10 @@ class Idempotency:
         )
 
 
-def get_idempotency(
+async def get_idempotency(
     request: Request, session: SessionDep, principal: PrincipalDep, key: IdempotencyKeyHeader = None
 ) -> Idempotency:
-    """The request's idempotency context."""
+    """The request's idempotency context (async: it reads nothing, so it needs no worker thread)."""
     hours = request.app.state.settings.idempotency_ttl_hours
     return Idempotency(session, request, principal, key, timedelta(hours=hours))
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.reporting import dashboard, diary, opendata
+from services.reporting import consumer, dashboard, diary, opendata, pagecache
 from services.reporting.consumer import catch_up
 from tests.reporting.conftest import EventScript
 from tests.reporting.scripted import build
@@ -120,3 +120,53 @@ async def test_open_data_files_are_cached_and_conditional_but_log_checkpoints_ar
     moved = await reporting_client.get("/opendata/districts.csv", headers={"If-None-Match": tag})
     assert moved.status_code == 200 and "Distretto Nuovo" in moved.text
     assert edition["A"] in moved.text
+
+
+async def test_the_checkpoints_are_read_once_per_ttl_and_at_once_after_this_process_moved(
+    session: Session,
+    script: EventScript,
+    reporting_client: httpx.AsyncClient,
+    renders: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    edition = build(script)
+    catch_up(session)
+    reads = {"state": 0}
+    real_read_state = pagecache._read_state
+
+    def counting(database: Any) -> Any:
+        reads["state"] += 1
+        return real_read_state(database)
+
+    monkeypatch.setattr(pagecache, "_read_state", counting)
+    monkeypatch.setattr(pagecache, "STATE_TTL", 3600.0)
+    first = await reporting_client.get("/dashboard")
+    tag = first.headers["etag"]
+    for _ in range(5):
+        assert (await reporting_client.get("/dashboard", headers={"If-None-Match": tag})).status_code == 304
+    assert reads["state"] == 1 and renders["dashboard"] == 1
+
+    # Another process's consumer moved the read models (its moves are not counted in this process):
+    # not seen within the TTL...
+    session.connection().execute(
+        text(f"UPDATE {_table(session, 'report_districts')} SET name = 'Rinominato'")
+    )
+    script.person("citizen", edition["A"])
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setattr(consumer, "_moved", lambda: None)
+        assert catch_up(session).applied == 1
+    assert (await reporting_client.get("/dashboard")).headers["etag"] == tag
+    # ...and seen once it has passed.
+    monkeypatch.setattr(pagecache, "STATE_TTL", 0.0)
+    moved = await reporting_client.get("/dashboard")
+    assert moved.headers["etag"] != tag and b"Rinominato" in moved.content
+    assert renders["dashboard"] == 2
+
+    # This process's consumer moving on is seen at once, whatever the TTL.
+    monkeypatch.setattr(pagecache, "STATE_TTL", 3600.0)
+    await reporting_client.get("/dashboard")
+    script.person("citizen", edition["A"])
+    catch_up(session)
+    fresh = await reporting_client.get("/dashboard", headers={"If-None-Match": moved.headers["etag"]})
+    assert fresh.status_code == 200 and fresh.headers["etag"] != moved.headers["etag"]
+    assert renders["dashboard"] == 3
