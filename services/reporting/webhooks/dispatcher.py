@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -140,6 +141,84 @@ def _committing(session: Session, write_lock: threading.Lock | None = None) -> I
             write_lock.release()
 
 
+@dataclass
+class _PendingRecord:
+    work: Callable[[Session], Any]
+    finished: bool = False
+    result: Any = None
+    error: BaseException | None = None
+
+
+class GroupRecorder:
+    """Records the sending threads' attempts together: one transaction for all that are waiting (group commit).
+
+    A thread hands in its record and waits until it is committed, so each subscription still has at most one
+    acknowledged but unrecorded delivery; whichever waiting thread finds no transaction running commits every
+    record queued so far. If the group's transaction fails, each record is retried in a transaction of its
+    own, so one bad record never takes the others with it.
+    """
+
+    def __init__(self, session: Session, write_lock: threading.Lock | None) -> None:
+        self._session = session
+        self._write_lock = write_lock
+        self._condition = threading.Condition()
+        self._queue: list[_PendingRecord] = []
+        self._running = False
+
+    @property
+    def waiting(self) -> int:
+        """Records queued for the next transaction (not counting the one being committed)."""
+        with self._condition:
+            return len(self._queue)
+
+    def record(self, work: Callable[[Session], Any]) -> Any:
+        """Run ``work(session)`` in a committed transaction shared with other threads' records; its result."""
+        item = _PendingRecord(work)
+        with self._condition:
+            self._queue.append(item)
+            while not item.finished:
+                if self._running:
+                    self._condition.wait()
+                    continue
+                self._running = True
+                batch, self._queue = self._queue, []
+                self._condition.release()
+                try:
+                    self._commit(batch)
+                except BaseException as exc:
+                    # Never leave a waiting thread without an answer (its record left the queue with this batch).
+                    for pending in batch:
+                        if not pending.finished:
+                            pending.error, pending.finished = exc, True
+                    raise
+                finally:
+                    self._condition.acquire()
+                    self._running = False
+                    self._condition.notify_all()
+        if item.error is not None:
+            raise item.error
+        return item.result
+
+    def _commit(self, batch: list[_PendingRecord]) -> None:
+        try:
+            with _committing(self._session, self._write_lock):
+                results = [item.work(self._session) for item in batch]
+        except Exception:
+            if len(batch) == 1:
+                batch[0].error, batch[0].finished = sys.exc_info()[1], True
+                return
+            for item in batch:
+                try:
+                    with _committing(self._session, self._write_lock):
+                        item.result = item.work(self._session)
+                except Exception as exc:
+                    item.error = exc
+                item.finished = True
+            return
+        for item, result in zip(batch, results, strict=True):
+            item.result, item.finished = result, True
+
+
 class Dispatcher:
     """Fan-out and sending loop of one worker process."""
 
@@ -191,16 +270,18 @@ class Dispatcher:
             session.rollback()
         if not ids:
             return 0
-        if self.config.concurrency <= 1 or len(ids) == 1:
-            return sum(self._process_subscription(sid) for sid in ids if not self.stopping)
-        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
-            return sum(pool.map(self._process_subscription, ids))
+        with self._lease_session() as record_session:
+            recorder = GroupRecorder(record_session, self._write_lock)
+            if self.config.concurrency <= 1 or len(ids) == 1:
+                return sum(self._process_subscription(sid, recorder) for sid in ids if not self.stopping)
+            with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+                return sum(pool.map(lambda sid: self._process_subscription(sid, recorder), ids))
 
-    def _process_subscription(self, subscription_id: uuid.UUID) -> int:
+    def _process_subscription(self, subscription_id: uuid.UUID, recorder: GroupRecorder) -> int:
         if self.stopping:
             return 0
         with self._lease_session() as session:
-            return self._process_leased(session, subscription_id)
+            return self._process_leased(session, subscription_id, recorder)
 
     @contextmanager
     def _lease_session(self) -> Iterator[Session]:
@@ -225,7 +306,7 @@ class Dispatcher:
                     session.connection().exec_driver_sql("RESET synchronous_commit")
                     session.commit()
 
-    def _process_leased(self, session: Session, subscription_id: uuid.UUID) -> int:
+    def _process_leased(self, session: Session, subscription_id: uuid.UUID, recorder: GroupRecorder) -> int:
         worker_id = self.config.worker_id
         with _committing(session, self._write_lock):
             if not deliveries.claim_subscription(
@@ -238,7 +319,9 @@ class Dispatcher:
         sent = 0
         try:
             while sent < self.config.per_lease and not self.stopping:
-                made, more = self._send_batch(session, subscription_id, self.config.per_lease - sent)
+                made, more = self._send_batch(
+                    session, subscription_id, self.config.per_lease - sent, recorder
+                )
                 sent += made
                 if not more:
                     break
@@ -249,12 +332,15 @@ class Dispatcher:
                 )
         return sent
 
-    def _send_batch(self, session: Session, subscription_id: uuid.UUID, budget: int) -> tuple[int, bool]:
+    def _send_batch(
+        self, session: Session, subscription_id: uuid.UUID, budget: int, recorder: GroupRecorder
+    ) -> tuple[int, bool]:
         """Send a batch of the subscription's pending deliveries in order: (attempts made, worth reading more).
 
         One transaction renews the lease and reads up to ``send_batch`` deliveries with the subscription's
-        URL and secrets; then each delivery is posted and recorded in its own short transaction (which also
-        renews the lease) before the next one goes out, so a crash re-sends at most the one in flight. The
+        URL and secrets; then each delivery is posted and its record (which also renews the lease) committed
+        before the next one goes out, in a transaction shared with the other subscriptions' records waiting at
+        that moment (``GroupRecorder``), so a crash re-sends at most the one in flight per subscription. The
         batch stops at the first attempt that did not succeed: the next delivery waits until that one
         succeeded or was given up (the next batch reads it again and finds it not yet due, or done).
         """
@@ -274,7 +360,7 @@ class Dispatcher:
         for delivery in batch:
             if self.stopping or delivery.next_attempt_at > utcnow():
                 return made, False
-            recorded, succeeded = self._attempt(session, subscription_id, target, delivery)
+            recorded, succeeded = self._attempt(recorder, subscription_id, target, delivery)
             if recorded is None:
                 return made, False  # someone else recorded this attempt: leave the subscription to them
             made += 1
@@ -287,7 +373,7 @@ class Dispatcher:
 
     def _attempt(
         self,
-        session: Session,
+        recorder: GroupRecorder,
         subscription_id: uuid.UUID,
         target: deliveries.SendTarget,
         delivery: deliveries.DueDelivery,
@@ -309,8 +395,8 @@ class Dispatcher:
             delay = backoff_delay(
                 attempt_no, base=config.backoff_base_seconds, cap=config.backoff_max_seconds
             )
-        with _committing(session, self._write_lock):
-            recorded = deliveries.record_attempt(
+        recorded: deliveries.Recorded | None = recorder.record(
+            lambda session: deliveries.record_attempt(
                 session=session,
                 subscription_id=subscription_id,
                 delivery_id=delivery.id,
@@ -322,6 +408,7 @@ class Dispatcher:
                 disable_after=config.disable_after,
                 lease_seconds=config.lease_seconds,
             )
+        )
         if recorded is not None:
             # After the commit: the counters tell what the delivery log holds.
             label = (
