@@ -143,9 +143,13 @@ T = TypeVar("T")
 
 
 def _in_read_connection(
-    database: Database, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    database: Database,
+    autocommit: bool,
+    fn: Callable[Concatenate[Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
 ) -> T:
-    with database.read_connection() as connection:
+    with database.read_connection(autocommit=autocommit) as connection:
         return fn(connection, *args, **kwargs)
 
 
@@ -157,12 +161,30 @@ async def run_read(
     For async read routes: the connection is taken, used and given back inside that one hop, so the route
     needs no session dependency (each sync dependency, and a session's commit, would cost a hop of its own).
     The hop runs under the admission limiter, so reads and sessions together never hold more connections than
-    the pool has besides key lookups. Nothing is written, so nothing is committed: the read transaction ends
-    with the connection.
+    the pool has besides key lookups. ``fn``'s statements share one read transaction (one snapshot); nothing is
+    committed.
     """
+    return await _run_read(request, False, fn, *args, **kwargs)
+
+
+async def run_statement_read(
+    request: Request, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``run_read`` for an ``fn`` that runs one statement: in autocommit, with no BEGIN or ROLLBACK around it."""
+    return await _run_read(request, True, fn, *args, **kwargs)
+
+
+async def _run_read(
+    request: Request,
+    autocommit: bool,
+    fn: Callable[Concatenate[Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
     database: Database = request.app.state.database
     return await anyio.to_thread.run_sync(
-        lambda: _in_read_connection(database, fn, *args, **kwargs), limiter=_admission_limiter(request)
+        lambda: _in_read_connection(database, autocommit, fn, *args, **kwargs),
+        limiter=_admission_limiter(request),
     )
 
 

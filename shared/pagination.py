@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl
 from uuid import UUID
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, RowMapping, Select, and_, or_
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, or_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, select
@@ -100,6 +100,11 @@ def decode_cursor(cursor: str) -> list[Any]:
         raise _refused("not a cursor this API issued") from exc
 
 
+AFTER_SORT = "page_after_sort"
+AFTER_TIEBREAK = "page_after_tiebreak"
+PAGE_LIMIT = "page_limit"
+
+
 def paginate(
     session: Session,
     statement: Any,
@@ -110,47 +115,53 @@ def paginate(
     cursor: str | None,
 ) -> tuple[list[Any], str | None]:
     """Run ``statement`` ordered by (sort, tiebreak) from ``cursor``; return the rows and the next cursor."""
-    keyset = _keyset(statement, sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor)
-    rows = list(session.exec(keyset).all())
-    return _cut(rows, limit, lambda last: [getattr(last, sort.key), getattr(last, tiebreak.key)])
+    page = keyset(statement, sort=sort, tiebreak=tiebreak, after=bool(cursor))
+    parameters = keyset_parameters(sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor)
+    rows = list(session.exec(page, params=parameters).all())
+    return cut_page(rows, limit, lambda last: [getattr(last, sort.key), getattr(last, tiebreak.key)])
 
 
-def paginate_rows(
-    connection: Connection,
-    statement: Select[Any],
-    *,
-    sort: InstrumentedAttribute[Any],
-    tiebreak: InstrumentedAttribute[Any],
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[RowMapping], str | None]:
-    """``paginate`` for a Core statement of columns (sort and tiebreak among them): row mappings, next cursor."""
-    keyset = _keyset(statement, sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor)
-    rows = list(connection.execute(keyset).mappings().all())
-    return _cut(rows, limit, lambda last: [last[sort.key], last[tiebreak.key]])
-
-
-def _keyset(
+def keyset(
     statement: Any,
     *,
-    sort: InstrumentedAttribute[Any],
-    tiebreak: InstrumentedAttribute[Any],
+    sort: InstrumentedAttribute[Any] | ColumnElement[Any],
+    tiebreak: InstrumentedAttribute[Any] | ColumnElement[Any],
+    after: bool,
+) -> Any:
+    """The statement ordered by (sort, tiebreak), from after a cursor's keyset when ``after``, one row past the page.
+
+    The keyset and the page size are bound parameters (``keyset_parameters`` gives their values), so a hot read
+    can build this statement once and run it for every page; with ``cut_page`` when the page is joined to more
+    rows after the limit (a subquery of this statement).
+    """
+    if after:
+        sort_value = bindparam(AFTER_SORT, type_=sort.type)
+        tie_value = bindparam(AFTER_TIEBREAK, type_=tiebreak.type)
+        statement = statement.where(or_(sort > sort_value, and_(sort == sort_value, tiebreak > tie_value)))
+    return statement.order_by(sort, tiebreak).limit(bindparam(PAGE_LIMIT, type_=Integer()))
+
+
+def keyset_parameters(
+    *,
+    sort: InstrumentedAttribute[Any] | ColumnElement[Any],
+    tiebreak: InstrumentedAttribute[Any] | ColumnElement[Any],
     limit: int,
     cursor: str | None,
-) -> Any:
-    """The statement from after ``cursor``, ordered by (sort, tiebreak), one row past the page."""
+) -> dict[str, Any]:
+    """The values of ``keyset``'s parameters: the page size and, from ``cursor``, the keyset to start after."""
+    parameters: dict[str, Any] = {PAGE_LIMIT: limit + 1}
     if cursor:
         values = decode_cursor(cursor)
         if len(values) != 2:
             raise ValidationFailed(
                 "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
             )
-        sort_value, tie_value = _coerce(sort, values[0]), _coerce(tiebreak, values[1])
-        statement = statement.where(or_(sort > sort_value, and_(sort == sort_value, tiebreak > tie_value)))
-    return statement.order_by(sort, tiebreak).limit(limit + 1)
+        parameters[AFTER_SORT] = _coerce(sort, values[0])
+        parameters[AFTER_TIEBREAK] = _coerce(tiebreak, values[1])
+    return parameters
 
 
-def _cut(rows: list[R], limit: int, keys: Callable[[R], list[Any]]) -> tuple[list[R], str | None]:
+def cut_page(rows: list[R], limit: int, keys: Callable[[R], list[Any]]) -> tuple[list[R], str | None]:
     """The page (at most ``limit`` rows) and the cursor of the next one when the extra row came back."""
     if len(rows) <= limit:
         return rows, None
@@ -158,7 +169,7 @@ def _cut(rows: list[R], limit: int, keys: Callable[[R], list[Any]]) -> tuple[lis
     return rows, encode_cursor(keys(rows[-1]))
 
 
-def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
+def _coerce(column: InstrumentedAttribute[Any] | ColumnElement[Any], value: Any) -> Any:
     column_type = column.type
     # A TypeDecorator (e.g. shared.db.UTCDateTime) reports ``object``; its impl knows the real type.
     if isinstance(column_type, TypeDecorator):
@@ -184,4 +195,13 @@ def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
     return value
 
 
-__all__ = ["Page", "decode_cursor", "encode_cursor", "paginate", "paginate_rows", "select"]
+__all__ = [
+    "Page",
+    "cut_page",
+    "decode_cursor",
+    "encode_cursor",
+    "keyset",
+    "keyset_parameters",
+    "paginate",
+    "select",
+]

@@ -143,6 +143,11 @@ class TestDatabase(Database):
         return Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
     @contextmanager
+    def read_connection(self, *, autocommit: bool = False) -> Iterator[Connection]:
+        # Reads see the test's uncommitted rows: the outer transaction's connection, as sessions do.
+        yield self.connection
+
+    @contextmanager
     def pinned(self) -> Iterator[Session]:
         with self.session() as session:
             yield session

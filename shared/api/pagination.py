@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from shared.pagination import Page, decode_cursor, encode_cursor, paginate, paginate_rows, select
+from shared.pagination import Page, decode_cursor, encode_cursor, paginate, select
 
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
 CursorQuery = Annotated[
@@ -39,7 +39,6 @@ __all__ = [
     "encode_cursor",
     "link_headers",
     "paginate",
-    "paginate_rows",
     "select",
     "set_link_header",
 ]

@@ -2,20 +2,22 @@
 
 Loading ``Process`` and ``ProcessPhase`` objects costs identity-map and attribute instrumentation work that a
 read which only serialises the values does not need; these select the columns and return mappings shaped like
-``ProcessPublic`` (the route validates and serialises them once).
+``ProcessPublic`` (the route validates and serialises them once). Each read is one statement, processes
+joined to their phases: one snapshot without a transaction around it (``shared.deps.run_statement_read``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, RowMapping, Select, bindparam, select
 
 from services.workshops.processes.models import Process, ProcessPhase, ProcessStatus
 from shared.errors import NotFoundError
-from shared.pagination import paginate_rows
+from shared.pagination import cut_page, keyset, keyset_parameters
 
 _process = Process.__table__  # type: ignore[attr-defined]
 _phase = ProcessPhase.__table__  # type: ignore[attr-defined]
@@ -39,62 +41,58 @@ PROCESS_COLUMNS = (
     _process.c.version,
     _process.c.created_at,
 )
-PHASE_COLUMNS = (
-    _phase.c.process_id,
-    _phase.c.id,
-    _phase.c.name,
-    _phase.c.starts_on,
-    _phase.c.ends_on,
-    _phase.c.is_current,
-    _phase.c.position,
-    _phase.c.open_to_proposals,
-)
+PROCESS_NAMES = tuple(column.key for column in PROCESS_COLUMNS)
+PHASE_FIELDS = ("id", "name", "starts_on", "ends_on", "is_current", "position", "open_to_proposals")
+PHASE_COLUMNS = tuple(_phase.c[name].label(f"phase_{name}") for name in PHASE_FIELDS)
+"""A phase's columns beside its process's in one joined row, named ``phase_<field>``."""
 
 
-def processes_statement(
-    *,
-    district_id: uuid.UUID | None = None,
-    edition_id: uuid.UUID | None = None,
-    status: ProcessStatus | None = None,
-) -> Select[Any]:
-    """Select the columns of processes with optional filters (the list's statement)."""
-    statement = select(*PROCESS_COLUMNS)
-    if district_id is not None:
-        statement = statement.where(_process.c.district_id == district_id)
-    if edition_id is not None:
-        statement = statement.where(_process.c.edition_id == edition_id)
-    if status is not None:
-        statement = statement.where(_process.c.status == status)
-    return statement
-
-
-def phases_statement(process_ids: Sequence[uuid.UUID]) -> Select[Any]:
-    """Select the phases of some processes, in order."""
-    return (
-        select(*PHASE_COLUMNS)
-        .where(_phase.c.process_id.in_(process_ids))
-        .order_by(_phase.c.process_id, _phase.c.position)
-    )
-
-
-def with_phases(connection: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Process rows as ``ProcessPublic`` data, the phases of all of them read in one query."""
-    processes = [dict(row) for row in rows]
-    phases: dict[uuid.UUID, list[dict[str, Any]]] = {}
-    for process in processes:
-        process["phases"] = phases.setdefault(process["id"], [])
-    if processes:
-        for phase in connection.execute(phases_statement(list(phases))).mappings():
-            phases[phase["process_id"]].append(dict(phase))
+def _grouped(rows: Iterable[RowMapping]) -> list[dict[str, Any]]:
+    """Joined (process, phase) rows, in process order, as ``ProcessPublic`` data with their phases."""
+    processes: list[dict[str, Any]] = []
+    for row in rows:
+        if not processes or processes[-1]["id"] != row["id"]:
+            processes.append({name: row[name] for name in PROCESS_NAMES} | {"phases": []})
+        if row["phase_id"] is not None:
+            processes[-1]["phases"].append({name: row[f"phase_{name}"] for name in PHASE_FIELDS})
     return processes
 
 
+# Built once: constructing a statement (and its cache key) cost more than running it on these reads.
+_PROCESS_BY_ID = (
+    select(*PROCESS_COLUMNS, *PHASE_COLUMNS)
+    .select_from(_process.outerjoin(_phase, _phase.c.process_id == _process.c.id))
+    .where(_process.c.id == bindparam("process_id"))
+    .order_by(_phase.c.position)
+)
+
+
 def process_data(connection: Connection, process_id: uuid.UUID) -> dict[str, Any]:
-    """One process with its phases, or NotFoundError."""
-    row = connection.execute(select(*PROCESS_COLUMNS).where(_process.c.id == process_id)).mappings().first()
-    if row is None:
+    """One process with its phases (one statement, so one snapshot: the body matches its version), or 404."""
+    processes = _grouped(connection.execute(_PROCESS_BY_ID, {"process_id": process_id}).mappings())
+    if not processes:
         raise NotFoundError(f"process {process_id} does not exist", process_id=str(process_id))
-    return with_phases(connection, [row])[0]
+    return processes[0]
+
+
+_SORT = Process.created_at
+_TIEBREAK = Process.id
+FILTERS = ("district_id", "edition_id", "status")
+
+
+@cache
+def _page_statement(filters: frozenset[str], after: bool) -> Select[Any]:
+    """The page of processes with these filters (bound parameters of their names) joined to their phases."""
+    statement = select(*PROCESS_COLUMNS)
+    for name in FILTERS:
+        if name in filters:
+            statement = statement.where(_process.c[name] == bindparam(name))
+    page = keyset(statement, sort=_SORT, tiebreak=_TIEBREAK, after=after).subquery()  # type: ignore[arg-type]
+    return (
+        select(page, *PHASE_COLUMNS)
+        .select_from(page.outerjoin(_phase, _phase.c.process_id == page.c.id))
+        .order_by(page.c.created_at, page.c.id, _phase.c.position)
+    )
 
 
 def process_page(
@@ -106,13 +104,13 @@ def process_page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of processes by creation time with their phases, and the next page's cursor."""
-    rows, next_cursor = paginate_rows(
-        connection,
-        processes_statement(district_id=district_id, edition_id=edition_id, status=status),
-        sort=Process.created_at,  # type: ignore[arg-type]
-        tiebreak=Process.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
-    )
-    return with_phases(connection, rows), next_cursor
+    """One page of processes by creation time with their phases, and the next page's cursor (one statement)."""
+    filters = {
+        name: value
+        for name, value in (("district_id", district_id), ("edition_id", edition_id), ("status", status))
+        if value is not None
+    }
+    parameters = keyset_parameters(sort=_SORT, tiebreak=_TIEBREAK, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    statement = _page_statement(frozenset(filters), bool(cursor))
+    processes = _grouped(connection.execute(statement, filters | parameters).mappings())
+    return cut_page(processes, limit, lambda last: [last["created_at"], last["id"]])

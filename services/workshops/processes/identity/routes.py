@@ -35,7 +35,7 @@ from shared.api.pagination import (
 )
 from shared.api.reads import model_response, page_response, validated_response
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
-from shared.deps import PrincipalDep, SessionDep, run_read
+from shared.deps import PrincipalDep, SessionDep, run_read, run_statement_read
 from shared.errors import problem_responses
 
 router = APIRouter()
@@ -87,7 +87,7 @@ async def list_processes(
     cursor: CursorQuery = None,
 ) -> Any:
     """Processes by creation time, filtered by district, edition or status."""
-    items, next_cursor = await run_read(
+    items, next_cursor = await run_statement_read(
         request,
         reads.process_page,
         district_id=district_id,
@@ -146,7 +146,7 @@ async def get_process(
     if not point.is_now:
         body = await run_read(request, _process_as_of, process_id, point)
         return model_response(body, version=body.version)
-    data = await run_read(request, reads.process_data, process_id)
+    data = await run_statement_read(request, reads.process_data, process_id)
     return validated_response(ProcessPublic, data, version=data["version"])
 
 
