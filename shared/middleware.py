@@ -19,6 +19,7 @@ from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.pagination import bind_cursor_scope, list_scope
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.encode()
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("communitylab.access")
 
@@ -64,6 +65,20 @@ class RequestContextMiddleware:
         self.max_body_bytes = max_body_bytes
         self.service = service
         self.body_limits = tuple(body_limits)
+        self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _metrics(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        """The request counter and latency histogram of one (method, route, status), looked up once."""
+        key = (method, route, status)
+        children = self._metric_children.get(key)
+        if children is None:
+            children = (
+                HTTP_REQUESTS.labels(self.service, method, route, str(status)),
+                HTTP_LATENCY.labels(self.service, method, route),
+            )
+            # Bounded by the routes the app has (unmatched paths share one label) times methods and statuses.
+            self._metric_children[key] = children
+        return children
 
     def _limit(self, scope: Scope) -> int:
         method, path = scope.get("method", ""), scope.get("path", "")
@@ -81,15 +96,24 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        incoming = headers.get(REQUEST_ID_HEADER, "")
+        # Only three headers matter here: look for them instead of decoding every header of every request.
+        incoming = ""
+        declared: str | None = None
+        chunked = False
+        for key, value in scope.get("headers", ()):
+            name = key.lower()
+            if name == _REQUEST_ID_KEY:
+                incoming = value.decode("latin-1")
+            elif name == b"content-length":
+                declared = value.decode("latin-1")
+            elif name == b"transfer-encoding":
+                chunked = True
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status_holder: dict[str, Any] = {"status": 500}
         limit = self._limit(scope)
         try:
-            declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > limit:
                 await self._reject_too_large(scope, send, request_id, limit)
                 status_holder["status"] = 413
@@ -98,7 +122,7 @@ class RequestContextMiddleware:
             received = 0
             overflowed = False
             rejected = False
-            body_done = not (declared not in (None, "0") or "transfer-encoding" in headers)
+            body_done = not (declared not in (None, "0") or chunked)
 
             async def limited_receive() -> Message:
                 nonlocal received, overflowed, body_done
@@ -153,19 +177,21 @@ class RequestContextMiddleware:
             route_path = getattr(route, "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
             method = scope.get("method", "")
-            HTTP_REQUESTS.labels(self.service, method, route_path, str(status_holder["status"])).inc()
-            HTTP_LATENCY.labels(self.service, method, route_path).observe(elapsed)
-            access_logger.info(
-                "request",
-                extra={
-                    "service": self.service,
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "route": route_path,
-                    "status": status_holder["status"],
-                    "latency_ms": round(elapsed * 1000, 2),
-                },
-            )
+            counter, latency = self._metrics(method, route_path, status_holder["status"])
+            counter.inc()
+            latency.observe(elapsed)
+            if access_logger.isEnabledFor(logging.INFO):  # no record built when the access log is off
+                access_logger.info(
+                    "request",
+                    extra={
+                        "service": self.service,
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "route": route_path,
+                        "status": status_holder["status"],
+                        "latency_ms": round(elapsed * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)
 
     async def _reject_too_large(self, scope: Scope, send: Send, request_id: str, limit: int) -> None:
