@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=15000, ge=0, description="SQLite busy timeout in milliseconds."
     )
+    write_queue_limit: int = Field(
+        default=200,
+        ge=1,
+        description="Write requests one process lets wait for their turn at SQLite's single writer; a write "
+        "arriving when this many wait answers 503 with Retry-After instead of queueing.",
+    )
 
     registry_url: str = Field(default="http://127.0.0.1:8001", description="Public base URL of the registry.")
     workshops_url: str = Field(default="http://127.0.0.1:8002", description="Public base URL of workshops.")

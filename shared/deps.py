@@ -7,7 +7,10 @@ otherwise. It commits *before* the response is sent, so a client that got a 2xx 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import functools
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 import anyio
@@ -25,7 +28,7 @@ from shared.auth.principal import ANONYMOUS, Principal, Role
 from shared.config import Settings
 from shared.context import actor_id_var
 from shared.db import Database
-from shared.errors import ConflictError, UnauthorizedError
+from shared.errors import BusyError, ConflictError, UnauthorizedError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -110,6 +113,67 @@ def _rollback(session: Session) -> None:
         session.close()
 
 
+class WriteQueue:
+    """The write requests of one app, taking SQLite's single writer lock one at a time in arrival order.
+
+    SQLite has one writer whatever the pool: write transactions that start together wait for each other in
+    the busy handler, which sleeps and polls (tens of milliseconds per retry), so under load most of a write's
+    time was spent asleep and the slowest ones reached the busy timeout. Queued here instead, each waits in
+    the event loop (no thread, no connection) and starts the moment the previous one ended. A write that finds
+    ``limit`` others waiting is refused at once with a documented 503 and ``Retry-After``, rather than left to
+    time out. Other processes on the same file (another service, a worker) still meet it in the busy handler.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.waiting = 0
+        self._lock = asyncio.Lock()  # fair: waiters are served first come, first served
+
+    async def turn(self) -> WriteTurn:
+        """Wait for this request's turn (``BusyError`` when too many are already waiting)."""
+        if self.waiting >= self.limit:
+            raise BusyError(
+                f"{self.waiting} changes are already waiting for the database; retry in a second",
+                retry_after=1,
+            )
+        self.waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self.waiting -= 1
+        return WriteTurn(self._lock)
+
+
+class WriteTurn:
+    """One request's turn at the writer; ending it twice is harmless."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock: asyncio.Lock | None = lock
+
+    def end(self) -> None:
+        """Let the next writer in."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def _write_queue(request: Request, database: Database) -> WriteQueue | None:
+    """The app's queue of SQLite writers (PostgreSQL has row locks and many writers: no queue)."""
+    if database.dialect != "sqlite":
+        return None
+    state = request.app.state
+    queue: WriteQueue | None = getattr(state, "write_queue", None)
+    if queue is None:
+        settings: Settings = state.settings
+        queue = WriteQueue(settings.write_queue_limit)
+        state.write_queue = queue
+    return queue
+
+
+_TURN = "communitylab.write_turn"
+_ENDED = "communitylab.transaction_ended"
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed after the route succeeds, rolled back on any error.
 
@@ -117,25 +181,75 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     an error response instead of a 2xx for a write that did not happen. Commit and rollback run on their own
     thread limiter, not on the pool that runs routes: a transaction holding the event log's append lock must
     always be able to finish, even when every route thread is waiting for that lock or for a connection
-    (otherwise 50 concurrent writers deadlock the service).
+    (otherwise 50 concurrent writers deadlock the service). A route decorated with ``commit_on_return``
+    commits in its own thread instead (this dependency still rolls back when it fails).
+
+    On SQLite a write first waits for its turn in the app's ``WriteQueue`` (before taking a place under the
+    admission limiter, so queued writers hold none and reads go on meanwhile).
     """
     database: Database = request.app.state.database
-    admission = _admission_limiter(request)
-    borrower = object()
-    await admission.acquire_on_behalf_of(borrower)
+    write = request.method not in READ_METHODS
+    queue = _write_queue(request, database) if write else None
+    turn = await queue.turn() if queue is not None else None
     try:
-        session = database.session(write=request.method not in READ_METHODS)
-        limiter = _transaction_end_limiter(request)
+        admission = _admission_limiter(request)
+        borrower = object()
+        await admission.acquire_on_behalf_of(borrower)
         try:
-            yield session
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(_rollback, session, limiter=limiter)
-            raise
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_commit, session, limiter=limiter)
+            session = database.session(write=write)
+            session.info[_TURN] = turn
+            limiter = _transaction_end_limiter(request)
+            try:
+                yield session
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(_rollback, session, limiter=limiter)
+                raise
+            if not session.info.get(_ENDED):
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(_commit, session, limiter=limiter)
+        finally:
+            admission.release_on_behalf_of(borrower)
     finally:
-        admission.release_on_behalf_of(borrower)
+        if turn is not None:
+            turn.end()
+
+
+R = TypeVar("R")
+
+
+def commit_on_return(route: Callable[..., R]) -> Callable[..., Awaitable[R]]:
+    """Run a sync write route and its session's commit in one worker-thread hop.
+
+    FastAPI runs a sync route in a worker thread, validates its answer in another hop and ``get_session``
+    commits in a third; a write holding SQLite's writer (or PostgreSQL's event-log head lock) waits for the
+    event loop between them. Here the route's body and the commit run in the same thread, one after the
+    other, and the app's write turn ends as soon as they have; the route must take ``session: SessionDep``.
+    The transaction stays the session dependency's: it commits only after the route returned, and when the
+    route or the commit fails ``get_session`` rolls back as usual.
+    """
+    if "session" not in inspect.signature(route).parameters:
+        raise TypeError(f"{route.__name__} takes no session parameter to commit")
+
+    @functools.wraps(route)
+    async def endpoint(*args: object, **kwargs: object) -> R:
+        session = kwargs["session"]
+        assert isinstance(session, Session)
+
+        def run() -> R:
+            result = route(*args, **kwargs)
+            _commit(session)
+            session.info[_ENDED] = True
+            return result
+
+        try:
+            return await anyio.to_thread.run_sync(run)
+        finally:
+            turn: WriteTurn | None = session.info.get(_TURN)
+            if turn is not None and session.info.get(_ENDED):
+                turn.end()
+
+    return endpoint
 
 
 P = ParamSpec("P")

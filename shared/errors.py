@@ -136,6 +136,16 @@ class UpstreamUnavailableError(AppError):
         self.headers = {"Retry-After": "5"}
 
 
+class BusyError(AppError):
+    """Too many writes are already waiting their turn: retry after ``Retry-After`` seconds."""
+
+    status, slug, title = 503, "busy", "Too many changes are waiting; retry shortly"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 1, **extra: Any):
+        super().__init__(detail, **extra)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class FieldRule(ValueError):
     """A cross-field rule broken in a model validator, reported at the field that must change.
 

@@ -10,7 +10,8 @@ dependency declares the path parameter, the session, the principal and the ``If-
 
 The order of the checks is fixed and the same as a route that does them by hand:
 
-1. the session, then the principal (``PrincipalDep``): a write without a key is a 401 before anything is looked up;
+1. the principal (``PrincipalDep``), then the session: a write without a key is a 401 before anything is looked up,
+   and a write waits for its turn at the database (``shared.deps.WriteQueue``) only once its key is resolved;
 2. ``before(principal)``, a right that does not depend on the row (``Principal.require_admin``): 403 first;
 3. ``load(session, id)``: 404 when the row does not exist;
 4. ``authorise(session, principal, row)``: 403 when the caller may not act on this row (district scope, facilitator);
@@ -73,11 +74,12 @@ class Edit(Generic[R]):
 
 
 def _signature(param: str, *, if_match: bool) -> inspect.Signature:
-    """The parameters FastAPI reads: the path id, the session, the principal (and If-Match)."""
+    """The parameters FastAPI reads, in the order it resolves them: the principal, the session, the path id
+    (and If-Match)."""
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [
-        inspect.Parameter("session", keyword, annotation=SessionDep),
         inspect.Parameter("principal", keyword, annotation=PrincipalDep),
+        inspect.Parameter("session", keyword, annotation=SessionDep),
         inspect.Parameter(param, keyword, annotation=uuid.UUID),
     ]
     if if_match:

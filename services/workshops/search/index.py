@@ -129,8 +129,17 @@ def write(
         _fts_insert(connection, [(row_id, document["title"], document["body"])])
 
 
+def _document_changed(obj: Any) -> bool:
+    """Whether a flushed change touched a column the object's document is made of (not only its version)."""
+    attrs = sa.inspect(obj).attrs
+    return any(attrs[column.name].history.has_changes() for column in SOURCES[type(obj)].columns())
+
+
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    changed = [o for o in (*session.new, *session.dirty) if type(o) in SOURCES]
+    # A dirty object whose indexed columns are unchanged (a workshop whose stream moved on: a registration)
+    # keeps its row; comparing it with the index would cost a query per flush.
+    changed = [o for o in session.new if type(o) in SOURCES]
+    changed += [o for o in session.dirty if type(o) in SOURCES and _document_changed(o)]
     deleted = [o for o in session.deleted if type(o) in SOURCES]
     if not changed and not deleted:
         return

@@ -35,7 +35,7 @@ from shared.api.pagination import (
 )
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep, SignedInDep
+from shared.deps import PrincipalDep, SessionDep, SignedInDep, commit_on_return
 from shared.errors import ForbiddenError, problem_responses
 from shared.privacy import Scope, view
 
@@ -70,6 +70,7 @@ def get_process_totals(process_id: uuid.UUID, session: SessionDep) -> Any:
     tags=["attendance"],
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
+@commit_on_return
 def add_workshop_registration(
     workshop: WorkshopForFacilitator,
     payload: RegistrationCreate,

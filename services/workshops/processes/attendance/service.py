@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import String, cast
+from sqlalchemy import String, bindparam, case, cast, func
 from sqlmodel import Session, col, select
 
 from services.workshops.localtime import to_rome
@@ -47,8 +47,36 @@ def _active_registrations(session: Session, workshop_id: uuid.UUID) -> list[Regi
     )
 
 
+# Built once: the statement is the same for every registration (only the workshop id is bound).
+_SEATS = select(
+    func.coalesce(
+        func.sum(case((col(Registration.waitlisted).is_(False), col(Registration.count)), else_=0)), 0
+    ),
+    func.coalesce(func.max(case((col(Registration.waitlisted).is_(True), 1), else_=0)), 0),
+).where(Registration.workshop_id == bindparam("workshop_id"), col(Registration.cancelled_at).is_(None))
+
+
+def _seats(session: Session, workshop_id: uuid.UUID) -> tuple[int, bool]:
+    """Seats taken by active registrations and whether any waits: one aggregate row, no registration loaded."""
+    taken, queued = session.exec(_SEATS, params={"workshop_id": workshop_id}).one()
+    return int(taken), bool(queued)
+
+
 def seats_taken(session: Session, workshop_id: uuid.UUID) -> int:
-    return sum(r.count for r in _active_registrations(session, workshop_id) if not r.waitlisted)
+    return _seats(session, workshop_id)[0]
+
+
+def _active_registration_of(session: Session, workshop_id: uuid.UUID, person_id: str) -> Registration | None:
+    return session.exec(
+        select(Registration)
+        .where(
+            Registration.workshop_id == workshop_id,
+            Registration.person_id == person_id,
+            col(Registration.cancelled_at).is_(None),
+        )
+        .order_by(col(Registration.created_at), col(Registration.id))
+        .limit(1)
+    ).first()
 
 
 def _registration_payload(workshop: Workshop, registration: Registration) -> dict[str, Any]:
@@ -101,9 +129,8 @@ def add_registration(
     _ensure_open_for_registration(workshop)
     category = data.actor_category
     person_id = str(data.person_id) if data.person_id else None
-    active = _active_registrations(session, workshop.id)
     if person_id is not None:
-        duplicate = next((r for r in active if r.person_id == person_id), None)
+        duplicate = _active_registration_of(session, workshop.id, person_id)
         if duplicate is not None:
             raise ConflictError(
                 f"person {person_id} is already registered",
@@ -119,8 +146,7 @@ def add_registration(
         if category is None:
             category = _category(person.actor_category)
     assert category is not None
-    taken = sum(r.count for r in active if not r.waitlisted)
-    has_queue = any(r.waitlisted for r in active)
+    taken, has_queue = _seats(session, workshop.id)
     waitlisted = workshop.capacity is not None and (has_queue or taken + data.count > workshop.capacity)
     registration = Registration(
         workshop_id=workshop.id,
