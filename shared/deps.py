@@ -60,6 +60,7 @@ async def get_database(request: Request) -> Database:
 
 TRANSACTION_END_THREADS = 16
 KEY_LOOKUP_CONNECTIONS = 4
+READ_THREADS = 4
 
 
 def _app_limiter(request: Request, name: str, capacity: int) -> anyio.CapacityLimiter:
@@ -80,6 +81,12 @@ def _transaction_end_limiter(request: Request) -> anyio.CapacityLimiter:
 def _key_lookup_limiter(request: Request) -> anyio.CapacityLimiter:
     """Threads (and so pooled connections) that resolve API keys."""
     return _app_limiter(request, "key_lookup_limiter", KEY_LOOKUP_CONNECTIONS)
+
+
+def _read_limiter(request: Request) -> anyio.CapacityLimiter:
+    """Threads that run ``run_read``'s reads: a few, since a short read mostly holds the GIL, and more threads
+    than cores only queue for it (and delay the event loop, which needs it to answer)."""
+    return _app_limiter(request, "read_limiter", READ_THREADS)
 
 
 def _admission_limiter(request: Request) -> anyio.CapacityLimiter:
@@ -298,7 +305,7 @@ async def _run_read(
     database: Database = request.app.state.database
     return await anyio.to_thread.run_sync(
         lambda: _in_read_connection(database, autocommit, fn, *args, **kwargs),
-        limiter=_admission_limiter(request),
+        limiter=_read_limiter(request),
     )
 
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.context import request_id_var
 from shared.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from shared.pagination import bind_cursor_scope, list_scope
+from shared.pagination import bind_cursor_request, cursor_key
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_KEY = REQUEST_ID_HEADER.encode()
@@ -220,9 +220,10 @@ class CursorScopeMiddleware:
     def __init__(self, app: ASGIApp, *, secret: str) -> None:
         self.app = app
         self.secret = secret
+        self.key = cursor_key(secret)  # once, not per request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request with its cursor scope bound."""
         if scope["type"] == "http":
-            bind_cursor_scope(self.secret, list_scope(scope["path"], scope.get("query_string", b"")))
+            bind_cursor_request(self.key, scope["path"], scope.get("query_string", b""))
         await self.app(scope, receive, send)

@@ -46,7 +46,8 @@ class Page(BaseModel, Generic[T]):
 
 
 _PROCESS_KEY = secrets.token_bytes(32)
-_cursor_scope: ContextVar[tuple[bytes, str] | None] = ContextVar("cursor_scope", default=None)
+_cursor_scope: ContextVar[tuple[bytes, str, bytes | None] | None] = ContextVar("cursor_scope", default=None)
+"""(signing key, list scope) or (signing key, path, query string), the scope then computed only when used."""
 UNSCOPED_PARAMETERS = frozenset({"cursor", "limit"})
 
 
@@ -59,13 +60,32 @@ def list_scope(path: str, query_string: bytes | str) -> str:
     return path + "?" + json.dumps(filters, separators=(",", ":"))
 
 
+def cursor_key(secret: str) -> bytes:
+    """The key cursors are signed with, derived from the server secret."""
+    return hashlib.sha256(b"cursor:" + secret.encode()).digest()
+
+
 def bind_cursor_scope(secret: str, scope: str) -> None:
     """Sign and check this context's cursors with ``secret`` for the list ``scope``."""
-    _cursor_scope.set((hashlib.sha256(b"cursor:" + secret.encode()).digest(), scope))
+    _cursor_scope.set((cursor_key(secret), scope, None))
+
+
+def bind_cursor_request(key: bytes, path: str, query_string: bytes) -> None:
+    """Sign and check this context's cursors with ``key`` for the list of this request path and query.
+
+    The scope is worked out only when a cursor is signed or checked: most requests never need it.
+    """
+    _cursor_scope.set((key, path, query_string))
 
 
 def _signature(payload: str) -> str:
-    key, scope = _cursor_scope.get() or (_PROCESS_KEY, "")
+    bound = _cursor_scope.get()
+    if bound is None:
+        key, scope = _PROCESS_KEY, ""
+    else:
+        key, scope, query_string = bound
+        if query_string is not None:
+            scope = list_scope(scope, query_string)
     digest = hmac.new(key, f"{scope}\n{payload}".encode(), hashlib.sha256).digest()[:18]
     return base64.urlsafe_b64encode(digest).decode()
 
