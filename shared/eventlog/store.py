@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,13 +33,14 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from shared.context import current_actor_id, current_request_id
 from shared.db import utcnow
 from shared.errors import ConcurrencyError
+from shared.eventlog import appending
 from shared.eventlog.tables import events, head
 from shared.eventlog.upcasting import upcast
 from shared.metrics import EVENTS_APPENDED
@@ -114,34 +116,91 @@ def occurred_on(day: date | datetime | None) -> datetime | None:
 
 def format_timestamp(value: datetime) -> str:
     """The canonical text of a timestamp inside the hash: UTC, microseconds, ``Z``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = value.astimezone(UTC)
+    if value.year < 1000:  # isoformat pads the year to four digits, strftime's %Y does not
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is the same text as the strftime above for these years, at a fifth of its cost.
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_encode_string = json.encoder.encode_basestring  # what _CANONICAL does with a str (ensure_ascii=False)
 
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, UTF-8 characters kept: the form that is hashed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _CANONICAL.encode(value)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _encode_string(value)
+    return _CANONICAL.encode(value)
+
+
+def _content_hash(
+    prev_hash: str,
+    *,
+    position: int,
+    event_id: str,
+    stream_type: Any,
+    stream_id: Any,
+    version: int,
+    type_: Any,
+    schema_version: int,
+    occurred_at: str,
+    recorded_at: str,
+    actor_id: Any,
+    correlation_id: Any,
+    causation_id: Any,
+    district_id: Any,
+    payload_json: str,
+    metadata_json: str,
+) -> str:
+    """The hash of one event from its fields, the timestamps and JSON documents already in canonical text.
+
+    The text is ``canonical_json`` of the content dict written out key by key in sorted order, so that an
+    append encodes each payload once (the same text is stored) instead of once for the hash and once more
+    for the database; tests/shared/test_eventlog_hash.py checks it against the dict's canonical JSON.
+    """
+    text = (
+        f'{prev_hash}{{"actor_id":{_scalar(actor_id)},"causation_id":{_scalar(causation_id)},'
+        f'"correlation_id":{_scalar(correlation_id)},"district_id":{_scalar(district_id)},'
+        f'"event_id":{_encode_string(event_id)},"metadata":{metadata_json},"occurred_at":"{occurred_at}",'
+        f'"payload":{payload_json},"position":{position},"recorded_at":"{recorded_at}",'
+        f'"schema_version":{schema_version},"stream_id":{_scalar(stream_id)},'
+        f'"stream_type":{_scalar(stream_type)},"type":{_scalar(type_)},"version":{version}}}'
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def compute_hash(row: Mapping[str, Any] | RowMapping) -> str:
     """SHA-256 of ``prev_hash`` followed by the canonical JSON of the event's content."""
-    content = {
-        "position": int(row["position"]),
-        "event_id": str(row["event_id"]),
-        "stream_type": row["stream_type"],
-        "stream_id": row["stream_id"],
-        "version": int(row["version"]),
-        "type": row["type"],
-        "schema_version": int(row["schema_version"]),
-        "occurred_at": format_timestamp(row["occurred_at"]),
-        "recorded_at": format_timestamp(row["recorded_at"]),
-        "actor_id": row["actor_id"],
-        "correlation_id": row["correlation_id"],
-        "causation_id": row["causation_id"],
-        "district_id": row["district_id"],
-        "payload": row["payload"],
-        "metadata": row["metadata"],
-    }
-    return hashlib.sha256((row["prev_hash"] + canonical_json(content)).encode()).hexdigest()
+    return _content_hash(
+        row["prev_hash"],
+        position=int(row["position"]),
+        event_id=str(row["event_id"]),
+        stream_type=row["stream_type"],
+        stream_id=row["stream_id"],
+        version=int(row["version"]),
+        type_=row["type"],
+        schema_version=int(row["schema_version"]),
+        occurred_at=format_timestamp(row["occurred_at"]),
+        recorded_at=format_timestamp(row["recorded_at"]),
+        actor_id=row["actor_id"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        district_id=row["district_id"],
+        payload_json=canonical_json(row["payload"]),
+        metadata_json=canonical_json(row["metadata"]),
+    )
+
+
+# A forbidden key always shows in a payload's canonical JSON as ``"key":`` (keys need no escaping, and a
+# string value is never followed by a colon), so text without any of these needs no walk of the payload.
+_FORBIDDEN_MARKS = re.compile("|".join(f'"{key}":' for key in sorted(FORBIDDEN_PAYLOAD_KEYS)))
 
 
 def _check_payload(payload: Any, path: str = "payload") -> None:
@@ -160,34 +219,7 @@ _STREAM_VERSION = (
     .where(events.c.stream_type == bindparam("stream_type"), events.c.stream_id == bindparam("stream_id"))
     .scalar_subquery()
 )
-# SQLite: one statement takes the write lock (a no-op UPDATE) and, under it, reads the head and the stream
-# version. Built once: statement construction is a large share of an append's CPU time.
-_LOCK_AND_READ_SQLITE = (
-    update(head)
-    .where(head.c.id == 1)
-    .values(position=head.c.position)
-    .returning(head.c.position, head.c.hash, _STREAM_VERSION.label("stream_version"))
-)
-# PostgreSQL: lock the head row first, then read the stream version in a second statement. In one statement
-# the version subquery would use the snapshot taken *before* waiting for the lock and could miss an event of
-# the same stream committed meanwhile (READ COMMITTED re-checks only the locked row).
-_LOCK_HEAD_POSTGRESQL = select(head.c.position, head.c.hash).where(head.c.id == 1).with_for_update()
 _READ_STREAM_VERSION = select(_STREAM_VERSION)
-_INSERT_EVENTS = events.insert()
-_MOVE_HEAD = (
-    update(head).where(head.c.id == 1).values(position=bindparam("new_position"), hash=bindparam("new_hash"))
-)
-
-
-def _lock_head(conn: Connection, stream_type: str, stream_id: str) -> tuple[int, str, int]:
-    """Take the append lock; return the head position, the head hash and the stream's current version."""
-    params = {"stream_type": stream_type, "stream_id": stream_id}
-    if conn.dialect.name == "sqlite":
-        row = conn.execute(_LOCK_AND_READ_SQLITE, params).one()
-        return int(row.position), str(row.hash), int(row.stream_version)
-    locked = conn.execute(_LOCK_HEAD_POSTGRESQL).one()
-    version = conn.execute(_READ_STREAM_VERSION, params).scalar_one()
-    return int(locked.position), str(locked.hash), int(version)
 
 
 def stream_version(session: Session, stream_type: str, stream_id: str) -> int:
@@ -244,10 +276,19 @@ def append(
     """
     if not events_to_append:
         return []
+    # Each payload is encoded once: the canonical text is checked for personal data, hashed and stored.
+    encoded: list[tuple[NewEvent, dict[str, Any], str, dict[str, Any], str]] = []
     for new in events_to_append:
-        _check_payload(new.payload)
+        payload = dict(new.payload)
+        payload_json = canonical_json(payload)
+        if _FORBIDDEN_MARKS.search(payload_json):
+            _check_payload(payload)  # raises with the key's path (the text test can only over-report)
+        metadata = dict(new.metadata)
+        encoded.append((new, payload, payload_json, metadata, canonical_json(metadata) if metadata else "{}"))
+    stream = str(stream_id)
+    district = str(district_id) if district_id is not None else None
     conn = session.connection()
-    position, prev_hash, current = _lock_head(conn, stream_type, str(stream_id))
+    position, prev_hash, current = appending.lock_head(conn, stream_type, stream)
     if expected_version is not None and expected_version != current:
         raise ConcurrencyError(
             f"{stream_type} {stream_id} is at version {current}, not {expected_version}",
@@ -257,38 +298,91 @@ def append(
     recorded_at = utcnow()
     # Valid time: when it happened (a sitting, a hand-over), never after it was recorded; default now.
     when = recorded_at if occurred_at is None else min(occurred_at.astimezone(UTC), recorded_at)
+    when_text, recorded_text = format_timestamp(when), format_timestamp(recorded_at)
     actor = actor_id if actor_id is not None else current_actor_id()
     correlation = correlation_id if correlation_id is not None else current_request_id()
-    rows: list[dict[str, Any]] = []
-    for offset, new in enumerate(events_to_append, start=1):
-        row: dict[str, Any] = {
-            "position": position + offset,
-            "event_id": uuid.uuid4(),
-            "stream_type": stream_type,
-            "stream_id": str(stream_id),
-            "version": current + offset,
-            "type": new.type,
-            "schema_version": new.schema_version,
-            "occurred_at": when,
-            "recorded_at": recorded_at,
-            "actor_id": actor,
-            "correlation_id": correlation,
-            "causation_id": new.causation_id,
-            "district_id": str(district_id) if district_id is not None else None,
-            "payload": dict(new.payload),
-            "metadata": dict(new.metadata),
-            "prev_hash": prev_hash,
-        }
-        row["hash"] = compute_hash(row)
-        prev_hash = row["hash"]
-        rows.append(row)
-    conn.execute(_INSERT_EVENTS, rows)
-    conn.execute(_MOVE_HEAD, {"new_position": rows[-1]["position"], "new_hash": prev_hash})
-    EVENTS_APPENDED.labels(stream_type).inc(len(rows))
-    recorded = [_to_recorded(row) for row in rows]
+    rows: list[appending.Row] = []
+    recorded: list[RecordedEvent] = []
+    for offset, (new, payload, payload_json, metadata, metadata_json) in enumerate(encoded, start=1):
+        event_id = uuid.uuid4()
+        event_hash = _content_hash(
+            prev_hash,
+            position=position + offset,
+            event_id=str(event_id),
+            stream_type=stream_type,
+            stream_id=stream,
+            version=current + offset,
+            type_=new.type,
+            schema_version=new.schema_version,
+            occurred_at=when_text,
+            recorded_at=recorded_text,
+            actor_id=actor,
+            correlation_id=correlation,
+            causation_id=new.causation_id,
+            district_id=district,
+            payload_json=payload_json,
+            metadata_json=metadata_json,
+        )
+        rows.append(
+            (
+                position + offset,
+                event_id,
+                stream_type,
+                stream,
+                current + offset,
+                new.type,
+                new.schema_version,
+                when,
+                recorded_at,
+                actor,
+                correlation,
+                new.causation_id,
+                district,
+                payload_json,
+                metadata_json,
+                prev_hash,
+                event_hash,
+            )
+        )
+        schema_version, payload = upcast(new.type, new.schema_version, payload)
+        recorded.append(
+            RecordedEvent(
+                position=position + offset,
+                event_id=event_id,
+                stream_type=stream_type,
+                stream_id=stream,
+                version=current + offset,
+                type=new.type,
+                schema_version=schema_version,
+                occurred_at=when,
+                recorded_at=recorded_at,
+                actor_id=actor,
+                correlation_id=correlation,
+                causation_id=new.causation_id,
+                district_id=district,
+                payload=payload,
+                metadata=metadata,
+                prev_hash=prev_hash,
+                hash=event_hash,
+            )
+        )
+        prev_hash = event_hash
+    appending.insert(conn, rows)
+    _appended_counter(stream_type).inc(len(rows))
     for policy in _POLICIES.get(stream_type, ()):
-        policy(session, str(stream_id), recorded)
+        policy(session, stream, recorded)
     return recorded
+
+
+_COUNTERS: dict[str, Any] = {}
+
+
+def _appended_counter(stream_type: str) -> Any:
+    """The appended-events counter of one stream type (``labels`` takes a lock and builds a key each call)."""
+    counter = _COUNTERS.get(stream_type)
+    if counter is None:
+        counter = _COUNTERS[stream_type] = EVENTS_APPENDED.labels(stream_type)
+    return counter
 
 
 def _to_recorded(row: Mapping[str, Any] | RowMapping) -> RecordedEvent:
