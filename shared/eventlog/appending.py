@@ -67,7 +67,7 @@ _INSERT_POSTGRESQL = (
 _MOVE_HEAD_POSTGRESQL = "UPDATE eventlog.head SET position = %s, hash = %s WHERE id = 1"
 
 
-def _translated(conn: Connection, statement: str, params: Any, exc: Any) -> StatementError:
+def translated(conn: Connection, statement: str, params: Any, exc: Any) -> StatementError:
     """A DB-API error as SQLAlchemy raises it (its exception classes; a dropped connection invalidated)."""
     dialect = conn.dialect
     disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
@@ -92,7 +92,7 @@ def lock_head(conn: Connection, stream_type: str, stream_id: str) -> tuple[int, 
         try:
             position, head_hash, version = dbapi.execute(_LOCK_SQLITE, params).fetchone()
         except conn.dialect.loaded_dbapi.Error as exc:
-            raise _translated(conn, _LOCK_SQLITE, params, exc) from exc
+            raise translated(conn, _LOCK_SQLITE, params, exc) from exc
         return int(position), str(head_hash), int(version)
     try:
         head = dbapi.cursor()
@@ -103,7 +103,7 @@ def lock_head(conn: Connection, stream_type: str, stream_id: str) -> tuple[int, 
         position, head_hash = head.fetchone()
         (version,) = current.fetchone()
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise _translated(conn, _LOCK_POSTGRESQL, params, exc) from exc
+        raise translated(conn, _LOCK_POSTGRESQL, params, exc) from exc
     return int(position), str(head_hash), int(version)
 
 
@@ -124,7 +124,7 @@ def insert(conn: Connection, rows: Sequence[Row]) -> None:
                 cursor.executemany(_INSERT_POSTGRESQL, rows)
                 cursor.execute(_MOVE_HEAD_POSTGRESQL, move)
         except conn.dialect.loaded_dbapi.Error as exc:
-            raise _translated(conn, _INSERT_POSTGRESQL, rows, exc) from exc
+            raise translated(conn, _INSERT_POSTGRESQL, rows, exc) from exc
         return
     # An append's events share their two timestamps: each is converted once.
     stamps: dict[datetime, str] = {}
@@ -140,4 +140,4 @@ def insert(conn: Connection, rows: Sequence[Row]) -> None:
             dbapi.executemany(_INSERT_SQLITE, values)
         dbapi.execute(_MOVE_HEAD_SQLITE, move)
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise _translated(conn, _INSERT_SQLITE, values, exc) from exc
+        raise translated(conn, _INSERT_SQLITE, values, exc) from exc

@@ -8,6 +8,7 @@ nothing. The consumer never hands a projection an event at or below its checkpoi
 from __future__ import annotations
 
 import json
+import operator
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import dialect as pg_dialect
 from sqlmodel import Session, SQLModel
 
+from shared.db import UTCDateTime
 from shared.eventlog import RecordedEvent
 
 Handler = Callable[[Session, RecordedEvent], None]
@@ -184,6 +186,11 @@ class _TableInfo:
         self.static = {name: value for name, value in defaults.items() if not callable(value)}
         self.factories = [(name, value) for name, value in defaults.items() if callable(value)]
         self.single = self.pk[0] if len(self.pk) == 1 else None
+        # A row's values in column order, as a tuple (picked in C).
+        getter = operator.itemgetter(*self.columns)
+        self.pick: Callable[[Any], tuple[Any, ...]] = (
+            getter if len(self.columns) > 1 else lambda values: (getter(values),)
+        )
 
     def key_of(self, values: Any) -> Any:
         if self.single is not None:
@@ -321,10 +328,7 @@ class BatchStore:
         self.replacements = {}
         for model, dirty in self.dirty.items():
             if dirty:
-                info = table_info(model)
-                self._write(
-                    info, [{name: row.__dict__[name] for name in info.columns} for row in dirty.values()]
-                )
+                self._write(table_info(model), [row.__dict__ for row in dirty.values()])
         self.dirty = {}
         for model, whole in self.whole.items():
             if whole:
@@ -336,30 +340,53 @@ class BatchStore:
             # One statement and one parameter for the whole table: the rows travel as one JSON array that
             # PostgreSQL turns into records of the table's own type (executemany would send one statement
             # a row; multi-row VALUES costs more to build than to run).
+            names, pick = info.columns, info.pick
+            documents = [dict(zip(names, pick(row), strict=True)) for row in rows]
             self.connection.execute(
-                _recordset_insert(info, upsert), {"rows": json.dumps(rows, default=_plain)}
+                _recordset_insert(info, upsert), {"rows": json.dumps(documents, default=_plain)}
             )
             return
-        # SQLite: the driver's executemany with the columns' own bind processors, SQL built once a table.
-        statement, processors = _sqlite_insert(info, upsert, self.connection.dialect)
-        names = info.columns
-        self.connection.exec_driver_sql(
-            statement,
-            [
-                tuple(
-                    value if process is None else process(value)
-                    for process, value in zip(processors, [row[name] for name in names], strict=True)
-                )
-                for row in rows
-            ],
-        )
+        # SQLite: the driver's executemany of plain tuples (the row's columns picked in C), each value that
+        # needs it converted as its column type would, SQL built once a table.
+        statement, convert = _sqlite_insert(info, upsert, self.connection.dialect)
+        pick = info.pick
+        if not convert:
+            params = [pick(row) for row in rows]
+        else:
+            params: list[tuple[Any, ...]] = []
+            for row in rows:
+                values = list(pick(row))
+                for index, process in convert:
+                    values[index] = process(values[index])
+                params.append(tuple(values))
+        self.connection.exec_driver_sql(statement, params)
 
 
-_SQLITE_SQL: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
+_SQLITE_SQL: dict[tuple[str, bool], tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
 
 
-def _sqlite_insert(info: _TableInfo, upsert: bool, dialect: sa.Dialect) -> tuple[str, list[Any]]:
-    """INSERT ... VALUES (?, ...) [ON CONFLICT DO UPDATE] and each column's bind processor, cached per table.
+def sqlite_utc_datetime(value: datetime | None) -> str | None:
+    """``UTCDateTime``'s SQLite bind processing in one step: naive UTC text with microseconds (or None)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _sqlite_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    """What a value of ``column`` becomes for SQLite: the column type's bind processor, or a faster equal."""
+    if isinstance(column.type, UTCDateTime):
+        # The TypeDecorator's processor runs process_bind_param, then DATETIME's own string formatting.
+        return sqlite_utc_datetime
+    processor: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor
+
+
+def _sqlite_insert(
+    info: _TableInfo, upsert: bool, dialect: sa.Dialect
+) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    """INSERT ... VALUES (?, ...) [ON CONFLICT DO UPDATE] and the columns' value conversions, cached per table.
 
     The table is named without its schema: on SQLite every schema is mapped to the main database.
     """
@@ -375,10 +402,9 @@ def _sqlite_insert(info: _TableInfo, upsert: bool, dialect: sa.Dialect) -> tuple
                 f'"{name}" = excluded."{name}"' for name in info.columns if name not in info.pk
             )
             sql += f" ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
-        processors = [
-            column.type.dialect_impl(dialect).bind_processor(dialect) for column in info.table.columns
-        ]
-        found = _SQLITE_SQL[cache_key] = (sql, processors)
+        processors = [_sqlite_processor(column, dialect) for column in info.table.columns]
+        convert = [(index, process) for index, process in enumerate(processors) if process is not None]
+        found = _SQLITE_SQL[cache_key] = (sql, convert)
     return found
 
 
