@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, StatementError
+
+from shared.dbapi import sqlite_timestamp, translated
 
 # Column order of every INSERT below (and of ``Row``).
 _COLUMNS = (
@@ -65,23 +66,6 @@ _INSERT_POSTGRESQL = (
     f"INSERT INTO eventlog.events ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 )
 _MOVE_HEAD_POSTGRESQL = "UPDATE eventlog.head SET position = %s, hash = %s WHERE id = 1"
-
-
-def translated(conn: Connection, statement: str, params: Any, exc: Any) -> StatementError:
-    """A DB-API error as SQLAlchemy raises it (its exception classes; a dropped connection invalidated)."""
-    dialect = conn.dialect
-    disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-    if disconnect:
-        conn.invalidate(exc)
-    error: StatementError = DBAPIError.instance(
-        statement, params, exc, dialect.loaded_dbapi.Error, connection_invalidated=disconnect, dialect=dialect
-    )
-    return error
-
-
-def sqlite_timestamp(value: datetime) -> str:
-    """A timestamp as SQLAlchemy's SQLite ``DateTime`` stores it after ``UTCDateTime``: naive UTC text."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def lock_head(conn: Connection, stream_type: str, stream_id: str) -> tuple[int, str, int]:

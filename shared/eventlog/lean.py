@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.eventlog.appending import sqlite_timestamp, translated
+from shared.dbapi import sqlite_timestamp, translated
 from shared.eventlog.store import RecordedEvent
 from shared.eventlog.upcasting import upcast
 

@@ -15,12 +15,14 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
+from psycopg.types.json import Jsonb
 from pydantic_core import PydanticUndefined
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import dialect as pg_dialect
 from sqlmodel import Session, SQLModel
 
 from shared.db import UTCDateTime
+from shared.dbapi import sqlite_timestamp, translated
 from shared.eventlog import RecordedEvent
 
 Handler = Callable[[Session, RecordedEvent], None]
@@ -248,6 +250,20 @@ class BatchStore:
         info = table_info(model)
         wanted.sort(key=str)
         wanted_set = set(wanted)
+        if self.connection.dialect.name == "postgresql":
+            # One statement whatever the count: each key column against one array parameter (constant SQL,
+            # so psycopg parses and prepares it once; 500-key IN lists were new SQL text each time).
+            arrays = [wanted] if info.single is not None else list(zip(*wanted, strict=True))
+            params = {
+                f"k{i}": sorted({None if v is None else str(v) for v in array}, key=str)
+                for i, array in enumerate(arrays)
+            }
+            for values in self.connection.execute(_any_select(info), params).mappings():
+                key = info.key_of(values)
+                if key in wanted_set:
+                    known[key] = Row(dict(values))
+            absent.update(k for k in wanted if k not in known)
+            return
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             if info.single is not None:
@@ -337,14 +353,7 @@ class BatchStore:
 
     def _write(self, info: _TableInfo, rows: list[dict[str, Any]], *, upsert: bool = True) -> None:
         if self.connection.dialect.name == "postgresql":
-            # One statement and one parameter for the whole table: the rows travel as one JSON array that
-            # PostgreSQL turns into records of the table's own type (executemany would send one statement
-            # a row; multi-row VALUES costs more to build than to run).
-            names, pick = info.columns, info.pick
-            documents = [dict(zip(names, pick(row), strict=True)) for row in rows]
-            self.connection.execute(
-                _recordset_insert(info, upsert), {"rows": json.dumps(documents, default=_plain)}
-            )
+            self._copy(info, rows, upsert)
             return
         # SQLite: the driver's executemany of plain tuples (the row's columns picked in C), each value that
         # needs it converted as its column type would, SQL built once a table.
@@ -361,6 +370,35 @@ class BatchStore:
                 params.append(tuple(values))
         self.connection.exec_driver_sql(statement, params)
 
+    def _copy(self, info: _TableInfo, rows: list[dict[str, Any]], upsert: bool) -> None:
+        """PostgreSQL: COPY the rows into a temporary twin of the table, then one INSERT ... SELECT from it.
+
+        COPY's text rows cost the server about half of what parsing the same rows out of one JSON document
+        did (json_populate_recordset, measured 44-60 against 80-98 us a row on a loaded machine), and the
+        client no longer encodes ids and timestamps as JSON. The twin is per connection and transaction
+        scoped: created when missing (a rolled-back batch takes its creation with it), emptied after use.
+        """
+        create, copy_sql, insert, empty = _pg_statements(info, upsert)
+        connection = self.connection
+        connection.exec_driver_sql(create)
+        pick, convert = info.pick, _pg_conversions(info)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    values = pick(row)
+                    if convert:
+                        values = list(values)  # type: ignore[assignment]
+                        for index, process in convert:
+                            values[index] = process(values[index])  # type: ignore[index]
+                    copy.write_row(values)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise translated(connection, copy_sql, None, exc) from exc
+        finally:
+            cursor.close()
+        connection.exec_driver_sql(insert)
+        connection.exec_driver_sql(empty)
+
 
 _SQLITE_SQL: dict[tuple[str, bool], tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
 
@@ -371,7 +409,7 @@ def sqlite_utc_datetime(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return sqlite_timestamp(value)
 
 
 def _sqlite_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Callable[[Any], Any] | None:
@@ -421,35 +459,75 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in a read model")
 
 
-_RECORDSET_SQL: dict[tuple[str, bool], sa.TextClause] = {}
+_ANY_SELECT: dict[str, sa.Select[Any]] = {}
 
 
-def _recordset_insert(info: _TableInfo, upsert: bool) -> sa.TextClause:
-    """INSERT ... SELECT FROM json_populate_recordset(...) [ON CONFLICT DO UPDATE], cached per table."""
-    cache_key = (info.table.fullname, upsert)
-    statement = _RECORDSET_SQL.get(cache_key)
+def _any_select(info: _TableInfo) -> sa.Select[Any]:
+    """SELECT the table's rows whose key columns are each in an array of texts (``k0``, ``k1``...), cached."""
+    statement = _ANY_SELECT.get(info.table.fullname)
     if statement is None:
+        conditions = [
+            info.table.c[name]
+            == sa.any_(sa.cast(sa.bindparam(f"k{i}", type_=ARRAY(sa.Text)), ARRAY(info.table.c[name].type)))
+            for i, name in enumerate(info.pk)
+        ]
+        statement = _ANY_SELECT[info.table.fullname] = sa.select(info.table).where(sa.and_(*conditions))
+    return statement
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, default=_plain)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value
+
+
+_PG_CONVERSIONS: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
+
+
+def _pg_conversions(info: _TableInfo) -> list[tuple[int, Callable[[Any], Any]]]:
+    """The values COPY cannot take as they are: JSON documents (Python None is JSON null, as SQLAlchemy
+    stores it), and timestamps, which must be timezone-aware."""
+    found = _PG_CONVERSIONS.get(info.table.fullname)
+    if found is None:
+        found = []
+        for index, column in enumerate(info.table.columns):
+            if isinstance(column.type.dialect_impl(_PG), JSONB):
+                found.append((index, lambda value: Jsonb(value, dumps=_json_text)))
+            elif isinstance(column.type, UTCDateTime):
+                found.append((index, _aware))
+        _PG_CONVERSIONS[info.table.fullname] = found
+    return found
+
+
+_PG_SQL: dict[tuple[str, bool], tuple[str, str, str, str]] = {}
+
+
+def _pg_statements(info: _TableInfo, upsert: bool) -> tuple[str, str, str, str]:
+    """CREATE the temporary twin, COPY into it, INSERT ... SELECT [ON CONFLICT DO UPDATE], empty it; cached."""
+    cache_key = (info.table.fullname, upsert)
+    found = _PG_SQL.get(cache_key)
+    if found is None:
         table = f'"{info.table.schema}"."{info.table.name}"' if info.table.schema else f'"{info.table.name}"'
+        twin = f'"pg_temp"."copy_{info.table.name}"'
         columns = ", ".join(f'"{name}"' for name in info.columns)
-        selected = ", ".join(
-            # SQLAlchemy stores Python None in a JSON column as JSON null, not SQL NULL: keep that.
-            f"COALESCE(r.\"{column.name}\", 'null'::jsonb)"
-            if isinstance(column.type.dialect_impl(_PG), JSONB)
-            else f'r."{column.name}"'
-            for column in info.table.columns
-        )
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {selected} "
-            f"FROM json_populate_recordset(NULL::{table}, CAST(:rows AS json)) AS r"
-        )
+        insert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {twin}"
         if upsert:
             keys = ", ".join(f'"{name}"' for name in info.pk)
             updates = ", ".join(
                 f'"{name}" = EXCLUDED."{name}"' for name in info.columns if name not in info.pk
             )
-            sql += f" ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
-        statement = _RECORDSET_SQL[cache_key] = sa.text(sql)
-    return statement
+            insert += f" ON CONFLICT ({keys}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
+        found = _PG_SQL[cache_key] = (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {twin} (LIKE {table}) ON COMMIT DELETE ROWS",
+            f"COPY {twin} ({columns}) FROM STDIN",
+            insert,
+            f"DELETE FROM {twin}",
+        )
+    return found
 
 
 def batch_store(session: Session) -> BatchStore:
