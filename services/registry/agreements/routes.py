@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from services.registry.agreements import queries, service
 from services.registry.agreements.models import Agreement
@@ -13,7 +13,7 @@ from services.registry.agreements.schemas import AgreementCreate, AgreementEnd, 
 from services.registry.deps import OnQuery
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -40,26 +40,18 @@ def public(agreement: Agreement, organisation_ids: list[uuid.UUID]) -> Agreement
     responses=problem_responses(422),
 )
 def list_agreements(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     district_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
     on: OnQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     statement = queries.agreement_list_statement(
         district_id=district_id, organisation_id=organisation_id, on=on
     )
-    rows, next_cursor = paginate(
-        session, statement, sort=Agreement.signed_on, tiebreak=Agreement.id, limit=limit, cursor=cursor
-    )
+    rows, next_cursor = paging.rows(session, statement, sort=Agreement.signed_on, tiebreak=Agreement.id)
     parties = service.party_ids(session=session, agreement_ids=[a.id for a in rows])
-    set_link_header(request, response, next_cursor)
-    return Page[AgreementPublic](
-        items=[public(a, parties.get(a.id, [])) for a in rows], next_cursor=next_cursor
-    )
+    return paging.page([public(a, parties.get(a.id, [])) for a in rows], next_cursor)
 
 
 @router.post(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from services.registry.agreements import service as agreements_service
 from services.registry.bodies import queries, service
@@ -30,7 +30,7 @@ from services.registry.deps import OnQuery
 from services.registry.districts.service import get_district
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -91,26 +91,17 @@ def list_district_memberships(
     responses=problem_responses(422),
 )
 def list_bodies(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     district_id: uuid.UUID | None = None,
     kind: BodyKind | None = None,
     process_id: uuid.UUID | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     statement = queries.body_list_statement(district_id=district_id, kind=kind, process_id=process_id)
-    rows, next_cursor = paginate(
-        session,
-        statement,
-        sort=GovernanceBody.created_at,
-        tiebreak=GovernanceBody.id,
-        limit=limit,
-        cursor=cursor,
+    rows, next_cursor = paging.rows(
+        session, statement, sort=GovernanceBody.created_at, tiebreak=GovernanceBody.id
     )
-    set_link_header(request, response, next_cursor)
-    return Page[BodyPublic](items=[BodyPublic.model_validate(b) for b in rows], next_cursor=next_cursor)
+    return paging.page([BodyPublic.model_validate(b) for b in rows], next_cursor)
 
 
 @router.post(

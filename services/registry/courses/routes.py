@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from services.registry.courses import queries, service
@@ -25,7 +25,7 @@ from services.registry.courses.schemas import (
 )
 from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -96,19 +96,13 @@ def cohort_public(session: Session, edition: CourseEdition, principal: Principal
     responses=problem_responses(422),
 )
 def list_courses(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     kind: CourseKind | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     statement = queries.course_list_statement(kind=kind)
-    rows, next_cursor = paginate(
-        session, statement, sort=Course.created_at, tiebreak=Course.id, limit=limit, cursor=cursor
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[CoursePublic](items=[CoursePublic.model_validate(c) for c in rows], next_cursor=next_cursor)
+    rows, next_cursor = paging.rows(session, statement, sort=Course.created_at, tiebreak=Course.id)
+    return paging.page([CoursePublic.model_validate(c) for c in rows], next_cursor)
 
 
 @router.post(
@@ -159,27 +153,16 @@ def get_course(course_id: uuid.UUID, response: Response, session: SessionDep) ->
     responses=problem_responses(422),
 )
 def list_course_editions(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     course_id: uuid.UUID | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Only editions of this year.")] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     statement = queries.edition_list_statement(course_id=course_id, year=year)
-    rows, next_cursor = paginate(
-        session,
-        statement,
-        sort=CourseEdition.created_at,
-        tiebreak=CourseEdition.id,
-        limit=limit,
-        cursor=cursor,
+    rows, next_cursor = paging.rows(
+        session, statement, sort=CourseEdition.created_at, tiebreak=CourseEdition.id
     )
-    set_link_header(request, response, next_cursor)
-    return Page[CourseEditionPublic](
-        items=[edition_public(session, e) for e in rows], next_cursor=next_cursor
-    )
+    return paging.page([edition_public(session, e) for e in rows], next_cursor)
 
 
 @router.post(

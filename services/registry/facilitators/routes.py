@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from services.registry.facilitators import queries, service
@@ -26,7 +26,7 @@ from services.registry.facilitators.schemas import (
 from services.registry.people.service import get_person, person_versions
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -72,10 +72,9 @@ def _facilitators_public(
     responses=problem_responses(422),
 )
 def list_facilitators(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    paging: Paging,
     district_id: uuid.UUID | None = None,
     course: Annotated[
         str | None, Query(max_length=200, description="Accent-insensitive course name.")
@@ -84,24 +83,14 @@ def list_facilitators(
     min_hours: Annotated[
         int | None, Query(ge=0, le=100_000, description="Total training hours at least.")
     ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     statement = queries.facilitator_list_statement(
         district_id=district_id, course=course, kind=kind, min_hours=min_hours
     )
-    rows, next_cursor = paginate(
-        session,
-        statement,
-        sort=FacilitatorProfile.created_at,
-        tiebreak=FacilitatorProfile.person_id,
-        limit=limit,
-        cursor=cursor,
+    rows, next_cursor = paging.rows(
+        session, statement, sort=FacilitatorProfile.created_at, tiebreak=FacilitatorProfile.person_id
     )
-    set_link_header(request, response, next_cursor)
-    return Page[FacilitatorPublic](
-        items=_facilitators_public(session, rows, principal), next_cursor=next_cursor
-    )
+    return paging.page(_facilitators_public(session, rows, principal), next_cursor)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Path, Response
 
 from services.registry.keys import service
 from services.registry.keys.schemas import (
@@ -16,7 +16,7 @@ from services.registry.keys.schemas import (
     KeyStatus,
 )
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging, paginate
 from shared.deps import PrincipalDep, SessionDep, SettingsDep, SignedInDep
 from shared.errors import problem_responses
 from shared.platform.tables import api_keys
@@ -78,14 +78,11 @@ def create_api_key(
     responses=problem_responses(401, 403, 422),
 )
 def list_api_keys(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     role: KeyRole | None = None,
     status: KeyStatus | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Regional administrators only; oldest first, with status active, expired or revoked."""
     principal.require_admin()
@@ -94,13 +91,10 @@ def list_api_keys(
         service.list_keys_query(role=role, status=status),
         sort=api_keys.c.created_at,  # type: ignore[arg-type]
         tiebreak=api_keys.c.key_id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[ApiKeyPublic](
-        items=[ApiKeyPublic.model_validate(service.describe(r)) for r in rows], next_cursor=next_cursor
-    )
+    return paging.page([ApiKeyPublic.model_validate(service.describe(r)) for r in rows], next_cursor)
 
 
 @router.get(

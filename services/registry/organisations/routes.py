@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from services.registry.deps import SearchQuery
@@ -16,7 +16,7 @@ from services.registry.organisations.models import Organisation, OrganisationKin
 from services.registry.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -62,21 +62,15 @@ def _require_organisation_editor(principal: Principal, district_ids: Sequence[ob
     responses=problem_responses(422),
 )
 def list_organisations(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     q: SearchQuery = None,
     kind: OrganisationKind | None = None,
     district_id: uuid.UUID | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     statement = queries.organisation_list_statement(q=q, kind=kind, district_id=district_id)
-    rows, next_cursor = paginate(
-        session, statement, sort=Organisation.name, tiebreak=Organisation.id, limit=limit, cursor=cursor
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[OrganisationPublic](items=_organisation_public(session, rows), next_cursor=next_cursor)
+    rows, next_cursor = paging.rows(session, statement, sort=Organisation.name, tiebreak=Organisation.id)
+    return paging.page(_organisation_public(session, rows), next_cursor)
 
 
 @router.post(

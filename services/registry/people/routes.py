@@ -23,7 +23,7 @@ from services.registry.people.schemas import (
 )
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal, Role
 from shared.clients.workshops import WorkshopsClient
 from shared.deps import PrincipalDep, SessionDep
@@ -100,16 +100,14 @@ def _people_public(
 )
 def list_people(
     request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     workshops: WorkshopsDep,
+    paging: Paging,
     q: SearchQuery = None,
     district_id: uuid.UUID | None = None,
     category: ActorCategory | None = None,
     organisation_id: uuid.UUID | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     if q and principal.role not in _SEARCHERS:
         # Searching by name would reveal who is registered: personal data.
@@ -123,11 +121,8 @@ def list_people(
         organisation_id=organisation_id,
         within=scoped.within,
     )
-    rows, next_cursor = paginate(
-        session, statement, sort=Person.created_at, tiebreak=Person.id, limit=limit, cursor=cursor
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[PersonPublic](items=_people_public(session, rows, principal, scoped), next_cursor=next_cursor)
+    rows, next_cursor = paging.rows(session, statement, sort=Person.created_at, tiebreak=Person.id)
+    return paging.page(_people_public(session, rows, principal, scoped), next_cursor)
 
 
 @router.post(

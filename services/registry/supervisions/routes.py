@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from services.registry.deps import WorkshopsDep
@@ -27,7 +27,7 @@ from services.registry.supervisions.schemas import (
 )
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
 
@@ -95,13 +95,10 @@ def note_public(note: SupervisionNote) -> SupervisionNotePublic:
     responses=problem_responses(401, 422),
 )
 def list_supervisions(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     edition_id: uuid.UUID | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     principal.require_authenticated()
     statement = queries.supervision_list_statement(
@@ -109,13 +106,8 @@ def list_supervisions(
         everyone=principal.is_admin,
         edition_id=edition_id,
     )
-    rows, next_cursor = paginate(
-        session, statement, sort=Supervision.held_on, tiebreak=Supervision.id, limit=limit, cursor=cursor
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[SupervisionPublic](
-        items=[supervision_public(session, s) for s in rows], next_cursor=next_cursor
-    )
+    rows, next_cursor = paging.rows(session, statement, sort=Supervision.held_on, tiebreak=Supervision.id)
+    return paging.page([supervision_public(session, s) for s in rows], next_cursor)
 
 
 @router.post(
@@ -216,26 +208,17 @@ def get_supervision_case(supervision_case_id: uuid.UUID, session: SessionDep, pr
 )
 def list_supervision_notes(
     supervision_case_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     principal.require_authenticated()
     case = service.get_case(session=session, case_id=supervision_case_id)
     service.require_note_reader(session=session, principal=principal, case=case)
-    rows, next_cursor = paginate(
-        session,
-        queries.notes_of(case.id),
-        sort=SupervisionNote.created_at,
-        tiebreak=SupervisionNote.id,
-        limit=limit,
-        cursor=cursor,
+    rows, next_cursor = paging.rows(
+        session, queries.notes_of(case.id), sort=SupervisionNote.created_at, tiebreak=SupervisionNote.id
     )
-    set_link_header(request, response, next_cursor)
-    return Page[SupervisionNotePublic](items=[note_public(n) for n in rows], next_cursor=next_cursor)
+    return paging.page([note_public(n) for n in rows], next_cursor)
 
 
 @router.post(

@@ -10,10 +10,11 @@ import base64
 import functools
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
@@ -26,7 +27,7 @@ from services.workshops.attachments.service import Parent
 from services.workshops.attachments.storage import content_disposition
 from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import Idempotency, IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import Page, PageRequest, Paging
 from shared.auth.principal import Principal
 from shared.config import Settings
 from shared.deps import PrincipalDep, SessionDep, SettingsDep
@@ -130,94 +131,100 @@ def _fields(upload: Upload, query: dict[str, Any]) -> AttachmentFields:
         raise ValidationFailed("the attachment's fields are invalid; see errors", errors=errors) from exc
 
 
-def _store(
-    *,
-    session: Any,
-    storage: Any,
-    scanner: Any,
-    idempotency: Idempotency,
-    response: Response,
-    parent: Parent,
-    upload: Upload,
-    fields: AttachmentFields,
-) -> Any:
-    name_path = "body.file" if upload.multipart else "query.filename"
-    type_path = "body.file" if upload.multipart else "header.Content-Type"
-    media_type = content.checked_type(
-        upload.file.path,
-        filename=upload.file.filename,
-        declared_type=upload.file.declared_type,
-        name_path=name_path,
-        type_path=type_path,
-    )
-    require_clean(scanner, upload.file.path, field="body.file" if upload.multipart else "body")
-    fingerprint = {
-        "sha256": upload.file.sha256,
-        "size_bytes": upload.file.size_bytes,
-        "filename": upload.file.filename,
-        **fields.model_dump(mode="json"),
-    }
-    if (replay := idempotency.replay(fingerprint)) is not None:
-        return replay
-    attachment = service.add_attachment(
-        session=session,
-        storage=storage,
-        parent=parent,
-        received=upload.file,
-        media_type=media_type,
-        title=fields.title,
-        licence=fields.licence,
-        personal=fields.personal,
-    )
-    return idempotency.created(
-        response,
-        public(attachment),
-        location=f"/attachments/{attachment.id}",
-        etag=etag_for(attachment.version),
-    )
+@dataclass(frozen=True)
+class Attach:
+    """An upload's request, its fields given as query parameters (raw body), and what storing it needs."""
+
+    request: Request
+    response: Response
+    session: Any
+    principal: Principal
+    settings: Settings
+    storage: Any
+    scanner: Any
+    idempotency: Idempotency
+    query: dict[str, Any]
+
+    async def to(self, load_parent: Callable[..., Parent]) -> Any:
+        """Check the caller's right on the parent, receive the body, check, scan and store it (201)."""
+        parent = await _run(load_parent, session=self.session)
+        # Rights before the body is read: a refused caller uploads nothing and learns nothing more.
+        service.require_editor(self.principal, parent)
+        query = dict(self.query)
+        upload = await receive_upload(
+            self.request, max_bytes=self.settings.attachment_max_bytes, filename=query.pop("filename", None)
+        )
+        try:
+            fields = _fields(upload, query)
+            return await _run(self.store, parent, upload, fields)
+        finally:
+            upload.discard()
+
+    def store(self, parent: Parent, upload: Upload, fields: AttachmentFields) -> Any:
+        """Check the received file's type, scan it and add it (or replay the first answer to this key)."""
+        name_path = "body.file" if upload.multipart else "query.filename"
+        type_path = "body.file" if upload.multipart else "header.Content-Type"
+        media_type = content.checked_type(
+            upload.file.path,
+            filename=upload.file.filename,
+            declared_type=upload.file.declared_type,
+            name_path=name_path,
+            type_path=type_path,
+        )
+        require_clean(self.scanner, upload.file.path, field="body.file" if upload.multipart else "body")
+        fingerprint = {
+            "sha256": upload.file.sha256,
+            "size_bytes": upload.file.size_bytes,
+            "filename": upload.file.filename,
+            **fields.model_dump(mode="json"),
+        }
+        if (replay := self.idempotency.replay(fingerprint)) is not None:
+            return replay
+        attachment = service.add_attachment(
+            session=self.session,
+            storage=self.storage,
+            parent=parent,
+            received=upload.file,
+            media_type=media_type,
+            title=fields.title,
+            licence=fields.licence,
+            personal=fields.personal,
+        )
+        return self.idempotency.created(
+            self.response,
+            public(attachment),
+            location=f"/attachments/{attachment.id}",
+            etag=etag_for(attachment.version),
+        )
 
 
-async def _attach(
-    *,
-    load_parent: Callable[[], Parent],
+async def _upload(
     request: Request,
     response: Response,
-    session: Any,
-    principal: Principal,
-    settings: Settings,
-    storage: Any,
-    scanner: Any,
-    idempotency: Idempotency,
-    query: dict[str, Any],
-) -> Any:
-    parent = await _run(load_parent)
-    # Rights before the body is read: a refused caller uploads nothing and learns nothing more.
-    service.require_editor(principal, parent)
-    upload = await receive_upload(
-        request, max_bytes=settings.attachment_max_bytes, filename=query.pop("filename", None)
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    scanner: ScannerDep,
+    idempotency: IdempotencyDep,
+    title: TitleQuery = None,
+    licence: LicenceQuery = None,
+    personal: PersonalQuery = None,
+    filename: FilenameQuery = None,
+) -> Attach:
+    query = {"title": title, "licence": licence, "personal": personal, "filename": filename}
+    return Attach(request, response, session, principal, settings, storage, scanner, idempotency, query)
+
+
+UploadDep = Annotated[Attach, Depends(_upload)]
+"""An upload route's request and fields; ``await upload.to(load_parent)`` stores the file under the parent."""
+
+
+def _listed(session: Any, parent: Parent, paging: PageRequest) -> Page[AttachmentPublic]:
+    rows, next_cursor = service.list_attachments(
+        session=session, parent=parent, limit=paging.limit, cursor=paging.cursor
     )
-    try:
-        fields = _fields(upload, query)
-        return await _run(
-            _store,
-            session=session,
-            storage=storage,
-            scanner=scanner,
-            idempotency=idempotency,
-            response=response,
-            parent=parent,
-            upload=upload,
-            fields=fields,
-        )
-    finally:
-        upload.discard()
-
-
-def _page(
-    request: Request, response: Response, rows: list[Any], next_cursor: str | None
-) -> Page[AttachmentPublic]:
-    set_link_header(request, response, next_cursor)
-    return Page[AttachmentPublic](items=[public(row) for row in rows], next_cursor=next_cursor)
+    return paging.page([public(row) for row in rows], next_cursor)
 
 
 @router.post(
@@ -229,38 +236,13 @@ def _page(
     responses=UPLOAD_ERRORS,
     openapi_extra=UPLOAD_BODY,
 )
-async def attach_to_workshop(
-    workshop_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    scanner: ScannerDep,
-    idempotency: IdempotencyDep,
-    title: TitleQuery = None,
-    licence: LicenceQuery = None,
-    personal: PersonalQuery = None,
-    filename: FilenameQuery = None,
-) -> Any:
+async def attach_to_workshop(workshop_id: uuid.UUID, upload: UploadDep) -> Any:
     """Editors of the workshop's district attach photos of the boards, a restitution's slides, a handout.
 
     On a restitution event (a workshop of method `restitution_event`) the attachment's `parent_kind` is
     `restitution_event`. Answers 201 with the metadata, the SHA-256 and the type found from the content.
     """
-    return await _attach(
-        load_parent=functools.partial(service.workshop_parent, session=session, workshop_id=workshop_id),
-        request=request,
-        response=response,
-        session=session,
-        principal=principal,
-        settings=settings,
-        storage=storage,
-        scanner=scanner,
-        idempotency=idempotency,
-        query={"title": title, "licence": licence, "personal": personal, "filename": filename},
-    )
+    return await upload.to(functools.partial(service.workshop_parent, workshop_id=workshop_id))
 
 
 @router.post(
@@ -272,37 +254,12 @@ async def attach_to_workshop(
     responses=UPLOAD_ERRORS,
     openapi_extra=UPLOAD_BODY,
 )
-async def attach_to_minutes(
-    workshop_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    scanner: ScannerDep,
-    idempotency: IdempotencyDep,
-    title: TitleQuery = None,
-    licence: LicenceQuery = None,
-    personal: PersonalQuery = None,
-    filename: FilenameQuery = None,
-) -> Any:
+async def attach_to_minutes(workshop_id: uuid.UUID, upload: UploadDep) -> Any:
     """The workshop's facilitators or its district's editors attach the minutes PDF, a signed sheet...
 
     Refused (409) once the workshop was cancelled, as the minutes themselves are.
     """
-    return await _attach(
-        load_parent=functools.partial(service.minutes_parent, session=session, workshop_id=workshop_id),
-        request=request,
-        response=response,
-        session=session,
-        principal=principal,
-        settings=settings,
-        storage=storage,
-        scanner=scanner,
-        idempotency=idempotency,
-        query={"title": title, "licence": licence, "personal": personal, "filename": filename},
-    )
+    return await upload.to(functools.partial(service.minutes_parent, workshop_id=workshop_id))
 
 
 @router.post(
@@ -314,37 +271,12 @@ async def attach_to_minutes(
     responses=UPLOAD_ERRORS,
     openapi_extra=UPLOAD_BODY,
 )
-async def attach_to_invention(
-    invention_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-    storage: StorageDep,
-    scanner: ScannerDep,
-    idempotency: IdempotencyDep,
-    title: TitleQuery = None,
-    licence: LicenceQuery = None,
-    personal: PersonalQuery = None,
-    filename: FilenameQuery = None,
-) -> Any:
+async def attach_to_invention(invention_id: uuid.UUID, upload: UploadDep) -> Any:
     """Editors of the invention's district attach its presentation, a leaflet, a photo.
 
     The invention's own `attachments` field keeps links to files elsewhere; uploaded files are listed here.
     """
-    return await _attach(
-        load_parent=functools.partial(service.invention_parent, session=session, invention_id=invention_id),
-        request=request,
-        response=response,
-        session=session,
-        principal=principal,
-        settings=settings,
-        storage=storage,
-        scanner=scanner,
-        idempotency=idempotency,
-        query={"title": title, "licence": licence, "personal": personal, "filename": filename},
-    )
+    return await upload.to(functools.partial(service.invention_parent, invention_id=invention_id))
 
 
 @router.get(
@@ -354,18 +286,9 @@ async def attach_to_invention(
     tags=[TAG],
     responses=problem_responses(404, 422),
 )
-def list_workshop_attachments(
-    workshop_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-) -> Any:
+def list_workshop_attachments(workshop_id: uuid.UUID, session: SessionDep, paging: Paging) -> Any:
     """Metadata of the files attached to the workshop itself (its minutes' files are listed apart), oldest first."""
-    parent = service.workshop_parent(session=session, workshop_id=workshop_id)
-    rows, next_cursor = service.list_attachments(session=session, parent=parent, limit=limit, cursor=cursor)
-    return _page(request, response, rows, next_cursor)
+    return _listed(session, service.workshop_parent(session=session, workshop_id=workshop_id), paging)
 
 
 @router.get(
@@ -375,18 +298,9 @@ def list_workshop_attachments(
     tags=[TAG],
     responses=problem_responses(404, 422),
 )
-def list_minutes_attachments(
-    workshop_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-) -> Any:
+def list_minutes_attachments(workshop_id: uuid.UUID, session: SessionDep, paging: Paging) -> Any:
     """Metadata of the files attached to the minutes, oldest first."""
-    parent = service.minutes_parent(session=session, workshop_id=workshop_id)
-    rows, next_cursor = service.list_attachments(session=session, parent=parent, limit=limit, cursor=cursor)
-    return _page(request, response, rows, next_cursor)
+    return _listed(session, service.minutes_parent(session=session, workshop_id=workshop_id), paging)
 
 
 @router.get(
@@ -396,18 +310,9 @@ def list_minutes_attachments(
     tags=[TAG],
     responses=problem_responses(404, 422),
 )
-def list_invention_attachments(
-    invention_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-) -> Any:
+def list_invention_attachments(invention_id: uuid.UUID, session: SessionDep, paging: Paging) -> Any:
     """Metadata of the files attached to the invention, oldest first."""
-    parent = service.invention_parent(session=session, invention_id=invention_id)
-    rows, next_cursor = service.list_attachments(session=session, parent=parent, limit=limit, cursor=cursor)
-    return _page(request, response, rows, next_cursor)
+    return _listed(session, service.invention_parent(session=session, invention_id=invention_id), paging)
 
 
 @router.get(

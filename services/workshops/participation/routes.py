@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.workshops.deps import RegistryDep
-from services.workshops.outcomes.models import Priority
 from services.workshops.outcomes.priorities.service import get_priority
 from services.workshops.participation import queries, service
 from services.workshops.participation.comments import routes as comments_routes
+from services.workshops.participation.deps import ProposalForAuthor, ProposalForPlanner, SettingsForEdit
 from services.workshops.participation.models import AnswerCategory, Proposal, ProposalState
 from services.workshops.participation.queries import ProposalOrder
 from services.workshops.participation.schemas import (
@@ -26,9 +26,9 @@ from services.workshops.participation.schemas import (
     ProposalUpdate,
     SupportPublic,
 )
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -61,6 +61,14 @@ def _one(session: SessionDep, principal: Principal, proposal: Proposal) -> Propo
     return _public(session, principal, [proposal])[0]
 
 
+def _answer(
+    response: Response, session: SessionDep, principal: Principal, proposal: Proposal
+) -> ProposalPublic:
+    """The changed proposal, its new ETag set."""
+    set_etag(response, proposal.version)
+    return _one(session, principal, proposal)
+
+
 @router.get(
     "/processes/{process_id}/participation",
     response_model=ParticipationSettingsPublic,
@@ -85,19 +93,12 @@ def get_participation(process_id: uuid.UUID, response: Response, session: Sessio
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def put_participation(
-    process_id: uuid.UUID,
-    payload: ParticipationSettingsBody,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
+    edit: SettingsForEdit, payload: ParticipationSettingsBody, response: Response, session: SessionDep
 ) -> Any:
     """Editors of the district set the limit per person, topics and answer states (If-Match honoured)."""
-    process = service.get_process(session=session, process_id=process_id)
-    principal.require_district_editor(process.district_id)
-    current = service.settings_version(session=session, process_id=process.id)
-    expected = expected_version_from_if_match(if_match, current)
-    settings = service.configure(session=session, process=process, data=payload, expected_version=expected)
+    settings = service.configure(
+        session=session, process=edit.row, data=payload, expected_version=edit.expected_version
+    )
     set_etag(response, settings.version)
     return ParticipationSettingsPublic.model_validate(settings)
 
@@ -160,10 +161,9 @@ def create_proposal(
 )
 def list_proposals(
     process_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    paging: Paging,
     state: Annotated[
         ProposalState | None, Query(description="Only this state (default: all but withdrawn).")
     ] = None,
@@ -176,8 +176,6 @@ def list_proposals(
     seed: Annotated[
         str | None, Query(max_length=64, description="With order=random: the same seed gives the same order.")
     ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Proposals filtered by state, theme, answer or words; newest, oldest, most supported or random."""
     process = service.get_process(session=session, process_id=process_id)
@@ -189,10 +187,9 @@ def list_proposals(
         q=q,
     )
     rows, next_cursor = queries.page_proposals(
-        session, statement, order=order, limit=limit, cursor=cursor, seed=seed
+        session, statement, order=order, limit=paging.limit, cursor=paging.cursor, seed=seed
     )
-    set_link_header(request, response, next_cursor)
-    return Page[ProposalPublic](items=_public(session, principal, rows), next_cursor=next_cursor)
+    return paging.page(_public(session, principal, rows), next_cursor)
 
 
 @router.get(
@@ -206,9 +203,9 @@ def get_proposal(
     proposal_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     """A proposal with its answer, where it was merged from or into, and the priority it became."""
-    proposal = service.get_proposal(session=session, proposal_id=proposal_id)
-    set_etag(response, proposal.version)
-    return _one(session, principal, proposal)
+    return _answer(
+        response, session, principal, service.get_proposal(session=session, proposal_id=proposal_id)
+    )
 
 
 @router.patch(
@@ -219,22 +216,21 @@ def get_proposal(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_proposal(
-    proposal_id: uuid.UUID,
+    edit: ProposalForAuthor,
     payload: ProposalUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """The author edits until the first support or comment (409 after; If-Match honoured)."""
-    person_id = service.require_participant(principal)
-    proposal = service.get_proposal(session=session, proposal_id=proposal_id)
-    expected = expected_version_from_if_match(if_match, proposal.version)
     proposal = service.update_proposal(
-        session=session, proposal=proposal, person_id=person_id, data=payload, expected_version=expected
+        session=session,
+        proposal=edit.row,
+        person_id=service.require_participant(principal),
+        data=payload,
+        expected_version=edit.expected_version,
     )
-    set_etag(response, proposal.version)
-    return _one(session, principal, proposal)
+    return _answer(response, session, principal, proposal)
 
 
 @router.post(
@@ -245,21 +241,16 @@ def update_proposal(
     responses=problem_responses(401, 403, 404, 409, 412),
 )
 def withdraw_proposal(
-    proposal_id: uuid.UUID,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
+    edit: ProposalForAuthor, response: Response, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     """The author withdraws a published proposal."""
-    person_id = service.require_participant(principal)
-    proposal = service.get_proposal(session=session, proposal_id=proposal_id)
-    expected = expected_version_from_if_match(if_match, proposal.version)
     proposal = service.withdraw_proposal(
-        session=session, proposal=proposal, person_id=person_id, expected_version=expected
+        session=session,
+        proposal=edit.row,
+        person_id=service.require_participant(principal),
+        expected_version=edit.expected_version,
     )
-    set_etag(response, proposal.version)
-    return _one(session, principal, proposal)
+    return _answer(response, session, principal, proposal)
 
 
 @router.post(
@@ -298,23 +289,17 @@ def withdraw_support(proposal_id: uuid.UUID, session: SessionDep, principal: Pri
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def answer_proposal(
-    proposal_id: uuid.UUID,
+    edit: ProposalForPlanner,
     payload: AnswerCreate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """The Ufficio di Piano answers with one of the process's answer states and a text."""
-    proposal = service.get_proposal(session=session, proposal_id=proposal_id)
-    service.require_planner(registry=registry, principal=principal, district_id=proposal.district_id)
-    expected = expected_version_from_if_match(if_match, proposal.version)
     proposal = service.answer_proposal(
-        session=session, proposal=proposal, data=payload, expected_version=expected
+        session=session, proposal=edit.row, data=payload, expected_version=edit.expected_version
     )
-    set_etag(response, proposal.version)
-    return _one(session, principal, proposal)
+    return _answer(response, session, principal, proposal)
 
 
 @router.post(
@@ -325,27 +310,19 @@ def answer_proposal(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def merge_proposal(
-    proposal_id: uuid.UUID,
+    edit: ProposalForPlanner,
     payload: MergeRequest,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """The Ufficio di Piano merges a proposal into another of the same process."""
-    proposal = service.get_proposal(session=session, proposal_id=proposal_id)
-    service.require_planner(registry=registry, principal=principal, district_id=proposal.district_id)
-    if (target := session.get(Proposal, payload.into_proposal_id)) is not None:
-        principal.require_reference(
-            "body.into_proposal_id", [target.district_id], target_district_id=proposal.district_id
-        )
-    expected = expected_version_from_if_match(if_match, proposal.version)
+    into_id = payload.into_proposal_id
+    service.require_merge_reference(session=session, principal=principal, proposal=edit.row, into_id=into_id)
     proposal = service.merge_proposal(
-        session=session, proposal=proposal, into_id=payload.into_proposal_id, expected_version=expected
+        session=session, proposal=edit.row, into_id=into_id, expected_version=edit.expected_version
     )
-    set_etag(response, proposal.version)
-    return _one(session, principal, proposal)
+    return _answer(response, session, principal, proposal)
 
 
 @router.post(
@@ -356,30 +333,20 @@ def merge_proposal(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def promote_proposal(
-    proposal_id: uuid.UUID,
+    edit: ProposalForPlanner,
     payload: PromotionRequest,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """The Ufficio di Piano makes the proposal a priority (new, or an existing one that then cites it)."""
-    proposal = service.get_proposal(session=session, proposal_id=proposal_id)
-    service.require_planner(registry=registry, principal=principal, district_id=proposal.district_id)
-    if (
-        payload.priority_id is not None
-        and (priority := session.get(Priority, payload.priority_id)) is not None
-    ):
-        principal.require_reference(
-            "body.priority_id", [priority.district_id], target_district_id=proposal.district_id
-        )
-    expected = expected_version_from_if_match(if_match, proposal.version)
-    proposal, _ = service.promote_proposal(
-        session=session, proposal=proposal, data=payload, expected_version=expected
+    service.require_promotion_reference(
+        session=session, principal=principal, proposal=edit.row, priority_id=payload.priority_id
     )
-    set_etag(response, proposal.version)
-    return _one(session, principal, proposal)
+    proposal, _ = service.promote_proposal(
+        session=session, proposal=edit.row, data=payload, expected_version=edit.expected_version
+    )
+    return _answer(response, session, principal, proposal)
 
 
 @router.get(

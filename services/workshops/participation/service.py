@@ -509,6 +509,26 @@ def merge_proposal(
     return _record(session, proposal, ev.PROPOSAL_MERGED, payload.dump(), expected_version=expected_version)
 
 
+def require_merge_reference(
+    *, session: Session, principal: Principal, proposal: Proposal, into_id: uuid.UUID
+) -> None:
+    """403 when the proposal to merge into is of a district the caller may not use (an unknown one is a 422)."""
+    if (target := session.get(Proposal, into_id)) is not None:
+        principal.require_reference(
+            "body.into_proposal_id", [target.district_id], target_district_id=proposal.district_id
+        )
+
+
+def require_promotion_reference(
+    *, session: Session, principal: Principal, proposal: Proposal, priority_id: uuid.UUID | None
+) -> None:
+    """403 when the priority promoted to is of a district the caller may not use (an unknown one is a 422)."""
+    if priority_id is not None and (priority := session.get(Priority, priority_id)) is not None:
+        principal.require_reference(
+            "body.priority_id", [priority.district_id], target_district_id=proposal.district_id
+        )
+
+
 def promote_proposal(
     *, session: Session, proposal: Proposal, data: PromotionRequest, expected_version: int
 ) -> tuple[Proposal, Priority]:

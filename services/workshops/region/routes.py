@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from services.workshops.outcomes.models import Priority, PriorityState
 from services.workshops.outcomes.priorities.schemas import PriorityPublic
@@ -17,7 +17,7 @@ from services.workshops.outcomes.priorities.service import priority_view
 from services.workshops.processes.models import Workshop, WorkshopMethod, WorkshopStatus
 from services.workshops.processes.scheduling.schemas import WorkshopPublic
 from services.workshops.region import queries
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, Paging, paginate
 from shared.api.schemas import ApiDateTime
 from shared.deps import SessionDep
 from shared.errors import problem_responses
@@ -40,9 +40,8 @@ ProcessQuery = Annotated[uuid.UUID | None, Query(description="Only this process.
     responses=problem_responses(422),
 )
 def list_workshops(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     district_ids: DistrictsQuery = None,
     edition_id: EditionQuery = None,
     process_id: ProcessQuery = None,
@@ -61,8 +60,6 @@ def list_workshops(
     starts_before: Annotated[
         ApiDateTime | None, Query(alias="to", description="Only workshops starting before this.")
     ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Workshops of every district by start time, e.g. `?district_id=...&method=world_cafe&year=2018`."""
     statement = queries.workshops_statement(
@@ -80,13 +77,10 @@ def list_workshops(
         statement,
         sort=Workshop.starts_at,  # type: ignore[arg-type]
         tiebreak=Workshop.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[WorkshopPublic](
-        items=[WorkshopPublic.model_validate(w) for w in rows], next_cursor=next_cursor
-    )
+    return paging.page([WorkshopPublic.model_validate(w) for w in rows], next_cursor)
 
 
 @router.get(
@@ -97,9 +91,8 @@ def list_workshops(
     responses=problem_responses(422),
 )
 def list_priorities(
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging,
     district_ids: DistrictsQuery = None,
     edition_id: EditionQuery = None,
     process_id: ProcessQuery = None,
@@ -115,8 +108,6 @@ def list_priorities(
     recorded_before: Annotated[
         ApiDateTime | None, Query(alias="to", description="Only priorities recorded before this.")
     ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Priorities of every district by the time they were recorded, e.g. `?year=2026&state=validated`."""
     statement = queries.priorities_statement(
@@ -133,10 +124,7 @@ def list_priorities(
         statement,
         sort=Priority.created_at,  # type: ignore[arg-type]
         tiebreak=Priority.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[PriorityPublic](
-        items=[PriorityPublic.model_validate(priority_view(row)) for row in rows], next_cursor=next_cursor
-    )
+    return paging.page([PriorityPublic.model_validate(priority_view(row)) for row in rows], next_cursor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.knowledge.cases import queries, service
@@ -19,7 +19,7 @@ from services.workshops.knowledge.cases.schemas import (
 from services.workshops.processes.base import ensure_district_exists
 from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -87,10 +87,9 @@ def create_case(
     responses=problem_responses(422),
 )
 def list_cases(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    paging: Paging,
     district_id: Annotated[uuid.UUID | None, Query(description="Only the cases of this district.")] = None,
     line: Annotated[
         CaseLine | None, Query(description="Only the cases tagged with (or guiding on) it.")
@@ -98,8 +97,6 @@ def list_cases(
     side: Annotated[CaseSide | None, Query(description="health, social or social_and_health.")] = None,
     status: Annotated[CaseStatus | None, Query(description="draft (writers only) or published.")] = None,
     process_id: Annotated[uuid.UUID | None, Query(description="Only the cases that informed it.")] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Published cases by creation time; the drafts of the districts the key edits too."""
     draft_districts = (
@@ -113,11 +110,10 @@ def list_cases(
         side=side.value if side else None,
         status=status.value if status else None,
         process_id=process_id,
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[CasePublic](items=[_public(session, c) for c in rows], next_cursor=next_cursor)
+    return paging.page([_public(session, c) for c in rows], next_cursor)
 
 
 @router.get(

@@ -27,7 +27,7 @@ from services.workshops.processes.deps import IfMatch
 from services.workshops.processes.models import WorkshopMethod
 from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import CursorQuery, LimitQuery, Page, Paging, set_link_header
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
@@ -110,16 +110,12 @@ def create_manual_chapter(
     responses=problem_responses(422),
 )
 def list_manual_chapters(
-    request: Request,
-    response: Response,
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     """Chapters in reading order (public)."""
-    rows, next_cursor = queries.page_chapters(session, limit=limit, cursor=cursor)
-    set_link_header(request, response, next_cursor)
-    return Page[ChapterPublic](items=[ChapterPublic.model_validate(r) for r in rows], next_cursor=next_cursor)
+    rows, next_cursor = queries.page_chapters(session, limit=paging.limit, cursor=paging.cursor)
+    return paging.page([ChapterPublic.model_validate(r) for r in rows], next_cursor)
 
 
 # --- cards ----------------------------------------------------------------------------------------------
@@ -412,21 +408,17 @@ def publish_manual(
     responses=problem_responses(422),
 )
 def list_manual_publications(
-    request: Request,
-    response: Response,
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     """One publication per programme edition, oldest first (public)."""
-    rows, next_cursor = queries.page_publications(session, limit=limit, cursor=cursor)
-    set_link_header(request, response, next_cursor)
-    return Page[PublicationSummary](
-        items=[
+    rows, next_cursor = queries.page_publications(session, limit=paging.limit, cursor=paging.cursor)
+    return paging.page(
+        [
             PublicationSummary.model_validate(service.publication_summary(session=session, publication=p))
             for p in rows
         ],
-        next_cursor=next_cursor,
+        next_cursor,
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
@@ -29,7 +30,7 @@ from services.workshops.processes import base as processes
 from services.workshops.processes.models import Process, Workshop
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.api.resources import Edit
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
@@ -129,40 +130,67 @@ def get_priority(
     return detail
 
 
-def _authorise_step(
-    *,
-    principal: Principal,
-    registry: Any,
-    priority: Edit[Priority],
-    action: PriorityAction,
-    on: date | None = None,
-) -> int:
-    """The caller's right to take this step (a role in the district's body, on the date), then If-Match."""
-    service.authorise_priority_step(
-        registry=registry,
-        principal=principal,
-        priority=priority.row,
-        action=action,
-        on=on or base.today_in_rome(),
+@dataclass(frozen=True)
+class Step:
+    """A step of a priority's cycle being taken: the priority (If-Match kept) and who takes it."""
+
+    edit: Edit[Priority]
+    response: Response
+    session: Any
+    principal: Principal
+    registry: Any
+
+    def authorise(self, action: PriorityAction, on: date | None = None) -> int:
+        """The caller's right to take this step (a role in the district's body, on the date), then If-Match."""
+        service.authorise_priority_step(
+            registry=self.registry,
+            principal=self.principal,
+            priority=self.edit.row,
+            action=action,
+            on=on or base.today_in_rome(),
+        )
+        return self.edit.expected_version
+
+    def require_workshops(self, refs: list[tuple[str, uuid.UUID]]) -> None:
+        """Workshops named in a step's body must be of a district this key may use (403 before state checks)."""
+        processes.require_local_references(
+            session=self.session,
+            principal=self.principal,
+            district_id=self.edit.row.district_id,
+            refs=[(path, Workshop, workshop_id) for path, workshop_id in refs],
+        )
+
+    def answer(self, priority: Priority) -> PriorityDetail:
+        """The priority after the step, its new ETag set."""
+        set_etag(self.response, priority.version)
+        return _priority_detail(self.session, priority)
+
+
+def _step(
+    edit: PriorityForStep,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    registry: RegistryDep,
+) -> Step:
+    return Step(edit, response, session, principal, registry)
+
+
+StepDep = Annotated[Step, Depends(_step)]
+
+
+def _decide(step: Step, payload: PriorityDecision, *, validated: bool) -> PriorityDetail:
+    """The Comitato di Distretto's decision at its sitting: validated or rejected."""
+    action = PriorityAction.VALIDATE if validated else PriorityAction.REJECT
+    priority = service.decide_priority(
+        session=step.session,
+        priority=step.edit.row,
+        validated=validated,
+        sitting_date=payload.sitting_date,
+        motivation=payload.motivation,
+        expected_version=step.authorise(action, on=payload.sitting_date),
     )
-    return priority.expected_version
-
-
-def _require_workshop_refs(
-    session: Any, principal: Principal, priority: Edit[Priority], refs: list[tuple[str, uuid.UUID]]
-) -> None:
-    """Workshops named in a step's body must be of a district this key may use (403 before state checks)."""
-    processes.require_local_references(
-        session=session,
-        principal=principal,
-        district_id=priority.row.district_id,
-        refs=[(path, Workshop, workshop_id) for path, workshop_id in refs],
-    )
-
-
-def _step_response(session: Any, response: Response, priority: Any) -> PriorityDetail:
-    set_etag(response, priority.version)
-    return _priority_detail(session, priority)
+    return step.answer(priority)
 
 
 @router.post(
@@ -172,22 +200,13 @@ def _step_response(session: Any, response: Response, priority: Any) -> PriorityD
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def submit_priority(
-    step: PriorityForStep,
-    payload: PrioritySubmit,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def submit_priority(step: StepDep, payload: PrioritySubmit) -> Any:
     """proposed -> submitted; needs a role in the district's Ufficio di Piano."""
-    expected = _authorise_step(
-        principal=principal, registry=registry, priority=step, action=PriorityAction.SUBMIT
-    )
+    expected = step.authorise(PriorityAction.SUBMIT)
     priority = service.submit_priority(
-        session=session, priority=step.row, year=payload.year, expected_version=expected
+        session=step.session, priority=step.edit.row, year=payload.year, expected_version=expected
     )
-    return _step_response(session, response, priority)
+    return step.answer(priority)
 
 
 @router.post(
@@ -197,31 +216,9 @@ def submit_priority(
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def validate_priority(
-    step: PriorityForStep,
-    payload: PriorityDecision,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def validate_priority(step: StepDep, payload: PriorityDecision) -> Any:
     """submitted -> validated; needs a role in the district's Comitato di Distretto on the sitting date."""
-    expected = _authorise_step(
-        principal=principal,
-        registry=registry,
-        priority=step,
-        action=PriorityAction.VALIDATE,
-        on=payload.sitting_date,
-    )
-    priority = service.decide_priority(
-        session=session,
-        priority=step.row,
-        validated=True,
-        sitting_date=payload.sitting_date,
-        motivation=payload.motivation,
-        expected_version=expected,
-    )
-    return _step_response(session, response, priority)
+    return _decide(step, payload, validated=True)
 
 
 @router.post(
@@ -231,31 +228,9 @@ def validate_priority(
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def reject_priority(
-    step: PriorityForStep,
-    payload: PriorityDecision,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def reject_priority(step: StepDep, payload: PriorityDecision) -> Any:
     """submitted -> rejected; needs a role in the district's Comitato di Distretto on the sitting date."""
-    expected = _authorise_step(
-        principal=principal,
-        registry=registry,
-        priority=step,
-        action=PriorityAction.REJECT,
-        on=payload.sitting_date,
-    )
-    priority = service.decide_priority(
-        session=session,
-        priority=step.row,
-        validated=False,
-        sitting_date=payload.sitting_date,
-        motivation=payload.motivation,
-        expected_version=expected,
-    )
-    return _step_response(session, response, priority)
+    return _decide(step, payload, validated=False)
 
 
 @router.post(
@@ -265,34 +240,15 @@ def reject_priority(
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def assign_priority(
-    step: PriorityForStep,
-    payload: PriorityAssign,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def assign_priority(step: StepDep, payload: PriorityAssign) -> Any:
     """validated -> assigned (workshops of method project_table of the district)."""
-    _require_workshop_refs(
-        session,
-        principal,
-        step,
-        [
-            (f"body.project_table_workshop_ids[{i}]", w)
-            for i, w in enumerate(payload.project_table_workshop_ids)
-        ],
-    )
-    expected = _authorise_step(
-        principal=principal, registry=registry, priority=step, action=PriorityAction.ASSIGN
-    )
+    workshop_ids = payload.project_table_workshop_ids
+    step.require_workshops([(f"body.project_table_workshop_ids[{i}]", w) for i, w in enumerate(workshop_ids)])
+    expected = step.authorise(PriorityAction.ASSIGN)
     priority = service.assign_priority(
-        session=session,
-        priority=step.row,
-        workshop_ids=payload.project_table_workshop_ids,
-        expected_version=expected,
+        session=step.session, priority=step.edit.row, workshop_ids=workshop_ids, expected_version=expected
     )
-    return _step_response(session, response, priority)
+    return step.answer(priority)
 
 
 @router.post(
@@ -302,19 +258,12 @@ def assign_priority(
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def start_priority(
-    step: PriorityForStep,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def start_priority(step: StepDep) -> Any:
     """assigned -> in_progress (no body)."""
-    expected = _authorise_step(
-        principal=principal, registry=registry, priority=step, action=PriorityAction.START
+    expected = step.authorise(PriorityAction.START)
+    return step.answer(
+        service.start_priority(session=step.session, priority=step.edit.row, expected_version=expected)
     )
-    priority = service.start_priority(session=session, priority=step.row, expected_version=expected)
-    return _step_response(session, response, priority)
 
 
 @router.post(
@@ -324,30 +273,19 @@ def start_priority(
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def report_priority(
-    step: PriorityForStep,
-    payload: PriorityReport,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def report_priority(step: StepDep, payload: PriorityReport) -> Any:
     """in_progress -> reported, with the outcome and the restitution workshop."""
-    _require_workshop_refs(
-        session, principal, step, [("body.restitution_workshop_id", payload.restitution_workshop_id)]
-    )
-    expected = _authorise_step(
-        principal=principal, registry=registry, priority=step, action=PriorityAction.REPORT
-    )
+    step.require_workshops([("body.restitution_workshop_id", payload.restitution_workshop_id)])
+    expected = step.authorise(PriorityAction.REPORT)
     priority = service.report_priority(
-        session=session,
-        priority=step.row,
+        session=step.session,
+        priority=step.edit.row,
         outcome=payload.outcome,
         restitution_workshop_id=payload.restitution_workshop_id,
         note=payload.note,
         expected_version=expected,
     )
-    return _step_response(session, response, priority)
+    return step.answer(priority)
 
 
 @router.post(
@@ -357,22 +295,16 @@ def report_priority(
     tags=PRIORITIES,
     responses=WRITE_ERRORS,
 )
-def link_priority_to_plan_action(
-    step: PriorityForStep,
-    payload: PriorityPlanAction,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-) -> Any:
+def link_priority_to_plan_action(step: StepDep, payload: PriorityPlanAction) -> Any:
     """reported -> linked_to_plan_action."""
-    expected = _authorise_step(
-        principal=principal, registry=registry, priority=step, action=PriorityAction.LINK_PLAN_ACTION
-    )
+    expected = step.authorise(PriorityAction.LINK_PLAN_ACTION)
     priority = service.link_priority_to_plan_action(
-        session=session, priority=step.row, plan_action=payload.plan_action, expected_version=expected
+        session=step.session,
+        priority=step.edit.row,
+        plan_action=payload.plan_action,
+        expected_version=expected,
     )
-    return _step_response(session, response, priority)
+    return step.answer(priority)
 
 
 @router.get(
@@ -384,26 +316,26 @@ def link_priority_to_plan_action(
 )
 def list_district_priorities(
     district_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     registry: RegistryDep,
+    paging: Paging,
     year: Annotated[
         int | None, Query(ge=2000, le=2100, description="The year they were submitted for.")
     ] = None,
     state: Annotated[
         list[PriorityState] | None, Query(max_length=10, description="Only these states (repeatable).")
     ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """E.g. `?year=2026&state=validated&state=assigned&state=in_progress&state=reported`."""
     base.require_district(registry=registry, district_id=district_id)
     rows, next_cursor = service.list_district_priorities(
-        session=session, district_id=district_id, year=year, states=state or [], limit=limit, cursor=cursor
+        session=session,
+        district_id=district_id,
+        year=year,
+        states=state or [],
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[PriorityPublic](
-        items=[PriorityPublic.model_validate(service.priority_view(row)) for row in rows],
-        next_cursor=next_cursor,
+    return paging.page(
+        [PriorityPublic.model_validate(service.priority_view(row)) for row in rows], next_cursor
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.workshops.participation import service as participation
 from services.workshops.participation.comments import queries, service
@@ -21,9 +21,10 @@ from services.workshops.participation.comments.schemas import (
     HideRequest,
     RestoreRequest,
 )
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from services.workshops.participation.deps import CommentForAuthor, CommentForModerator
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
@@ -107,18 +108,16 @@ def create_comment(
 )
 def list_comments(
     proposal_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     """Comments and replies, oldest first; a hidden one is a placeholder (no text, no author) for everybody."""
     proposal = participation.get_proposal(session=session, proposal_id=proposal_id)
-    rows, next_cursor = queries.page_comments(session, proposal_id=proposal.id, limit=limit, cursor=cursor)
-    set_link_header(request, response, next_cursor)
-    return Page[CommentPublic](items=_public(session, principal, rows), next_cursor=next_cursor)
+    rows, next_cursor = queries.page_comments(
+        session, proposal_id=proposal.id, limit=paging.limit, cursor=paging.cursor
+    )
+    return paging.page(_public(session, principal, rows), next_cursor)
 
 
 @router.get(
@@ -145,19 +144,19 @@ def get_comment(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def update_comment(
-    comment_id: uuid.UUID,
+    edit: CommentForAuthor,
     payload: CommentUpdate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """The author changes the text within the process's edit window (409 ``edit-window-closed`` after it)."""
-    person_id = participation.require_participant(principal)
-    comment = service.get_comment(session=session, comment_id=comment_id)
-    expected = expected_version_from_if_match(if_match, comment.version)
     comment = service.edit_comment(
-        session=session, comment=comment, person_id=person_id, data=payload, expected_version=expected
+        session=session,
+        comment=edit.row,
+        person_id=participation.require_participant(principal),
+        data=payload,
+        expected_version=edit.expected_version,
     )
     set_etag(response, comment.version)
     return _public(session, principal, [comment])[0]
@@ -188,25 +187,21 @@ def flag_comment(
 )
 def moderation_queue(
     process_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     state: Annotated[
         QueueFilter, Query(description="flagged (shown, with open flags), hidden, or all of them.")
     ] = QueueFilter.ALL,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Flagged and hidden comments with their text and flags, newest first, for the district's editors and the
     process's facilitators only."""
     process = participation.get_process(session=session, process_id=process_id)
     service.require_moderator(session=session, principal=principal, comment_or_process=process)
     rows, next_cursor = queries.page_queue(
-        session, process_id=process.id, which=state, limit=limit, cursor=cursor
+        session, process_id=process.id, which=state, limit=paging.limit, cursor=paging.cursor
     )
-    set_link_header(request, response, next_cursor)
-    return Page[CommentModerationPublic](items=_moderated(session, principal, rows), next_cursor=next_cursor)
+    return paging.page(_moderated(session, principal, rows), next_cursor)
 
 
 @router.post(
@@ -217,18 +212,16 @@ def moderation_queue(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def hide_comment(
-    comment_id: uuid.UUID,
+    edit: CommentForModerator,
     payload: HideRequest,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """A moderator hides a comment with a reason; its text is kept and shown in the queue only."""
-    comment = service.get_comment(session=session, comment_id=comment_id)
-    service.require_moderator(session=session, principal=principal, comment_or_process=comment)
-    expected = expected_version_from_if_match(if_match, comment.version)
-    comment = service.hide_comment(session=session, comment=comment, data=payload, expected_version=expected)
+    comment = service.hide_comment(
+        session=session, comment=edit.row, data=payload, expected_version=edit.expected_version
+    )
     set_etag(response, comment.version)
     return _moderated(session, principal, [comment])[0]
 
@@ -241,19 +234,15 @@ def hide_comment(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def restore_comment(
-    comment_id: uuid.UUID,
+    edit: CommentForModerator,
     payload: RestoreRequest,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """A moderator shows a hidden comment again, or keeps a flagged one; its open flags close."""
-    comment = service.get_comment(session=session, comment_id=comment_id)
-    service.require_moderator(session=session, principal=principal, comment_or_process=comment)
-    expected = expected_version_from_if_match(if_match, comment.version)
     comment = service.restore_comment(
-        session=session, comment=comment, data=payload, expected_version=expected
+        session=session, comment=edit.row, data=payload, expected_version=edit.expected_version
     )
     set_etag(response, comment.version)
     return _moderated(session, principal, [comment])[0]

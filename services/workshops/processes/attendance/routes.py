@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
@@ -26,13 +26,7 @@ from services.workshops.processes.models import (
 )
 from shared.api.etag import set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    paginate,
-    set_link_header,
-)
+from shared.api.pagination import Page, Paging100, paginate
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep, SignedInDep, commit_on_return
@@ -107,13 +101,10 @@ def add_workshop_registration(
 )
 def list_workshop_registrations(
     workshop_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    paging: Paging100,
     include_cancelled: bool = False,
-    limit: LimitQuery = 100,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Registrations in arrival order (the waiting list's order); person ids only for staff."""
     scope = _workshop_scope(base.get_workshop(session=session, workshop_id=workshop_id))
@@ -122,13 +113,10 @@ def list_workshop_registrations(
         service.list_registrations_query(workshop_id=workshop_id, include_cancelled=include_cancelled),
         sort=Registration.created_at,  # type: ignore[arg-type]
         tiebreak=Registration.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[RegistrationPublic](
-        items=[_registration_public(r, principal, scope) for r in rows], next_cursor=next_cursor
-    )
+    return paging.page([_registration_public(r, principal, scope) for r in rows], next_cursor)
 
 
 @router.delete(

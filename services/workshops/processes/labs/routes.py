@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from services.workshops.deps import RegistryDep
-from services.workshops.processes.labs import service
+from services.workshops.processes.labs import queries, service
+from services.workshops.processes.labs.deps import EditionForLab, GroupForEdit, MeetingForEdit
 from services.workshops.processes.labs.models import (
     LabGroup,
     LabGroupMember,
@@ -32,10 +33,10 @@ from services.workshops.processes.labs.schemas import (
     RecipientCount,
 )
 from services.workshops.processes.programmes.service import get_edition
-from shared.api.etag import IfMatch, etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
-from shared.deps import PrincipalDep, SessionDep, SignedInDep
+from shared.api.pagination import Page, Paging
+from shared.deps import SessionDep, SignedInDep
 from shared.errors import problem_responses
 
 router = APIRouter()
@@ -91,13 +92,24 @@ def group_public(session: Session, group: LabGroup) -> LabGroupPublic:
 
 
 def _people_public(
-    object_id: uuid.UUID, rows: list[LabMeetingParticipant] | list[LabGroupMember], version: int
+    response: Response, row: LabMeeting | LabGroup, people: list[LabMeetingParticipant] | list[LabGroupMember]
 ) -> LabPeoplePublic:
+    set_etag(response, row.version)
     return LabPeoplePublic(
-        id=object_id,
-        people=[LabPersonPublic(person_id=r.person_id, recipient=r.recipient) for r in rows],
-        version=version,
+        id=row.id,
+        people=[LabPersonPublic(person_id=r.person_id, recipient=r.recipient) for r in people],
+        version=row.version,
     )
+
+
+def _participants(response: Response, session: Session, meeting: LabMeeting) -> LabPeoplePublic:
+    """Who took part in the meeting, its ETag set."""
+    return _people_public(response, meeting, service.meeting_people(session=session, meeting=meeting))
+
+
+def _members(response: Response, session: Session, group: LabGroup) -> LabPeoplePublic:
+    """The group's members, its ETag set."""
+    return _people_public(response, group, service.group_people(session=session, group=group))
 
 
 @router.post(
@@ -109,19 +121,16 @@ def _people_public(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def create_lab_meeting(
-    edition_id: uuid.UUID,
+    edition: EditionForLab,
     payload: LabMeetingCreate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
     registry: RegistryDep,
     idempotency: IdempotencyDep,
 ) -> Any:
-    principal.require_admin()
-    get_edition(session=session, edition_id=edition_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    meeting = service.create_meeting(session=session, registry=registry, edition_id=edition_id, data=payload)
+    meeting = service.create_meeting(session=session, registry=registry, edition_id=edition.id, data=payload)
     return idempotency.created(
         response,
         meeting_public(session, meeting),
@@ -139,23 +148,13 @@ def create_lab_meeting(
 )
 def list_lab_meetings(
     edition_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     get_edition(session=session, edition_id=edition_id)
-    rows, next_cursor = paginate(
-        session,
-        service.meetings_query(edition_id=edition_id),
-        sort=LabMeeting.held_on,  # type: ignore[arg-type]
-        tiebreak=LabMeeting.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[LabMeetingPublic](items=[meeting_public(session, m) for m in rows], next_cursor=next_cursor)
+    statement = queries.meetings(edition_id=edition_id)
+    rows, next_cursor = paging.rows(session, statement, sort=LabMeeting.held_on, tiebreak=LabMeeting.id)  # type: ignore[arg-type]
+    return paging.page([meeting_public(session, m) for m in rows], next_cursor)
 
 
 @router.get(
@@ -183,10 +182,7 @@ def get_lab_meeting_participants(
 ) -> Any:
     principal.require_admin()
     meeting = service.get_meeting(session=session, lab_meeting_id=lab_meeting_id)
-    set_etag(response, meeting.version)
-    return _people_public(
-        meeting.id, service.meeting_people(session=session, meeting=meeting), meeting.version
-    )
+    return _participants(response, session, meeting)
 
 
 @router.put(
@@ -197,17 +193,13 @@ def get_lab_meeting_participants(
     responses=problem_responses(401, 403, 404, 412, 422, 503),
 )
 def set_lab_meeting_participants(
-    lab_meeting_id: uuid.UUID,
+    edit: MeetingForEdit,
     payload: LabParticipantsSet,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
     registry: RegistryDep,
-    if_match: IfMatch = None,
 ) -> Any:
-    principal.require_admin()
-    meeting = service.get_meeting(session=session, lab_meeting_id=lab_meeting_id)
-    expected = expected_version_from_if_match(if_match, meeting.version)
+    meeting, expected = edit.row, edit.expected_version
     service.set_participants(
         session=session,
         registry=registry,
@@ -215,10 +207,7 @@ def set_lab_meeting_participants(
         participants=payload.participants,
         expected_version=expected,
     )
-    set_etag(response, meeting.version)
-    return _people_public(
-        meeting.id, service.meeting_people(session=session, meeting=meeting), meeting.version
-    )
+    return _participants(response, session, meeting)
 
 
 @router.post(
@@ -230,19 +219,16 @@ def set_lab_meeting_participants(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def create_lab_group(
-    edition_id: uuid.UUID,
+    edition: EditionForLab,
     payload: LabGroupCreate,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
     registry: RegistryDep,
     idempotency: IdempotencyDep,
 ) -> Any:
-    principal.require_admin()
-    get_edition(session=session, edition_id=edition_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    group = service.create_group(session=session, registry=registry, edition_id=edition_id, data=payload)
+    group = service.create_group(session=session, registry=registry, edition_id=edition.id, data=payload)
     return idempotency.created(
         response,
         group_public(session, group),
@@ -260,23 +246,13 @@ def create_lab_group(
 )
 def list_lab_groups(
     edition_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     get_edition(session=session, edition_id=edition_id)
-    rows, next_cursor = paginate(
-        session,
-        service.groups_query(edition_id=edition_id),
-        sort=LabGroup.created_at,  # type: ignore[arg-type]
-        tiebreak=LabGroup.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[LabGroupPublic](items=[group_public(session, g) for g in rows], next_cursor=next_cursor)
+    statement = queries.groups(edition_id=edition_id)
+    rows, next_cursor = paging.rows(session, statement, sort=LabGroup.created_at, tiebreak=LabGroup.id)  # type: ignore[arg-type]
+    return paging.page([group_public(session, g) for g in rows], next_cursor)
 
 
 @router.get(
@@ -303,9 +279,7 @@ def get_lab_group_members(
     lab_group_id: uuid.UUID, response: Response, session: SessionDep, principal: SignedInDep
 ) -> Any:
     principal.require_admin()
-    group = service.get_group(session=session, lab_group_id=lab_group_id)
-    set_etag(response, group.version)
-    return _people_public(group.id, service.group_people(session=session, group=group), group.version)
+    return _members(response, session, service.get_group(session=session, lab_group_id=lab_group_id))
 
 
 @router.put(
@@ -316,19 +290,10 @@ def get_lab_group_members(
     responses=problem_responses(401, 403, 404, 412, 422, 503),
 )
 def set_lab_group_members(
-    lab_group_id: uuid.UUID,
-    payload: LabMembersSet,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    registry: RegistryDep,
-    if_match: IfMatch = None,
+    edit: GroupForEdit, payload: LabMembersSet, response: Response, session: SessionDep, registry: RegistryDep
 ) -> Any:
-    principal.require_admin()
-    group = service.get_group(session=session, lab_group_id=lab_group_id)
-    expected = expected_version_from_if_match(if_match, group.version)
+    group, expected = edit.row, edit.expected_version
     service.set_members(
         session=session, registry=registry, group=group, members=payload.members, expected_version=expected
     )
-    set_etag(response, group.version)
-    return _people_public(group.id, service.group_people(session=session, group=group), group.version)
+    return _members(response, session, group)

@@ -264,13 +264,3 @@ def set_members(
         new_events=[_members_event(group, people)],
     )
     return group
-
-
-def meetings_query(*, edition_id: uuid.UUID) -> object:
-    """Statement listing an edition's meetings."""
-    return select(LabMeeting).where(LabMeeting.edition_id == edition_id)
-
-
-def groups_query(*, edition_id: uuid.UUID) -> object:
-    """Statement listing an edition's working groups."""
-    return select(LabGroup).where(LabGroup.edition_id == edition_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes.models import (
@@ -22,13 +22,7 @@ from services.workshops.processes.programmes.schemas import (
 )
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    paginate,
-    set_link_header,
-)
+from shared.api.pagination import Page, Paging, paginate
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
 
@@ -69,11 +63,8 @@ def create_programme(
     responses=problem_responses(422),
 )
 def list_programmes(
-    request: Request,
-    response: Response,
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     """Programmes by creation time."""
     rows, next_cursor = paginate(
@@ -81,13 +72,10 @@ def list_programmes(
         service.list_programmes_query(),
         sort=Programme.created_at,  # type: ignore[arg-type]
         tiebreak=Programme.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[ProgrammePublic](
-        items=[ProgrammePublic.model_validate(r) for r in rows], next_cursor=next_cursor
-    )
+    return paging.page([ProgrammePublic.model_validate(r) for r in rows], next_cursor)
 
 
 @router.get(
@@ -143,11 +131,8 @@ def create_edition(
 )
 def list_editions(
     programme_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    paging: Paging,
 ) -> Any:
     """Editions of a programme by creation time."""
     service.get_programme(session=session, programme_id=programme_id)
@@ -156,11 +141,10 @@ def list_editions(
         service.list_editions_query(programme_id=programme_id),
         sort=Edition.created_at,  # type: ignore[arg-type]
         tiebreak=Edition.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[EditionPublic](items=[EditionPublic.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return paging.page([EditionPublic.model_validate(r) for r in rows], next_cursor)
 
 
 @router.get(
