@@ -120,6 +120,51 @@ def decode_cursor(cursor: str) -> list[Any]:
         raise _refused("not a cursor this API issued") from exc
 
 
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
+    )
+
+
+def cursor_values(cursor: str | None, *types: type) -> list[Any] | None:
+    """The keyset a cursor carries, one value of each of ``types`` (int, str, datetime, UUID); None without one.
+
+    A cursor of another length or with values of other types is a 422 on ``cursor`` (the signature already
+    refuses any cursor this API did not issue for this list); integers are positions, never negative.
+    """
+    if not cursor:
+        return None
+    values = decode_cursor(cursor)
+    if len(values) != len(types):
+        raise _bad_cursor()
+    out: list[Any] = []
+    for value, kind in zip(values, types, strict=True):
+        try:
+            if kind is int:
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError("not a position")
+                out.append(value)
+            elif kind is datetime:
+                out.append(datetime.fromisoformat(value))
+            elif kind is UUID:
+                out.append(UUID(value))
+            elif isinstance(value, kind):
+                out.append(value)
+            else:
+                raise ValueError(f"not a {kind.__name__}")
+        except (TypeError, ValueError) as exc:
+            raise _bad_cursor() from exc
+    return out
+
+
+def split_page(rows: list[T], limit: int) -> tuple[list[T], T | None]:
+    """Rows read ``limit + 1`` at a time: the page, and its last row when more follow (None on the last page)."""
+    if len(rows) > limit:
+        page = rows[:limit]
+        return page, page[-1]
+    return rows, None
+
+
 AFTER_SORT = "page_after_sort"
 AFTER_TIEBREAK = "page_after_tiebreak"
 PAGE_LIMIT = "page_limit"
@@ -133,9 +178,13 @@ def paginate(
     tiebreak: InstrumentedAttribute[Any],
     limit: int,
     cursor: str | None,
+    descending: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """Run ``statement`` ordered by (sort, tiebreak) from ``cursor``; return the rows and the next cursor."""
-    page = keyset(statement, sort=sort, tiebreak=tiebreak, after=bool(cursor))
+    """Run ``statement`` ordered by (sort, tiebreak) from ``cursor``; return the rows and the next cursor.
+
+    ``descending`` reads newest first (both keys in descending order).
+    """
+    page = keyset(statement, sort=sort, tiebreak=tiebreak, after=bool(cursor), descending=descending)
     parameters = keyset_parameters(sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor)
     rows = list(session.exec(page, params=parameters).all())
     return cut_page(rows, limit, lambda last: [getattr(last, sort.key), getattr(last, tiebreak.key)])
@@ -147,6 +196,7 @@ def keyset(
     sort: InstrumentedAttribute[Any] | ColumnElement[Any],
     tiebreak: InstrumentedAttribute[Any] | ColumnElement[Any],
     after: bool,
+    descending: bool = False,
 ) -> Any:
     """The statement ordered by (sort, tiebreak), from after a cursor's keyset when ``after``, one row past the page.
 
@@ -157,8 +207,13 @@ def keyset(
     if after:
         sort_value = bindparam(AFTER_SORT, type_=sort.type)
         tie_value = bindparam(AFTER_TIEBREAK, type_=tiebreak.type)
-        statement = statement.where(or_(sort > sort_value, and_(sort == sort_value, tiebreak > tie_value)))
-    return statement.order_by(sort, tiebreak).limit(bindparam(PAGE_LIMIT, type_=Integer()))
+        if descending:
+            after_keyset = or_(sort < sort_value, and_(sort == sort_value, tiebreak < tie_value))
+        else:
+            after_keyset = or_(sort > sort_value, and_(sort == sort_value, tiebreak > tie_value))
+        statement = statement.where(after_keyset)
+    order = (sort.desc(), tiebreak.desc()) if descending else (sort, tiebreak)
+    return statement.order_by(*order).limit(bindparam(PAGE_LIMIT, type_=Integer()))
 
 
 def keyset_parameters(
@@ -173,9 +228,7 @@ def keyset_parameters(
     if cursor:
         values = decode_cursor(cursor)
         if len(values) != 2:
-            raise ValidationFailed(
-                "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
-            )
+            raise _bad_cursor()
         parameters[AFTER_SORT] = _coerce(sort, values[0])
         parameters[AFTER_TIEBREAK] = _coerce(tiebreak, values[1])
     return parameters
@@ -183,10 +236,8 @@ def keyset_parameters(
 
 def cut_page(rows: list[R], limit: int, keys: Callable[[R], list[Any]]) -> tuple[list[R], str | None]:
     """The page (at most ``limit`` rows) and the cursor of the next one when the extra row came back."""
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(keys(rows[-1]))
+    page, last = split_page(rows, limit)
+    return page, encode_cursor(keys(last)) if last is not None else None
 
 
 def _coerce(column: InstrumentedAttribute[Any] | ColumnElement[Any], value: Any) -> Any:
@@ -217,6 +268,7 @@ def _coerce(column: InstrumentedAttribute[Any] | ColumnElement[Any], value: Any)
 
 __all__ = [
     "Page",
+    "cursor_values",
     "cut_page",
     "decode_cursor",
     "encode_cursor",
@@ -224,4 +276,5 @@ __all__ = [
     "keyset_parameters",
     "paginate",
     "select",
+    "split_page",
 ]

@@ -6,7 +6,7 @@ for routes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -70,7 +70,7 @@ class PageRequest:
         return page_of(self.request, self.response, items, next_cursor)
 
 
-def paging(default: int = 50) -> Callable[..., PageRequest]:
+def paging(default: int = 50) -> Callable[..., Awaitable[PageRequest]]:
     """A dependency reading ``limit`` (``default`` when absent) and ``cursor``, the query of every list."""
 
     # async: it only reads the query, so FastAPI need not hop to a worker thread for it.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from services.registry.notifications import events as ev
@@ -26,7 +26,7 @@ from services.registry.people.models import ConsentRecord, Person
 from shared.db import utcnow
 from shared.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import NewEvent, append
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import paginate
 
 # --- people -----------------------------------------------------------------------------------------
 
@@ -160,27 +160,15 @@ def notifications_page(
         statement = statement.where(col(Notification.read_at).is_not(None))
     if kind is not None:
         statement = statement.where(Notification.kind == kind)
-    if cursor:
-        values = decode_cursor(cursor)
-        try:
-            created_at, last_id = datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-        except (IndexError, TypeError, ValueError) as exc:
-            raise ValidationFailed(
-                "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
-            ) from exc
-        statement = statement.where(
-            or_(
-                col(Notification.created_at) < created_at,
-                and_(col(Notification.created_at) == created_at, col(Notification.id) < last_id),
-            )
-        )
-    statement = statement.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-    rows = list(session.exec(statement.limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
-    return rows, next_cursor
+    return paginate(
+        session,
+        statement,
+        sort=col(Notification.created_at),
+        tiebreak=col(Notification.id),
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
 
 
 def mark_notifications(*, session: Session, person_id: uuid.UUID, data: NotificationsMark) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.reporting.log import service
 from services.reporting.log.schemas import (
@@ -18,30 +18,18 @@ from services.reporting.log.schemas import (
     PublicKeyPublic,
     PublicKeysPublic,
 )
-from shared.api.pagination import CursorQuery, Page, decode_cursor, encode_cursor, set_link_header
+from shared.api.pagination import Page, Paging100
 from shared.deps import SessionDep, SettingsDep
-from shared.errors import FieldError, ValidationFailed, problem_responses
+from shared.errors import problem_responses
 from shared.eventlog.checkpoints import Checkpoint
 
 router = APIRouter(prefix="/log")
 TAGS: list[str | Any] = ["event log"]
 PUBLIC = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, no-cache"}
-PageLimit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
 
 
 def _public(checkpoint: Checkpoint) -> CheckpointPublic:
     return CheckpointPublic.model_validate(checkpoint.to_json())
-
-
-def _keyset(cursor: str | None) -> tuple[int, int] | None:
-    if not cursor:
-        return None
-    values = decode_cursor(cursor)
-    if len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ValidationFailed(
-            "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
-        )
-    return int(values[0]), int(values[1])
 
 
 @router.get(
@@ -51,18 +39,10 @@ def _keyset(cursor: str | None) -> tuple[int, int] | None:
     tags=TAGS,
     responses=problem_responses(422),
 )
-def list_log_checkpoints(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    limit: PageLimit = 100,
-    cursor: CursorQuery = None,
-) -> Page[CheckpointPublic]:
-    items, last = service.list_checkpoints(session=session, after=_keyset(cursor), limit=limit)
-    next_cursor = encode_cursor(list(last)) if last is not None else None
-    set_link_header(request, response, next_cursor)
-    response.headers.update(PUBLIC)
-    return Page[CheckpointPublic](items=[_public(c) for c in items], next_cursor=next_cursor)
+def list_log_checkpoints(session: SessionDep, paging: Paging100) -> Page[CheckpointPublic]:
+    items, next_cursor = service.list_checkpoints(session=session, cursor=paging.cursor, limit=paging.limit)
+    paging.response.headers.update(PUBLIC)
+    return paging.page([_public(c) for c in items], next_cursor)
 
 
 @router.get(

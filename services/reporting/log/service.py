@@ -11,6 +11,7 @@ from shared.errors import FieldError, NotFoundError, ValidationFailed
 from shared.eventlog import checkpoints as log_checkpoints
 from shared.eventlog.checkpoints import Checkpoint, InclusionProof
 from shared.eventlog.signing import Keyring, PublishedKey
+from shared.pagination import cursor_values, encode_cursor, split_page
 
 
 def published_keys(*, settings: Settings) -> list[PublishedKey]:
@@ -21,14 +22,16 @@ def published_keys(*, settings: Settings) -> list[PublishedKey]:
 
 
 def list_checkpoints(
-    *, session: Session, after: tuple[int, int] | None, limit: int
-) -> tuple[list[Checkpoint], tuple[int, int] | None]:
-    """A page of stored checkpoints by position; the keyset of the last one when more follow."""
-    rows = log_checkpoints.list_checkpoints(session.connection(), after=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = (rows[-1][1].position, rows[-1][0]) if more and rows else None
-    return [checkpoint for _, checkpoint in rows], last
+    *, session: Session, cursor: str | None, limit: int
+) -> tuple[list[Checkpoint], str | None]:
+    """A page of stored checkpoints by position from ``cursor``; the next page's cursor when more follow."""
+    keyset = cursor_values(cursor, int, int)
+    after = (keyset[0], keyset[1]) if keyset is not None else None
+    rows, last = split_page(
+        log_checkpoints.list_checkpoints(session.connection(), after=after, limit=limit + 1), limit
+    )
+    next_cursor = encode_cursor([last[1].position, last[0]]) if last is not None else None
+    return [checkpoint for _, checkpoint in rows], next_cursor
 
 
 def latest_checkpoint(*, session: Session) -> Checkpoint:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -11,8 +10,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from services.workshops.participation.comments.models import Comment, CommentFlag, CommentState
-from shared.errors import FieldError, ValidationFailed
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import paginate
 
 
 class QueueFilter(StrEnum):
@@ -23,50 +21,13 @@ class QueueFilter(StrEnum):
     HIDDEN = "hidden"
 
 
-def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed(
-        "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
-    )
-
-
-def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not cursor:
-        return None
-    values = decode_cursor(cursor)
-    try:
-        return datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1]))
-    except (IndexError, TypeError, ValueError) as exc:
-        raise _bad_cursor() from exc
-
-
 def _page(
     session: Session, statement: Any, *, limit: int, cursor: str | None, newest_first: bool
 ) -> tuple[list[Comment], str | None]:
-    after = _after(cursor)
-    if after is not None:
-        key, tie = after
-        if newest_first:
-            statement = statement.where(
-                or_(
-                    col(Comment.created_at) < key, and_(col(Comment.created_at) == key, col(Comment.id) < tie)
-                )
-            )
-        else:
-            statement = statement.where(
-                or_(
-                    col(Comment.created_at) > key, and_(col(Comment.created_at) == key, col(Comment.id) > tie)
-                )
-            )
-    if newest_first:
-        statement = statement.order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
-    else:
-        statement = statement.order_by(col(Comment.created_at), col(Comment.id))
-    rows = list(session.exec(statement.limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
-    return rows, next_cursor
+    sort, tiebreak = col(Comment.created_at), col(Comment.id)
+    return paginate(
+        session, statement, sort=sort, tiebreak=tiebreak, limit=limit, cursor=cursor, descending=newest_first
+    )
 
 
 def page_comments(

@@ -5,20 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 
 from services.workshops.processes.history import service
 from services.workshops.processes.history.schemas import HistoryEvent
-from shared.api.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    decode_cursor,
-    encode_cursor,
-    set_link_header,
-)
+from shared.api.pagination import Page, Paging100
 from shared.deps import PrincipalDep, SessionDep
-from shared.errors import FieldError, ValidationFailed, problem_responses
+from shared.errors import problem_responses
 from shared.privacy import Scope, may_see
 
 router = APIRouter()
@@ -44,26 +37,12 @@ def _mask(value: Any) -> Any:
     responses=problem_responses(404, 422),
 )
 def get_process_history(
-    process_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    limit: LimitQuery = 100,
-    cursor: CursorQuery = None,
+    process_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, paging: Paging100
 ) -> Any:
     """The events of the process, its workshops and related streams in log order (people ids only to staff)."""
-    after = 0
-    if cursor:
-        values = decode_cursor(cursor)
-        if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
-            raise ValidationFailed(
-                "malformed cursor", errors=[FieldError(path="query.cursor", message="bad cursor")]
-            )
-        after = values[0]
-    page, more = service.process_history(session=session, process_id=process_id, after=after, limit=limit)
-    next_cursor = encode_cursor([page[-1].position]) if more and page else None
-    set_link_header(request, response, next_cursor)
+    page, next_cursor = service.process_history(
+        session=session, process_id=process_id, cursor=paging.cursor, limit=paging.limit
+    )
     items = [
         HistoryEvent(
             position=e.position,
@@ -84,4 +63,4 @@ def get_process_history(
         )
         for e in page
     ]
-    return Page[HistoryEvent](items=items, next_cursor=next_cursor)
+    return paging.page(items, next_cursor)

@@ -16,6 +16,7 @@ from services.workshops.processes.models import (
     Workshop,
 )
 from shared.eventlog import RecordedEvent, TimePoint, fold_at, read_by_streams
+from shared.pagination import cursor_values, encode_cursor, split_page
 
 HistoryStreamProvider = Callable[[Session, uuid.UUID], list[tuple[str, str]]]
 """Given a process id, the extra (stream_type, stream_id) pairs that belong to that process's history."""
@@ -124,10 +125,13 @@ def workshop_as_of(*, session: Session, workshop_id: uuid.UUID, point: TimePoint
 
 
 def process_history(
-    *, session: Session, process_id: uuid.UUID, after: int, limit: int
-) -> tuple[list[RecordedEvent], bool]:
-    """A page of the process's history across its streams, in log order; True when more follow."""
+    *, session: Session, process_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[RecordedEvent], str | None]:
+    """A page of the process's history across its streams, in log order, from ``cursor``; the next cursor."""
+    keyset = cursor_values(cursor, int)
     get_process(session=session, process_id=process_id)
     streams = history_streams(session=session, process_id=process_id)
-    page = read_by_streams(session, streams, after=after, limit=limit + 1)
-    return page[:limit], len(page) > limit
+    page, last = split_page(
+        read_by_streams(session, streams, after=keyset[0] if keyset else 0, limit=limit + 1), limit
+    )
+    return page, encode_cursor([last.position]) if last is not None else None
