@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from services.reporting import courses, learning, proposals
+from services.reporting import courses, learning, proposals, queries
 from services.reporting.figures import Scope, load_scope, per_10000
 from services.reporting.models import (
-    DistrictView,
     EditionView,
     ProcessView,
 )
@@ -40,15 +39,13 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
         if edition_id is not None
         else latest_edition(session=session)
     )
-    districts = list(
-        session.exec(select(DistrictView).order_by(col(DistrictView.name), col(DistrictView.id)))
-    )
+    districts = list(session.exec(queries.districts(by_name=True)))
     shown = display_names(districts)
-    editions = sorted(session.exec(select(EditionView)), key=lambda e: (e.starts_on or date.min, e.name))
+    editions = sorted(session.exec(queries.editions()), key=lambda e: (e.starts_on or date.min, e.name))
     current: tuple[list[ProcessView], Scope] | None = None
     comparison = []
     for other in editions:
-        processes = list(session.exec(select(ProcessView).where(col(ProcessView.edition_id) == other.id)))
+        processes = list(session.exec(queries.processes(edition_id=other.id)))
         scope = load_scope(session, processes, edition_id=other.id)
         if edition is not None and other.id == edition.id:
             current = (processes, scope)
@@ -131,4 +128,4 @@ def dashboard(*, session: Session, edition_id: uuid.UUID | None) -> dict[str, An
 
 def district_geometries(*, session: Session) -> dict[uuid.UUID, dict[str, Any]]:
     """Boundaries of the districts that have one (for the map)."""
-    return {d.id: d.geometry for d in session.exec(select(DistrictView)) if d.geometry}
+    return {d.id: d.geometry for d in session.exec(queries.districts()) if d.geometry}

@@ -7,19 +7,11 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from services.reporting import attachments, cases, proposals
+from services.reporting import attachments, cases, proposals, queries
 from services.reporting.figures import load_scope, per_10000
 from services.reporting.labels import to_rome
-from services.reporting.models import (
-    AgreementView,
-    BodyMembershipView,
-    BodyRelationView,
-    BodyView,
-    DistrictView,
-    ProcessView,
-)
 from services.reporting.service import (
     display_names,
     district_public,
@@ -36,30 +28,16 @@ def _active(valid_from: date | None, valid_to: date | None, on: date) -> bool:
 
 def architecture(*, session: Session, district_id: uuid.UUID, on: date) -> dict[str, Any]:
     """A district's institutional design: its bodies (members counted on ``on``), relations and agreements."""
-    bodies = list(
-        session.exec(
-            select(BodyView)
-            .where(col(BodyView.district_id) == district_id, col(BodyView.process_id).is_(None))
-            .order_by(col(BodyView.kind), col(BodyView.name), col(BodyView.id))
-        )
-    )
+    bodies = list(session.exec(queries.district_bodies(district_id=district_id)))
     ids = [b.id for b in bodies]
     known = set(ids)
     members: Counter[uuid.UUID] = Counter()
     if ids:
-        for m in session.exec(select(BodyMembershipView).where(col(BodyMembershipView.body_id).in_(ids))):
+        for m in session.exec(queries.memberships(body_ids=ids)):
             if m.body_id is not None and _active(m.valid_from, m.valid_to, on):
                 members[m.body_id] += 1
-    relations = session.exec(
-        select(BodyRelationView)
-        .where(col(BodyRelationView.district_id) == district_id)
-        .order_by(col(BodyRelationView.valid_from), col(BodyRelationView.id))
-    )
-    agreements = session.exec(
-        select(AgreementView)
-        .where(col(AgreementView.district_id) == district_id)
-        .order_by(col(AgreementView.signed_on), col(AgreementView.id))
-    )
+    relations = session.exec(queries.body_relations(district_id=district_id))
+    agreements = session.exec(queries.agreements(district_id=district_id))
     return {
         "on": on,
         "bodies": [
@@ -105,11 +83,7 @@ def diary(
     district = get_district(session=session, district_id=district_id)
     edition = get_edition(session=session, edition_id=edition_id)
     processes = list(
-        session.exec(
-            select(ProcessView)
-            .where(col(ProcessView.district_id) == district_id, col(ProcessView.edition_id) == edition_id)
-            .order_by(col(ProcessView.title), col(ProcessView.id))
-        )
+        session.exec(queries.processes(edition_id=edition_id, district_id=district_id, by_title=True))
     )
     scope = load_scope(session, processes, edition_id=edition_id, district_id=district_id)
     held = scope.held_workshop_ids()
@@ -138,7 +112,7 @@ def diary(
         )
     return {
         "district": district_public(
-            district, display_names(list(session.exec(select(DistrictView))))[district.id]
+            district, display_names(list(session.exec(queries.districts())))[district.id]
         ),
         "edition": edition_public(session, edition),
         "processes": [

@@ -14,15 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from services.reporting import queries
 from services.reporting.labels import to_rome
 from services.reporting.models import (
-    AttendanceAnonymous,
-    AttendancePresence,
     EvaluationResponseView,
     InventionView,
-    PersonCategory,
     PriorityView,
     ProcessView,
     WorkshopView,
@@ -241,42 +239,22 @@ def load_scope(
     ids = [p.id for p in processes]
     scope = Scope(processes=processes)
     if edition_id is not None:
-        orphans = select(PriorityView).where(
-            col(PriorityView.process_id).is_(None), col(PriorityView.edition_id) == edition_id
-        )
-        if district_id is not None:
-            orphans = orphans.where(col(PriorityView.district_id) == district_id)
+        orphans = queries.orphan_priorities(edition_id=edition_id, district_id=district_id)
         scope.priorities = list(session.exec(orphans))
     if not ids:
         return scope
-    scope.workshops = list(session.exec(select(WorkshopView).where(col(WorkshopView.process_id).in_(ids))))
+    scope.workshops = list(session.exec(queries.workshops(process_ids=ids)))
     workshop_ids = [w.id for w in scope.workshops]
     if workshop_ids:
-        scope.presences = list(
-            session.exec(
-                select(AttendancePresence.workshop_id, AttendancePresence.person_id).where(
-                    col(AttendancePresence.workshop_id).in_(workshop_ids)
-                )
-            )
-        )
-        scope.anonymous = list(
-            session.exec(
-                select(
-                    AttendanceAnonymous.workshop_id,
-                    AttendanceAnonymous.actor_category,
-                    AttendanceAnonymous.count,
-                ).where(col(AttendanceAnonymous.workshop_id).in_(workshop_ids))
-            )
-        )
-    scope.inventions = list(session.exec(select(InventionView).where(col(InventionView.process_id).in_(ids))))
-    scope.priorities += list(session.exec(select(PriorityView).where(col(PriorityView.process_id).in_(ids))))
-    scope.evaluations = list(
-        session.exec(select(EvaluationResponseView).where(col(EvaluationResponseView.process_id).in_(ids)))
-    )
+        scope.presences = list(session.exec(queries.presences(workshop_ids=workshop_ids)))
+        scope.anonymous = list(session.exec(queries.anonymous_counts(workshop_ids=workshop_ids)))
+    scope.inventions = list(session.exec(queries.inventions(process_ids=ids)))
+    scope.priorities += list(session.exec(queries.priorities(process_ids=ids)))
+    scope.evaluations = list(session.exec(queries.evaluations(process_ids=ids)))
     people = sorted({p.person_id for p in scope.presences})
     for start in range(0, len(people), 500):
         chunk = people[start : start + 500]
-        for row in session.exec(select(PersonCategory).where(col(PersonCategory.person_id).in_(chunk))):
+        for row in session.exec(queries.person_categories(person_ids=chunk)):
             scope.categories[row.person_id] = row.actor_category
     return scope
 

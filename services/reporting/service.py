@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from services.reporting import queries
 from services.reporting.models import (
-    Checkpoint,
     DistrictView,
     EditionView,
     ProcessView,
@@ -29,17 +29,12 @@ from shared.errors import NotFoundError
 
 def read_model_state(*, session: Session) -> tuple[tuple[str, int], ...]:
     """Every projection's checkpoint, sorted by name: the reports change only when this does."""
-    return tuple(
-        sorted(
-            (name, position)
-            for name, position in session.exec(select(Checkpoint.projection, Checkpoint.position))
-        )
-    )
+    return tuple(sorted((name, position) for name, position in session.exec(queries.checkpoints())))
 
 
 def read_model_position(*, session: Session) -> int:
     """The log position every read model has reached (the lowest checkpoint; 0 before the first batch)."""
-    positions = list(session.exec(select(Checkpoint.position)))
+    positions = list(session.exec(queries.checkpoint_positions()))
     return min(positions) if positions else 0
 
 
@@ -72,7 +67,7 @@ def get_district(*, session: Session, district_id: uuid.UUID) -> DistrictView:
 
 def latest_edition(*, session: Session) -> EditionView | None:
     """The edition that started last (the dashboard's default)."""
-    editions = list(session.exec(select(EditionView)))
+    editions = list(session.exec(queries.editions()))
     if not editions:
         return None
     return max(editions, key=lambda e: (e.starts_on or date.min, e.name, str(e.id)))

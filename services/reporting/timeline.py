@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
+from services.reporting import queries
 from services.reporting.labels import date_en, date_it, to_rome
 from services.reporting.models import (
     TimelineEntry,
 )
 from services.reporting.service import get_process
 from shared.errors import FieldError, ValidationFailed
-from shared.pagination import paginate
+from shared.pagination import paginate, split_page
 
 TimelineOrder = Literal["occurred", "log"]
 
@@ -32,7 +33,7 @@ def timeline(
     Returns the entries, the next ``after`` (log order) and the next ``cursor`` (occurred order).
     """
     get_process(session=session, process_id=process_id)
-    statement = select(TimelineEntry).where(col(TimelineEntry.process_id) == process_id)
+    statement = queries.timeline(process_id=process_id)
     if order == "occurred":
         if after is not None:
             raise ValidationFailed(
@@ -53,18 +54,11 @@ def timeline(
             "`cursor` continues the order by occurrence",
             errors=[FieldError(path="query.cursor", message="with order=log, continue with after")],
         )
-    rows = list(
-        session.exec(
-            statement.where(col(TimelineEntry.position) > (after or 0))
-            .order_by(col(TimelineEntry.position))
-            .limit(limit + 1)
-        )
+    statement = statement.where(col(TimelineEntry.position) > (after or 0))
+    rows, last = split_page(
+        list(session.exec(statement.order_by(col(TimelineEntry.position)).limit(limit + 1))), limit
     )
-    next_after = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_after = rows[-1].position
-    return rows, next_after, None
+    return rows, last.position if last is not None else None, None
 
 
 def timeline_sentence(entry: TimelineEntry) -> tuple[str, str]:
