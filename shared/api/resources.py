@@ -35,7 +35,7 @@ from sqlmodel import Session
 
 from shared.api.etag import IfMatch, expected_version_from_if_match
 from shared.auth.principal import Principal
-from shared.deps import PrincipalDep, SessionDep
+from shared.deps import PrincipalDep, SessionDep, SignedInDep
 
 
 class Versioned(Protocol):
@@ -73,12 +73,16 @@ class Edit(Generic[R]):
         return expected_version_from_if_match(self.if_match, self.current_version)
 
 
-def _signature(param: str, *, if_match: bool) -> inspect.Signature:
+def _signature(param: str, *, if_match: bool, signed_in: bool = False) -> inspect.Signature:
     """The parameters FastAPI reads, in the order it resolves them: the principal, the session, the path id
-    (and If-Match)."""
+    (and If-Match).
+
+    ``signed_in`` takes the principal from ``SignedInDep`` (a key or token required, documented so), for
+    routes that declare it themselves: the same dependency, so the same principal and the same security.
+    """
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [
-        inspect.Parameter("principal", keyword, annotation=PrincipalDep),
+        inspect.Parameter("principal", keyword, annotation=SignedInDep if signed_in else PrincipalDep),
         inspect.Parameter("session", keyword, annotation=SessionDep),
         inspect.Parameter(param, keyword, annotation=uuid.UUID),
     ]
@@ -104,14 +108,19 @@ def _reach(
 
 
 def resource(
-    param: str, load: Loader[R], *, before: Check | None = None, authorise: Authorise[R] | None = None
+    param: str,
+    load: Loader[R],
+    *,
+    before: Check | None = None,
+    authorise: Authorise[R] | None = None,
+    signed_in: bool = False,
 ) -> Callable[..., R]:
     """A dependency giving the row of path parameter ``param``, the caller's rights checked (no If-Match)."""
 
     def dependency(*, session: Session, principal: Principal, **path: uuid.UUID) -> R:
         return _reach(principal, session, path[param], load, before, authorise)
 
-    dependency.__signature__ = _signature(param, if_match=False)  # type: ignore[attr-defined]
+    dependency.__signature__ = _signature(param, if_match=False, signed_in=signed_in)  # type: ignore[attr-defined]
     return dependency
 
 

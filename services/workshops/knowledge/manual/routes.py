@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.workshops.knowledge.manual import queries, service
+from services.workshops.knowledge.manual.deps import CardForComment, CardForRevision, CardForWriters
 from services.workshops.knowledge.manual.render import render_manual
 from services.workshops.knowledge.manual.schemas import (
     ChapterCreate,
@@ -23,11 +24,10 @@ from services.workshops.knowledge.manual.schemas import (
     RevisionCreate,
     RevisionPublic,
 )
-from services.workshops.processes.deps import IfMatch
 from services.workshops.processes.models import WorkshopMethod
-from shared.api.etag import etag_for, expected_version_from_if_match, set_etag
+from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, Paging, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep, SignedInDep
 from shared.errors import problem_responses
@@ -64,6 +64,12 @@ def _wants_html(request: Request, format_: str | None) -> bool:
 def _writers_scope(principal: Principal) -> Scope:
     # The manual's writers are one community: they see who wrote what; nobody else sees the person ids.
     return Scope.of(facilitator_ids=[principal.person_id] if service.is_writer(principal) else [])
+
+
+def _revision(session: SessionDep, principal: Principal, revision: Any) -> RevisionPublic:
+    """A revision as its reader may see it (writers see who wrote it)."""
+    public = RevisionPublic.model_validate(service.revision_view(session=session, revision=revision))
+    return view(public, principal, _writers_scope(principal))
 
 
 def _card(session: SessionDep, principal: Principal, card_id: uuid.UUID) -> MethodCardPublic:
@@ -157,25 +163,21 @@ def create_method_card(
     responses=problem_responses(422),
 )
 def list_method_cards(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
+    paging: Paging,
     chapter_id: Annotated[uuid.UUID | None, Query(description="Only the cards of this chapter.")] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Facilitators and administrators list every card as it now reads; others the published cards only."""
     writer = service.is_writer(principal)
     rows, next_cursor = queries.page_cards(
-        session, published_only=not writer, chapter_id=chapter_id, limit=limit, cursor=cursor
+        session, published_only=not writer, chapter_id=chapter_id, limit=paging.limit, cursor=paging.cursor
     )
-    set_link_header(request, response, next_cursor)
     items = [
         MethodCardPublic.model_validate(service.card_view(session=session, card=card, principal=principal))
         for card in rows
     ]
-    return Page[MethodCardPublic](items=items, next_cursor=next_cursor)
+    return paging.page(items, next_cursor)
 
 
 @router.get(
@@ -223,31 +225,28 @@ def get_method_card(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def revise_method_card(
-    method_card_id: uuid.UUID,
+    edit: CardForRevision,
     payload: RevisionCreate,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     idempotency: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> Any:
     """A facilitator writes the card's next revision (the whole text); every earlier revision is kept.
 
     Send the card's ETag in If-Match: 412 when someone revised it since you read it.
     """
-    service.require_writer(principal)
-    card = service.get_card(session=session, card_id=method_card_id)
+    card = edit.row
     if (replay := idempotency.replay(payload)) is not None:
         return replay
-    expected = expected_version_from_if_match(if_match, card.version)
     revision = service.revise_card(
-        session=session, card=card, data=payload, author_id=principal.person_id, expected_version=expected
+        session=session,
+        card=card,
+        data=payload,
+        author_id=principal.person_id,
+        expected_version=edit.expected_version,
     )
-    body = view(
-        RevisionPublic.model_validate(service.revision_view(session=session, revision=revision)),
-        principal,
-        _writers_scope(principal),
-    )
+    body = _revision(session, principal, revision)
     return idempotency.created(
         response,
         body,
@@ -264,29 +263,13 @@ def revise_method_card(
     responses=problem_responses(401, 403, 404, 422),
 )
 def list_card_revisions(
-    method_card_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: SignedInDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    card: CardForWriters, session: SessionDep, principal: SignedInDep, paging: Paging
 ) -> Any:
     """Every revision, oldest first, each with who wrote it, when, its note and its diff (writers only)."""
-    service.require_writer(principal)
-    card = service.get_card(session=session, card_id=method_card_id)
-    rows, next_cursor = queries.page_revisions(session, card_id=card.id, limit=limit, cursor=cursor)
-    set_link_header(request, response, next_cursor)
-    scope = _writers_scope(principal)
-    items = [
-        view(
-            RevisionPublic.model_validate(service.revision_view(session=session, revision=r)),
-            principal,
-            scope,
-        )
-        for r in rows
-    ]
-    return Page[RevisionPublic](items=items, next_cursor=next_cursor)
+    rows, next_cursor = queries.page_revisions(
+        session, card_id=card.id, limit=paging.limit, cursor=paging.cursor
+    )
+    return paging.page([_revision(session, principal, r) for r in rows], next_cursor)
 
 
 @router.get(
@@ -303,11 +286,7 @@ def get_card_revision(
     service.require_writer(principal)
     card = service.get_card(session=session, card_id=method_card_id)
     revision = service.get_revision(session=session, card_id=card.id, number=number)
-    return view(
-        RevisionPublic.model_validate(service.revision_view(session=session, revision=revision)),
-        principal,
-        _writers_scope(principal),
-    )
+    return _revision(session, principal, revision)
 
 
 # --- comments -------------------------------------------------------------------------------------------
@@ -322,7 +301,7 @@ def get_card_revision(
     responses=problem_responses(401, 403, 404, 422),
 )
 def comment_method_card(
-    method_card_id: uuid.UUID,
+    card: CardForComment,
     payload: CommentCreate,
     response: Response,
     session: SessionDep,
@@ -330,8 +309,6 @@ def comment_method_card(
     idempotency: IdempotencyDep,
 ) -> Any:
     """A facilitator comments on the card's current revision (or on ``revision``)."""
-    service.require_writer(principal)
-    card = service.get_card(session=session, card_id=method_card_id)
     if (replay := idempotency.replay(payload)) is not None:
         return replay
     comment = service.comment_card(session=session, card=card, data=payload, author_id=principal.person_id)
@@ -347,23 +324,14 @@ def comment_method_card(
     responses=problem_responses(401, 403, 404, 422),
 )
 def list_card_comments(
-    method_card_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: SignedInDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    card: CardForWriters, session: SessionDep, principal: SignedInDep, paging: Paging
 ) -> Any:
     """The facilitators' comments, oldest first, each on the revision it was written on (writers only)."""
-    service.require_writer(principal)
-    card = service.get_card(session=session, card_id=method_card_id)
-    rows, next_cursor = queries.page_comments(session, card_id=card.id, limit=limit, cursor=cursor)
-    set_link_header(request, response, next_cursor)
-    scope = _writers_scope(principal)
-    return Page[CommentPublic](
-        items=[view(CommentPublic.model_validate(r), principal, scope) for r in rows], next_cursor=next_cursor
+    rows, next_cursor = queries.page_comments(
+        session, card_id=card.id, limit=paging.limit, cursor=paging.cursor
     )
+    scope = _writers_scope(principal)
+    return paging.page([view(CommentPublic.model_validate(r), principal, scope) for r in rows], next_cursor)
 
 
 # --- publications ---------------------------------------------------------------------------------------
