@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
+from sqlmodel import col
 
 from services.workshops.deps import RegistryDep
 from services.workshops.processes import base
@@ -24,13 +26,7 @@ from services.workshops.processes.scheduling.schemas import (
 )
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    paginate,
-    set_link_header,
-)
+from shared.api.pagination import Page, PageRequest, Paging, Paging100
 from shared.api.schemas import ApiDateTime
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.deps import PrincipalDep, SessionDep
@@ -74,20 +70,24 @@ def get_process_ics(process_id: uuid.UUID, session: SessionDep) -> Response:
     return _ics(content, f"process-{process.id}.ics")
 
 
-def _workshop_page(
-    request: Request, response: Response, session: SessionDep, statement: Any, limit: int, cursor: str | None
-) -> Page[WorkshopPublic]:
-    rows, next_cursor = paginate(
-        session,
-        statement,
-        sort=Workshop.starts_at,  # type: ignore[arg-type]
-        tiebreak=Workshop.id,  # type: ignore[arg-type]
-        limit=limit,
-        cursor=cursor,
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[WorkshopPublic](
-        items=[WorkshopPublic.model_validate(w) for w in rows], next_cursor=next_cursor
+def _workshop_page(paging: PageRequest, session: SessionDep, statement: Any) -> Page[WorkshopPublic]:
+    sort, tiebreak = col(Workshop.starts_at), col(Workshop.id)
+    rows, next_cursor = paging.rows(session, statement, sort=sort, tiebreak=tiebreak)
+    return paging.page([WorkshopPublic.model_validate(w) for w in rows], next_cursor)
+
+
+def _agenda(
+    session: SessionDep,
+    facilitator_id: uuid.UUID,
+    starts_from: datetime | None,
+    starts_before: datetime | None,
+) -> Any:
+    """The statement of a facilitator's workshops (the agenda and its iCalendar feed)."""
+    return service.list_workshops_query(
+        session=session,
+        facilitator_id=str(facilitator_id),
+        starts_from=starts_from,
+        starts_before=starts_before,
     )
 
 
@@ -134,18 +134,12 @@ def schedule_workshop(
     responses=problem_responses(404, 422),
 )
 def list_process_workshops(
-    process_id: uuid.UUID,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    status: WorkshopStatus | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    process_id: uuid.UUID, session: SessionDep, paging: Paging, status: WorkshopStatus | None = None
 ) -> Any:
     """Workshops of a process by start time."""
     base.get_process(session=session, process_id=process_id)
     statement = service.list_workshops_query(session=session, process_id=process_id, status=status)
-    return _workshop_page(request, response, session, statement, limit, cursor)
+    return _workshop_page(paging, session, statement)
 
 
 # Declared before GET /workshops/{workshop_id}, whose path parameter would otherwise swallow ".ics".
@@ -268,23 +262,14 @@ def change_workshop_status(
 def get_facilitator_agenda(
     facilitator_id: uuid.UUID,
     registry: RegistryDep,
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging100,
     starts_from: FromQuery = None,
     starts_before: ToQuery = None,
-    limit: LimitQuery = 100,
-    cursor: CursorQuery = None,
 ) -> Any:
     """The facilitator's workshops by start time, in every district."""
     base.ensure_person_found(registry=registry, person_id=facilitator_id)
-    statement = service.list_workshops_query(
-        session=session,
-        facilitator_id=str(facilitator_id),
-        starts_from=starts_from,
-        starts_before=starts_before,
-    )
-    return _workshop_page(request, response, session, statement, limit, cursor)
+    return _workshop_page(paging, session, _agenda(session, facilitator_id, starts_from, starts_before))
 
 
 @router.get(
@@ -303,12 +288,7 @@ def get_facilitator_ics(
 ) -> Response:
     """One VEVENT per workshop the facilitator runs (cancelled ones as STATUS:CANCELLED)."""
     base.ensure_person_found(registry=registry, person_id=facilitator_id)
-    statement = service.list_workshops_query(
-        session=session,
-        facilitator_id=str(facilitator_id),
-        starts_from=starts_from,
-        starts_before=starts_before,
-    )
+    statement = _agenda(session, facilitator_id, starts_from, starts_before)
     workshops = service.list_all_workshops(session=session, statement=statement)
     content = ical.build_calendar(session=session, workshops=workshops, name=f"Facilitator {facilitator_id}")
     return _ics(content, f"facilitator-{facilitator_id}.ics")
@@ -324,14 +304,11 @@ def get_facilitator_ics(
 def get_district_calendar(
     district_id: uuid.UUID,
     registry: RegistryDep,
-    request: Request,
-    response: Response,
     session: SessionDep,
+    paging: Paging100,
     starts_from: FromQuery = None,
     starts_before: ToQuery = None,
     status: WorkshopStatus | None = None,
-    limit: LimitQuery = 100,
-    cursor: CursorQuery = None,
 ) -> Any:
     """Workshops of every process of the district by start time."""
     base.ensure_district_found(registry=registry, district_id=district_id)
@@ -342,7 +319,7 @@ def get_district_calendar(
         starts_before=starts_before,
         status=status,
     )
-    return _workshop_page(request, response, session, statement, limit, cursor)
+    return _workshop_page(paging, session, statement)
 
 
 @router.get(
