@@ -9,17 +9,13 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from services.reporting import attachments, cases, courses, learning, manual, proposals
+from services.reporting import attachments, cases, courses, learning, manual, proposals, queries
 from services.reporting.log.service import checkpoint_rows
 from services.reporting.models import (
     AgreementView,
-    AttendanceAnonymous,
-    AttendancePresence,
     BodyRelationView,
-    BodyView,
-    DistrictView,
     InventionView,
     PriorityView,
     ProcessView,
@@ -185,17 +181,15 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
     records: list[Any]
     extra: dict[Any, dict[str, Any]] = {}
     if dataset == "districts":
-        records = list(
-            session.exec(select(DistrictView).order_by(col(DistrictView.code), col(DistrictView.id)))
-        )
+        records = list(session.exec(queries.districts_by_code()))
     elif dataset == "processes":
-        records = list(session.exec(select(ProcessView).order_by(col(ProcessView.id))))
+        records = list(session.exec(queries.by_id(ProcessView)))
     elif dataset == "workshops":
-        records = list(session.exec(select(WorkshopView).order_by(col(WorkshopView.id))))
+        records = list(session.exec(queries.by_id(WorkshopView)))
         counts: Counter[uuid.UUID] = Counter()
-        for presence in session.exec(select(AttendancePresence)):
+        for presence in session.exec(queries.all_presences()):
             counts[presence.workshop_id] += 1
-        for anonymous in session.exec(select(AttendanceAnonymous)):
+        for anonymous in session.exec(queries.all_anonymous_counts()):
             counts[anonymous.workshop_id] += anonymous.count
         extra = {w.id: {"participants": counts.get(w.id, 0)} for w in records}
     elif dataset == "log_checkpoints":
@@ -230,32 +224,28 @@ def open_data_rows(*, session: Session, dataset: str) -> list[dict[str, Any]]:
         return [{name: _cell(row.get(name)) for name in columns} for row in found]
     elif dataset == "bodies":
         # District bodies only: steering groups belong to a process and are shown in its identity card.
-        records = list(
-            session.exec(
-                select(BodyView).where(col(BodyView.process_id).is_(None)).order_by(col(BodyView.id))
-            )
-        )
+        records = list(session.exec(queries.district_bodies_by_id()))
     elif dataset == "body_relations":
         # Between district bodies only (those in "bodies"), so that both ends of every row are published.
-        published = set(session.exec(select(BodyView.id).where(col(BodyView.process_id).is_(None))))
+        published = set(session.exec(queries.district_body_ids()))
         records = [
             r
-            for r in session.exec(select(BodyRelationView).order_by(col(BodyRelationView.id)))
+            for r in session.exec(queries.by_id(BodyRelationView))
             if r.from_body_id in published and r.to_body_id in published
         ]
     elif dataset == "agreements":
-        records = list(session.exec(select(AgreementView).order_by(col(AgreementView.id))))
+        records = list(session.exec(queries.by_id(AgreementView)))
         extra = {a.id: {"parties": len(a.organisation_ids)} for a in records}
     elif dataset == "inventions":
-        records = list(session.exec(select(InventionView).order_by(col(InventionView.id))))
-        editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}
+        records = list(session.exec(queries.by_id(InventionView)))
+        editions = dict(session.exec(queries.process_editions()).all())
         extra = {
             i.id: {"handovers": len(i.handovers), "edition_id": i.edition_id or editions.get(i.process_id)}
             for i in records
         }
     else:
-        records = list(session.exec(select(PriorityView).order_by(col(PriorityView.id))))
-        editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}
+        records = list(session.exec(queries.by_id(PriorityView)))
+        editions = dict(session.exec(queries.process_editions()).all())
         extra = {p.id: {"edition_id": p.edition_id or editions.get(p.process_id)} for p in records}
     rows = []
     for record in records:

@@ -17,14 +17,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from services.reporting import queries
 from services.reporting.labels import DEFAULT_ANSWER_STATES, label
 from services.reporting.models import (
     AnswerStateView,
-    PriorityView,
     ProcessView,
-    ProposalAnswerView,
     ProposalView,
 )
 
@@ -36,13 +35,7 @@ def _proposals(session: Session, process_ids: Iterable[uuid.UUID]) -> list[Propo
     ids = list(process_ids)
     if not ids:
         return []
-    return list(
-        session.exec(
-            select(ProposalView)
-            .where(col(ProposalView.process_id).in_(ids))
-            .order_by(col(ProposalView.created_at), col(ProposalView.id))
-        )
-    )
+    return list(session.exec(queries.proposals_of(process_ids=ids)))
 
 
 def _answer_states(
@@ -52,11 +45,7 @@ def _answer_states(
     found: dict[uuid.UUID, list[AnswerStateView]] = {}
     if not ids:
         return found
-    for row in session.exec(
-        select(AnswerStateView)
-        .where(col(AnswerStateView.process_id).in_(ids))
-        .order_by(col(AnswerStateView.rank), col(AnswerStateView.key))
-    ):
+    for row in session.exec(queries.answer_states(process_ids=ids)):
         found.setdefault(row.process_id, []).append(row)
     return found
 
@@ -83,7 +72,7 @@ def diary_section(*, session: Session, processes: Sequence[ProcessView]) -> dict
     states = _answer_states(session, [p.id for p in processes])
     priority_ids = {p.priority_id for p in proposals if p.priority_id is not None}
     priorities = (
-        {p.id: p for p in session.exec(select(PriorityView).where(col(PriorityView.id).in_(priority_ids)))}
+        {p.id: p for p in session.exec(queries.priorities_by_id(priority_ids=list(priority_ids)))}
         if priority_ids
         else {}
     )
@@ -180,7 +169,7 @@ ANSWER_FIELDS: list[tuple[str, str, str]] = [
 
 def proposal_rows(*, session: Session) -> list[dict[str, Any]]:
     """The proposals open dataset (ids, titles, codes and counts; never an author)."""
-    editions = {p.id: p.edition_id for p in session.exec(select(ProcessView))}
+    editions = dict(session.exec(queries.process_editions()).all())
     return [
         {
             "id": p.id,
@@ -197,7 +186,7 @@ def proposal_rows(*, session: Session) -> list[dict[str, Any]]:
             "priority_id": p.priority_id,
             "created_at": p.created_at,
         }
-        for p in session.exec(select(ProposalView).order_by(col(ProposalView.id)))
+        for p in session.exec(queries.by_id(ProposalView))
     ]
 
 
@@ -216,5 +205,5 @@ def answer_rows(*, session: Session) -> list[dict[str, Any]]:
             "text": a.text,
             "first_answer": a.first_answer,
         }
-        for a in session.exec(select(ProposalAnswerView).order_by(col(ProposalAnswerView.position)))
+        for a in session.exec(queries.answers_in_order())
     ]

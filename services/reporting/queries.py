@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TypeVar
 
 from sqlalchemy import Select
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.reporting.models import (
     AgreementView,
+    AnswerStateView,
     AttendanceAnonymous,
     AttendancePresence,
     BodyMembershipView,
@@ -28,6 +30,8 @@ from services.reporting.models import (
     PersonCategory,
     PriorityView,
     ProcessView,
+    ProposalAnswerView,
+    ProposalView,
     TimelineEntry,
     WorkshopView,
 )
@@ -158,3 +162,71 @@ def agreements(*, district_id: uuid.UUID) -> SelectOfScalar[AgreementView]:
         .where(col(AgreementView.district_id) == district_id)
         .order_by(col(AgreementView.signed_on), col(AgreementView.id))
     )
+
+
+# --- open data and proposals ----------------------------------------------------------------------------
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def by_id(model: type[M]) -> SelectOfScalar[M]:
+    """Select every row of a read model in id order (an open dataset's stable order)."""
+    return select(model).order_by(col(model.id))  # type: ignore[attr-defined]
+
+
+def districts_by_code() -> SelectOfScalar[DistrictView]:
+    """Select every district by its code."""
+    return select(DistrictView).order_by(col(DistrictView.code), col(DistrictView.id))
+
+
+def process_editions() -> Select[tuple[uuid.UUID, uuid.UUID | None]]:
+    """Select each process's id and edition."""
+    return select(ProcessView.id, ProcessView.edition_id)  # type: ignore[return-value]
+
+
+def all_presences() -> SelectOfScalar[AttendancePresence]:
+    """Select every recorded presence."""
+    return select(AttendancePresence)
+
+
+def all_anonymous_counts() -> SelectOfScalar[AttendanceAnonymous]:
+    """Select every head count of people without a name."""
+    return select(AttendanceAnonymous)
+
+
+def district_bodies_by_id() -> SelectOfScalar[BodyView]:
+    """Select the bodies of districts (not a process's steering groups) in id order."""
+    return select(BodyView).where(col(BodyView.process_id).is_(None)).order_by(col(BodyView.id))
+
+
+def district_body_ids() -> SelectOfScalar[uuid.UUID]:
+    """Select the ids of the districts' bodies."""
+    return select(BodyView.id).where(col(BodyView.process_id).is_(None))
+
+
+def proposals_of(*, process_ids: Sequence[uuid.UUID]) -> SelectOfScalar[ProposalView]:
+    """Select the proposals of these processes, oldest first."""
+    return (
+        select(ProposalView)
+        .where(col(ProposalView.process_id).in_(process_ids))
+        .order_by(col(ProposalView.created_at), col(ProposalView.id))
+    )
+
+
+def answer_states(*, process_ids: Sequence[uuid.UUID]) -> SelectOfScalar[AnswerStateView]:
+    """Select the answer states of these processes, in their rank."""
+    return (
+        select(AnswerStateView)
+        .where(col(AnswerStateView.process_id).in_(process_ids))
+        .order_by(col(AnswerStateView.rank), col(AnswerStateView.key))
+    )
+
+
+def priorities_by_id(*, priority_ids: Sequence[uuid.UUID]) -> SelectOfScalar[PriorityView]:
+    """Select these priorities."""
+    return select(PriorityView).where(col(PriorityView.id).in_(priority_ids))
+
+
+def answers_in_order() -> SelectOfScalar[ProposalAnswerView]:
+    """Select every official answer in the order it was given."""
+    return select(ProposalAnswerView).order_by(col(ProposalAnswerView.position))
