@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.registry.notifications import render, service
 from services.registry.notifications.models import (
@@ -31,7 +31,7 @@ from services.registry.notifications.schemas import (
 from services.registry.people.models import Person
 from shared.api.etag import IfMatch, expected_version_from_if_match, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, paginate, set_link_header
+from shared.api.pagination import Page, PageRequest, Paging
 from shared.auth.principal import Principal
 from shared.deps import PrincipalDep, SessionDep, SettingsDep, SignedInDep
 from shared.errors import ForbiddenError, UnauthorizedError, problem_responses
@@ -95,20 +95,11 @@ def _notification_public(row: Notification) -> NotificationPublic:
 
 
 def _list_follows(
-    request: Request,
-    response: Response,
-    session: Session,
-    person_id: uuid.UUID,
-    target_type: TargetType | None,
-    limit: int,
-    cursor: str | None,
+    paging: PageRequest, session: Session, person_id: uuid.UUID, target_type: TargetType | None
 ) -> Page[FollowPublic]:
     statement = service.follows_statement(person_id=person_id, target_type=target_type)
-    rows, next_cursor = paginate(
-        session, statement, sort=Follow.created_at, tiebreak=Follow.id, limit=limit, cursor=cursor
-    )
-    set_link_header(request, response, next_cursor)
-    return Page[FollowPublic](items=[FollowPublic.model_validate(r) for r in rows], next_cursor=next_cursor)
+    rows, next_cursor = paging.rows(session, statement, sort=col(Follow.created_at), tiebreak=col(Follow.id))
+    return paging.page([FollowPublic.model_validate(r) for r in rows], next_cursor)
 
 
 def _create_follow(
@@ -134,15 +125,12 @@ def _create_follow(
     responses=problem_responses(401, 403, 422),
 )
 def list_my_follows(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     target_type: TargetType | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
-    return _list_follows(request, response, session, _me(principal), target_type, limit, cursor)
+    return _list_follows(paging, session, _me(principal), target_type)
 
 
 @router.post(
@@ -189,16 +177,13 @@ def unfollow_as_me(follow_id: uuid.UUID, session: SessionDep, principal: Princip
 )
 def list_person_follows(
     person_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     target_type: TargetType | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     person = _person(session, principal, person_id)
-    return _list_follows(request, response, session, person.id, target_type, limit, cursor)
+    return _list_follows(paging, session, person.id, target_type)
 
 
 @router.post(
@@ -244,25 +229,21 @@ def unfollow_as_person(
 
 
 def _list_notifications(
-    request: Request,
-    response: Response,
+    paging: PageRequest,
     session: Session,
     person_id: uuid.UUID,
     unread: bool | None,
     kind: NotificationKind | None,
-    limit: int,
-    cursor: str | None,
 ) -> Page[NotificationPublic]:
     rows, next_cursor = service.notifications_page(
         session=session,
         person_id=person_id,
         unread=unread,
         kind=kind.value if kind else None,
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    set_link_header(request, response, next_cursor)
-    return Page[NotificationPublic](items=[_notification_public(r) for r in rows], next_cursor=next_cursor)
+    return paging.page([_notification_public(r) for r in rows], next_cursor)
 
 
 UnreadQuery = Annotated[bool | None, Query(description="true: only unread; false: only read; absent: all.")]
@@ -276,16 +257,13 @@ UnreadQuery = Annotated[bool | None, Query(description="true: only unread; false
     responses=problem_responses(401, 403, 422),
 )
 def list_my_notifications(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     unread: UnreadQuery = None,
     kind: NotificationKind | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
-    return _list_notifications(request, response, session, _me(principal), unread, kind, limit, cursor)
+    return _list_notifications(paging, session, _me(principal), unread, kind)
 
 
 @router.post(
@@ -309,17 +287,14 @@ def mark_my_notifications(payload: NotificationsMark, session: SessionDep, princ
 )
 def list_person_notifications(
     person_id: uuid.UUID,
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: SignedInDep,
+    paging: Paging,
     unread: UnreadQuery = None,
     kind: NotificationKind | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
 ) -> Any:
     person = _person(session, principal, person_id)
-    return _list_notifications(request, response, session, person.id, unread, kind, limit, cursor)
+    return _list_notifications(paging, session, person.id, unread, kind)
 
 
 @router.post(

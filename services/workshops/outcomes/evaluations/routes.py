@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.workshops.deps import RegistryDep
 from services.workshops.outcomes import base
@@ -26,7 +26,7 @@ from services.workshops.processes import base as processes
 from services.workshops.processes.models import Workshop
 from shared.api.etag import etag_for, set_etag
 from shared.api.idempotency import IdempotencyDep
-from shared.api.pagination import CursorQuery, LimitQuery, Page, set_link_header
+from shared.api.pagination import Page, Paging
 from shared.api.timetravel import AsOfQuery, KnownAtQuery, TimePoint
 from shared.deps import PrincipalDep, SessionDep
 from shared.errors import problem_responses
@@ -72,25 +72,19 @@ def create_evaluation_template(
     responses=problem_responses(422),
 )
 def list_evaluation_templates(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    district_id: uuid.UUID | None = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    session: SessionDep, paging: Paging, district_id: uuid.UUID | None = None
 ) -> Any:
     """Templates with their current dimensions."""
     rows, next_cursor = service.list_templates(
-        session=session, district_id=district_id, limit=limit, cursor=cursor
+        session=session, district_id=district_id, limit=paging.limit, cursor=paging.cursor
     )
-    set_link_header(request, response, next_cursor)
     items = [
         EvaluationTemplatePublic.model_validate(
             service.template_view(row, service.get_template_version(session=session, template=row))
         )
         for row in rows
     ]
-    return Page[EvaluationTemplatePublic](items=items, next_cursor=next_cursor)
+    return paging.page(items, next_cursor)
 
 
 @router.get(
