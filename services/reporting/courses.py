@@ -6,8 +6,9 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from services.reporting import queries
 from services.reporting.models import CourseEditionView, CourseSessionView, CourseView
 
 COURSE_FIGURE_FIELDS: list[tuple[str, str, str]] = [
@@ -31,15 +32,15 @@ def _row_id(edition_id: uuid.UUID, district_id: str | None) -> uuid.UUID:
 
 def course_figures(*, session: Session) -> list[dict[str, Any]]:
     """One row per course edition and district of its members, by year, course title and edition."""
-    courses = {c.id: c for c in session.exec(select(CourseView))}
+    courses = {c.id: c for c in session.exec(queries.all_of(CourseView))}
     hours_by_edition: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in session.exec(select(CourseSessionView)):
+    for row in session.exec(queries.all_of(CourseSessionView)):
         if row.course_edition_id is None:
             continue
         for person_id in row.person_ids:
             hours_by_edition[row.course_edition_id][str(person_id)] += row.hours
     result = []
-    for edition in session.exec(select(CourseEditionView).order_by(col(CourseEditionView.id))):
+    for edition in session.exec(queries.by_id(CourseEditionView)):
         course = courses.get(edition.course_id) if edition.course_id else None
         per_district: dict[str | None, dict[str, int]] = defaultdict(
             lambda: {"cohort": 0, "attended_hours": 0, "completions": 0}

@@ -6,8 +6,9 @@ import uuid
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from services.reporting import queries
 from services.reporting.models import LabGroupView, LabMeetingView, SupervisionCaseView, SupervisionView
 
 SUPERVISION_FIGURE_FIELDS: list[tuple[str, str, str]] = [
@@ -47,12 +48,12 @@ def _uuid_text(value: uuid.UUID | None) -> str | None:
 
 def supervision_figures(*, session: Session, edition_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
     """One row per edition and district: sessions, cases and notes (a case counts for its process's edition)."""
-    sessions = {s.id: s for s in session.exec(select(SupervisionView))}
+    sessions = {s.id: s for s in session.exec(queries.all_of(SupervisionView))}
     groups: dict[tuple[str | None, str | None], dict[str, Any]] = defaultdict(
         lambda: {"sessions": set(), "cases": 0, "notes": 0}
     )
     with_cases: set[uuid.UUID] = set()
-    for case in session.exec(select(SupervisionCaseView).order_by(col(SupervisionCaseView.id))):
+    for case in session.exec(queries.by_id(SupervisionCaseView)):
         held = sessions.get(case.supervision_id) if case.supervision_id else None
         edition = case.edition_id or (held.edition_id if held else None)
         figures = groups[(_uuid_text(edition), _uuid_text(case.district_id))]
@@ -83,11 +84,11 @@ def supervision_figures(*, session: Session, edition_id: uuid.UUID | None = None
 def lab_figures(*, session: Session, edition_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
     """One row per edition with a regional lab: meetings, groups and distinct participants by category."""
     meetings: dict[uuid.UUID, list[LabMeetingView]] = defaultdict(list)
-    for meeting in session.exec(select(LabMeetingView).order_by(col(LabMeetingView.id))):
+    for meeting in session.exec(queries.by_id(LabMeetingView)):
         if meeting.edition_id is not None:
             meetings[meeting.edition_id].append(meeting)
     groups: dict[uuid.UUID, list[LabGroupView]] = defaultdict(list)
-    for group in session.exec(select(LabGroupView).order_by(col(LabGroupView.id))):
+    for group in session.exec(queries.by_id(LabGroupView)):
         if group.edition_id is not None:
             groups[group.edition_id].append(group)
     rows = []

@@ -230,3 +230,8 @@ def priorities_by_id(*, priority_ids: Sequence[uuid.UUID]) -> SelectOfScalar[Pri
 def answers_in_order() -> SelectOfScalar[ProposalAnswerView]:
     """Select every official answer in the order it was given."""
     return select(ProposalAnswerView).order_by(col(ProposalAnswerView.position))
+
+
+def all_of(model: type[M]) -> SelectOfScalar[M]:
+    """Select every row of a read model, in no order (a caller that keys them by id)."""
+    return select(model)
