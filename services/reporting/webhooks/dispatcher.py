@@ -19,7 +19,6 @@ import logging
 import os
 import random
 import socket
-import sys
 import threading
 import time
 import uuid
@@ -203,9 +202,9 @@ class GroupRecorder:
         try:
             with _committing(self._session, self._write_lock):
                 results = [item.work(self._session) for item in batch]
-        except Exception:
+        except Exception as exc:
             if len(batch) == 1:
-                batch[0].error, batch[0].finished = sys.exc_info()[1], True
+                batch[0].error, batch[0].finished = exc, True
                 return
             for item in batch:
                 try:
